@@ -1,0 +1,85 @@
+"""Authentication: ``POST /auth/token``, ``GET /auth/me`` and the bearer check every route uses."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from aomaas import appkeys
+from aomaas.api.routing import ApiTable, Call
+from aomaas.api.schemas import TokenIn, TokenOut, UserOut
+from aomaas.api.tokens import issue_token, verify_token
+from aomaas.errors import Forbidden, Unauthorized
+from aomaas.passwords import verify_password
+from aomaas.store import users as user_store
+from aomaas.store.models import User
+
+table = ApiTable()
+
+
+async def authenticate(request: web.Request) -> User:
+    """The user behind the bearer token; 401 without a valid one, 403 if disabled."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("missing bearer token; get one at POST /api/v1/auth/token")
+    settings = request.app[appkeys.SETTINGS]
+    assert settings.secret_key is not None
+    claims = verify_token(settings.secret_key, token.strip())
+    async with request.app[appkeys.SESSIONS]() as session:
+        user = await session.get(User, claims.user_id)
+    if user is None:
+        raise Unauthorized("invalid token")
+    if user.disabled:
+        raise Forbidden("this account is disabled")
+    await request.app[appkeys.LIMITS].check_user(str(user.id))
+    return user
+
+
+@table.route(
+    "POST",
+    "/auth/token",
+    body=TokenIn,
+    response=TokenOut,
+    auth=False,
+    allow_form=True,
+    summary="Exchange a username and password for a bearer token (JSON or OAuth2 form)",
+    tag="auth",
+)
+async def create_token(call: Call) -> TokenOut:
+    """Check the password (Argon2id, in a thread) and issue a token."""
+    body: TokenIn = call.body
+    limits = call.request.app[appkeys.LIMITS]
+    ip = limits.client_ip(call.request)
+    await limits.check_login(ip, body.username)
+    user = await user_store.get_user(call.sessions, body.username)
+    ok = await asyncio.to_thread(
+        verify_password, user.password_hash if user else None, body.password
+    )
+    if not ok or user is None:
+        await limits.failed_login(ip, body.username)
+        raise Unauthorized("wrong username or password")
+    if user.disabled:
+        raise Forbidden("this account is disabled")
+    ttl = call.settings.token_ttl_minutes * 60
+    assert call.settings.secret_key is not None
+    return TokenOut(
+        access_token=issue_token(call.settings.secret_key, user.id, user.username, ttl),
+        expires_in=ttl,
+    )
+
+
+@table.route("GET", "/auth/me", response=UserOut, summary="The caller's account", tag="auth")
+async def me(call: Call) -> UserOut:
+    """Who the token belongs to, and which owners they may see."""
+    user = call.me
+    owners = await user_store.owners_of(call.sessions, user.id)
+    return UserOut(
+        username=user.username,
+        email=user.email,
+        full_name=user.full_name,
+        disabled=user.disabled,
+        is_admin=user.is_admin,
+        owners=owners,
+    )

@@ -1,0 +1,217 @@
+"""A small route table: each endpoint declares its models once; the table wires the
+aiohttp routes, validates bodies, serialises answers and generates OpenAPI from it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from aomaas import appkeys
+from aomaas.api.bodies import parse_body
+from aomaas.api.schemas import ErrorOut
+from aomaas.errors import NotFound
+from aomaas.jobs.queue import Enqueuer
+from aomaas.settings import Settings
+from aomaas.store.db import SessionMaker
+from aomaas.store.models import User
+
+PREFIX = "/api/v1"
+
+
+@dataclass
+class Call:
+    """One API call as a handler sees it."""
+
+    request: web.Request
+    user: User | None
+    body: Any = None
+
+    @property
+    def settings(self) -> Settings:
+        """The service settings."""
+        return self.request.app[appkeys.SETTINGS]
+
+    @property
+    def sessions(self) -> SessionMaker:
+        """Database sessions."""
+        return self.request.app[appkeys.SESSIONS]
+
+    @property
+    def enqueuer(self) -> Enqueuer:
+        """The task queue."""
+        return self.request.app[appkeys.ENQUEUER]
+
+    @property
+    def me(self) -> User:
+        """The authenticated caller (only on routes that require auth)."""
+        assert self.user is not None
+        return self.user
+
+    def path_id(self, name: str) -> uuid.UUID:
+        """A UUID path parameter; a malformed one is answered like an unknown id (404)."""
+        try:
+            return uuid.UUID(self.request.match_info[name])
+        except ValueError:
+            raise NotFound(
+                f"no {name.removesuffix('_id').replace('_', ' ')} with that id"
+            ) from None
+
+    def query_int(self, name: str, default: int, low: int, high: int) -> int:
+        """An integer query parameter, checked to lie in [low, high]."""
+        from aomaas.errors import InvalidRequest
+
+        raw = self.request.query.get(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise InvalidRequest(f"query parameter {name} must be an integer") from None
+        if not low <= value <= high:
+            raise InvalidRequest(f"query parameter {name} must be between {low} and {high}")
+        return value
+
+
+Answer = BaseModel | web.StreamResponse | tuple[int, BaseModel]
+EndpointHandler = Callable[[Call], Awaitable[Answer]]
+Authenticator = Callable[[web.Request], Awaitable[User]]
+
+
+@dataclass
+class Endpoint:
+    """One route with everything OpenAPI needs to know."""
+
+    method: str
+    path: str
+    handler: EndpointHandler
+    summary: str
+    response: type[BaseModel] | None
+    body: type[BaseModel] | None = None
+    status: int = 200
+    auth: bool = True
+    allow_form: bool = False
+    tag: str = "api"
+    query: dict[str, str] = field(default_factory=dict)
+    extra_statuses: tuple[int, ...] = ()
+
+
+class ApiTable:
+    """Collects endpoints from the resource modules and wires them into an app."""
+
+    def __init__(self) -> None:
+        self.endpoints: list[Endpoint] = []
+
+    def route(
+        self, method: str, path: str, **options: Any
+    ) -> Callable[[EndpointHandler], EndpointHandler]:
+        """Decorator registering ``handler`` for ``method path`` (path relative to /api/v1)."""
+
+        def decorate(handler: EndpointHandler) -> EndpointHandler:
+            self.endpoints.append(Endpoint(method=method, path=path, handler=handler, **options))
+            return handler
+
+        return decorate
+
+    def install(self, app: web.Application, authenticate: Authenticator) -> None:
+        """Add every endpoint to ``app`` under /api/v1."""
+        for endpoint in self.endpoints:
+            app.router.add_route(
+                endpoint.method, PREFIX + endpoint.path, _wrap(endpoint, authenticate)
+            )
+
+    def openapi(self, title: str, version: str) -> dict[str, Any]:
+        """The OpenAPI 3.1 document, built from the endpoints' pydantic models."""
+        models: set[type[BaseModel]] = {ErrorOut}
+        for e in self.endpoints:
+            models.update(m for m in (e.body, e.response) if m is not None)
+        ordered = sorted(models, key=lambda m: m.__name__)
+        keyed, defs = models_json_schema(
+            [(m, "validation") for m in ordered], ref_template="#/components/schemas/{model}"
+        )
+        schemas = defs.get("$defs", {})
+        paths: dict[str, dict[str, Any]] = {}
+        for e in self.endpoints:
+            op: dict[str, Any] = {"summary": e.summary, "tags": [e.tag], "responses": {}}
+            params = [
+                {
+                    "name": p.strip("{}"),
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+                for p in e.path.split("/")
+                if p.startswith("{")
+            ]
+            params += [
+                {
+                    "name": n,
+                    "in": "query",
+                    "required": False,
+                    "description": d,
+                    "schema": {"type": "string"},
+                }
+                for n, d in e.query.items()
+            ]
+            if params:
+                op["parameters"] = params
+            if e.body is not None:
+                content = {"application/json": {"schema": keyed[(e.body, "validation")]}}
+                if e.allow_form:
+                    content["application/x-www-form-urlencoded"] = {
+                        "schema": keyed[(e.body, "validation")]
+                    }
+                op["requestBody"] = {"required": True, "content": content}
+            ok = {"description": "success"}
+            if e.response is not None:
+                ok["content"] = {"application/json": {"schema": keyed[(e.response, "validation")]}}  # type: ignore[dict-item]
+            op["responses"][str(e.status)] = ok
+            for extra in e.extra_statuses:
+                op["responses"][str(extra)] = ok
+            error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+            codes = [400, 404, 429, 500] + ([401, 403] if e.auth else [])
+            for code in sorted(codes):
+                op["responses"][str(code)] = {"description": "error", "content": error}
+            if e.auth:
+                op["security"] = [{"bearer": []}]
+            paths.setdefault(PREFIX + e.path, {})[e.method.lower()] = op
+        return {
+            "openapi": "3.1.0",
+            "info": {"title": title, "version": version},
+            "paths": paths,
+            "components": {
+                "schemas": schemas,
+                "securitySchemes": {
+                    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                },
+            },
+        }
+
+
+def _wrap(
+    endpoint: Endpoint, authenticate: Authenticator
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def view(request: web.Request) -> web.StreamResponse:
+        user = await authenticate(request) if endpoint.auth else None
+        body = None
+        if endpoint.body is not None:
+            limit = request.app[appkeys.SETTINGS].max_body_bytes
+            body = await parse_body(request, endpoint.body, limit, allow_form=endpoint.allow_form)
+        answer = await endpoint.handler(Call(request, user, body))
+        if isinstance(answer, web.StreamResponse):
+            return answer
+        status = endpoint.status
+        if isinstance(answer, tuple):
+            status, answer = answer
+        return web.Response(
+            body=answer.model_dump_json().encode(), status=status, content_type="application/json"
+        )
+
+    view.__name__ = endpoint.handler.__name__
+    return view

@@ -1,0 +1,44 @@
+"""``GET /tasks/{task_id}``: the state and result of a background task."""
+
+from __future__ import annotations
+
+from aomaas.api.routing import ApiTable, Call
+from aomaas.api.schemas import TaskOut, TaskResultOut
+from aomaas.store.access import task_for
+from aomaas.store.models import Task
+from aomaas.store.types import isoformat_z
+
+table = ApiTable()
+
+_NOT_DONE = {
+    "pending": "waiting for a worker",
+    "running": "running",
+}
+
+
+def task_out(task: Task) -> TaskOut:
+    """The contract's view of a task row."""
+    if task.result is not None:
+        result = TaskResultOut.model_validate(task.result)
+    else:
+        message = task.progress or _NOT_DONE.get(task.status, task.status)
+        result = TaskResultOut(success=False, message=message, data=None)
+    return TaskOut(
+        id=str(task.id),
+        kind=task.kind,
+        status=task.status,  # type: ignore[arg-type]
+        result=result,
+        progress=task.progress,
+        attempts=task.attempts,
+        created_at=isoformat_z(task.created_at) or "",
+        updated_at=isoformat_z(task.updated_at) or "",
+    )
+
+
+@table.route("GET", "/tasks/{task_id}", response=TaskOut, summary="A background task", tag="tasks")
+async def get_task(call: Call) -> TaskOut:
+    """The task, if the caller started it or may see its repository."""
+    task_id = call.path_id("task_id")
+    async with call.sessions() as session:
+        task = await task_for(session, call.me, task_id)
+    return task_out(task)

@@ -1,0 +1,168 @@
+"""Composition root: ``create_app(settings)`` builds the web application, ``main`` is the CLI.
+
+Embedded mode (no REDIS_URL): the app also runs an in-process Dramatiq worker,
+migrates its SQLite database at start and re-enqueues work a previous run left.
+Scaled mode: web processes only enqueue; ``aomaas worker`` processes run tasks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib
+import importlib.util
+import logging
+import sys
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from types import ModuleType
+
+from aiohttp import web
+
+from aomaas import appkeys
+from aomaas.api.errors import error_middleware
+from aomaas.api.ratelimit import RateLimits, ip_limit_middleware
+from aomaas.api.setup import install_api
+from aomaas.health import healthz
+from aomaas.jobs.actors import declare_actors
+from aomaas.jobs.broker import make_broker
+from aomaas.jobs.queue import Enqueuer
+from aomaas.jobs.sweeper import sweep_forever, sweep_once
+from aomaas.jobs.worker import WorkerPool
+from aomaas.settings import Settings
+from aomaas.store.db import make_engine, make_sessionmaker
+from aomaas.store.migrate import upgrade
+
+VERSION = "0.1.0"
+log = logging.getLogger("aomaas")
+
+# Faces that add their own routes: module with `install(app)`.
+FACES = ("aomaas.bot.setup",)
+
+# CLI command modules, each with `add_parser(subparsers)` and `run(args) -> int`.
+COMMANDS = (
+    "aomaas.commands.serve",
+    "aomaas.commands.worker",
+    "aomaas.commands.migrate",
+    "aomaas.commands.user",
+    "aomaas.commands.scan",
+    "aomaas.commands.fix",
+)
+
+
+def create_app(settings: Settings, *, run_worker: bool | None = None) -> web.Application:
+    """The aiohttp application for ``settings``.
+
+    ``run_worker`` defaults to embedded mode (no REDIS_URL): the in-process worker
+    runs the tasks this app enqueues.
+    """
+    if run_worker is None:
+        run_worker = settings.embedded
+    app = web.Application(
+        middlewares=[error_middleware, ip_limit_middleware],
+        client_max_size=settings.webhook_max_body_bytes,
+    )
+    app[appkeys.SETTINGS] = settings
+    app[appkeys.LIMITS] = RateLimits(settings)
+    app[appkeys.SERVICES] = {}
+    app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_queue_context(run_worker))
+    install_api(app, VERSION)
+    app.router.add_get("/healthz", healthz)
+    for face in FACES:
+        module = _optional_module(face)
+        if module is not None:
+            module.install(app)
+    return app
+
+
+def _optional_module(name: str) -> ModuleType | None:
+    """Import ``name`` if that module exists (parts land one by one); errors inside it still raise."""
+    if importlib.util.find_spec(name) is None:
+        return None
+    return importlib.import_module(name)
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    settings = app[appkeys.SETTINGS]
+    engine = make_engine(settings.effective_database_url)
+    if settings.embedded or settings.effective_database_url.startswith("sqlite"):
+        await upgrade(engine)
+    app[appkeys.SESSIONS] = make_sessionmaker(engine)
+    yield
+    await engine.dispose()
+
+
+def _queue_context(run_worker: bool):  # type: ignore[no-untyped-def]
+    async def _queue(app: web.Application) -> AsyncIterator[None]:
+        settings = app[appkeys.SETTINGS]
+        sessions = app[appkeys.SESSIONS]
+        pool: WorkerPool | None = None
+        if run_worker:
+            pool = WorkerPool(settings)
+            broker, enqueuer = pool.broker, pool.enqueuer
+        else:
+            broker = make_broker(settings)
+            declare_actors(broker, None)
+            enqueuer = Enqueuer(broker)
+        app[appkeys.BROKER] = broker
+        app[appkeys.ENQUEUER] = enqueuer
+        sweeper = None
+        if pool is not None:
+            pool.start()
+            # The in-process worker is the only one: everything pending or running is ours to redo.
+            await sweep_once(
+                sessions, enqueuer, stale_pending_after=timedelta(0), all_running=settings.embedded
+            )
+            sweeper = asyncio.create_task(
+                sweep_forever(
+                    sessions,
+                    enqueuer,
+                    settings.sweep_interval_seconds,
+                    timedelta(seconds=max(settings.task_lease_seconds * 5, 300)),
+                )
+            )
+        yield
+        if sweeper is not None:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+        if pool is not None:
+            await asyncio.to_thread(pool.stop)
+        else:
+            broker.close()
+
+    return _queue
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``aomaas`` command line."""
+    parser = argparse.ArgumentParser(
+        prog="aomaas",
+        description="AOMaaS: the autonomous open-source maintainer (service and CLI).",
+    )
+    parser.add_argument("--version", action="version", version=f"aomaas {VERSION}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        module = _optional_module(name)
+        if module is not None:
+            module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``aomaas`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""``aomaas user``: create, list, grant and disable API accounts."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from aomaas.commands.common import settings_or_exit, with_database
+from aomaas.store import users as user_store
+from aomaas.store.db import SessionMaker
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``user`` and its subcommands."""
+    p = sub.add_parser("user", help="manage API accounts", description="Manage API accounts.")
+    users = p.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+
+    create = users.add_parser("create", help="create an account (asks for the password)")
+    create.add_argument("username")
+    create.add_argument("--email")
+    create.add_argument("--full-name")
+    create.add_argument("--admin", action="store_true", help="may see and do everything")
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    create.set_defaults(run=_create)
+
+    users.add_parser("list", help="list accounts and their grants").set_defaults(run=_list)
+
+    grant = users.add_parser("grant", help="let USERNAME see every repository of OWNER")
+    grant.add_argument("username")
+    grant.add_argument("owner", help="a GitHub account or organisation (or local owner name)")
+    grant.set_defaults(run=_grant)
+
+    disable = users.add_parser("disable", help="disable an account (its tokens stop working)")
+    disable.add_argument("username")
+    disable.add_argument("--enable", action="store_true", help="enable it again instead")
+    disable.set_defaults(run=_disable)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            print("aomaas: the passwords differ", file=sys.stderr)
+            raise SystemExit(2)
+    if len(password) < 8:
+        print("aomaas: use a password of at least 8 characters", file=sys.stderr)
+        raise SystemExit(2)
+    return password
+
+
+def _create(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+    password = _read_password(args.password_stdin)
+
+    async def work(sessions: SessionMaker) -> None:
+        await user_store.create_user(
+            sessions,
+            args.username,
+            password,
+            email=args.email,
+            full_name=args.full_name,
+            is_admin=args.admin,
+        )
+
+    with_database(settings, work)
+    print(f"created user {args.username}" + (" (admin)" if args.admin else ""))
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+    rows = with_database(settings, user_store.list_users)
+    for user, owners in rows:
+        flags = ",".join(
+            f for f, on in (("admin", user.is_admin), ("disabled", user.disabled)) if on
+        )
+        print(f"{user.username}\t{user.email or '-'}\t{flags or '-'}\t{','.join(owners) or '-'}")
+    return 0
+
+
+def _grant(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+
+    async def work(sessions: SessionMaker) -> None:
+        await user_store.grant_owner(sessions, args.username, args.owner)
+
+    with_database(settings, work)
+    print(f"{args.username} may now see the repositories of {args.owner.lower()}")
+    return 0
+
+
+def _disable(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+
+    async def work(sessions: SessionMaker) -> None:
+        await user_store.set_disabled(sessions, args.username, not args.enable)
+
+    with_database(settings, work)
+    print(f"{args.username} is now {'enabled' if args.enable else 'disabled'}")
+    return 0

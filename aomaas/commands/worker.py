@@ -1,0 +1,63 @@
+"""``aomaas worker``: Dramatiq workers on the Redis broker (scaled mode)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from datetime import timedelta
+
+from aomaas.commands.common import settings_or_exit
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register the command."""
+    p = sub.add_parser(
+        "worker",
+        help="run background workers on the Redis broker (needs REDIS_URL)",
+        description="Run Dramatiq worker threads for every task kind, plus the periodic sweep "
+        "that re-enqueues tasks whose worker died.",
+    )
+    p.add_argument("--threads", type=int, help="worker threads (default AOMAAS_WORKER_THREADS)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run until SIGINT/SIGTERM."""
+    overrides = {"AOMAAS_WORKER_THREADS": args.threads} if args.threads else {}
+    settings = settings_or_exit(**overrides)
+    if settings.embedded:
+        print(
+            "aomaas: REDIS_URL is not set; `aomaas serve` already runs a worker in-process "
+            "(embedded mode). Set REDIS_URL to run separate workers.",
+            file=sys.stderr,
+        )
+        return 2
+    return asyncio.run(_serve_worker(settings))
+
+
+async def _serve_worker(settings) -> int:  # type: ignore[no-untyped-def]
+    from aomaas.jobs.sweeper import sweep_forever, sweep_once
+    from aomaas.jobs.worker import WorkerPool
+    from aomaas.store.db import make_engine, make_sessionmaker
+
+    pool = WorkerPool(settings)
+    engine = make_engine(settings.effective_database_url)
+    sessions = make_sessionmaker(engine)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    pool.start()
+    print(f"aomaas worker {pool.runtime.worker_id} running", file=sys.stderr, flush=True)
+    stale = timedelta(seconds=max(settings.task_lease_seconds * 5, 300))
+    await sweep_once(sessions, pool.enqueuer, stale_pending_after=stale)
+    sweeper = asyncio.create_task(
+        sweep_forever(sessions, pool.enqueuer, settings.sweep_interval_seconds, stale)
+    )
+    await stop.wait()
+    sweeper.cancel()
+    await asyncio.to_thread(pool.stop)
+    await engine.dispose()
+    return 0

@@ -1,0 +1,111 @@
+"""The plain data the engine hands to the rest of the service: findings.
+
+A finding is one maintenance opportunity seen in one commit of a repository.
+Its ``fingerprint`` is stable across line shifts and unrelated edits (rule,
+path, normalised code), so storing findings again updates rather than
+duplicates. Nothing here knows a database, a queue or a forge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class OpportunityType(StrEnum):
+    """The six kinds of maintenance work the contract names."""
+
+    SECURITY = "security"
+    PERFORMANCE = "performance"
+    DOCUMENTATION = "documentation"
+    MAINTAINABILITY = "maintainability"
+    DEPENDENCIES = "dependencies"
+    TESTING = "testing"
+
+
+class Priority(StrEnum):
+    """How much a finding matters; ranked critical first."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Effort(StrEnum):
+    """How much work a fix is; ranked small first."""
+
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+PRIORITY_RANK = {Priority.CRITICAL: 0, Priority.HIGH: 1, Priority.MEDIUM: 2, Priority.LOW: 3}
+EFFORT_RANK = {Effort.SMALL: 0, Effort.MEDIUM: 1, Effort.LARGE: 2}
+
+_WS = re.compile(r"\s+")
+
+
+def normalise_code(snippet: str) -> str:
+    """Fold white space so formatting and indentation do not change a fingerprint."""
+    return _WS.sub(" ", snippet).strip()
+
+
+def make_fingerprint(rule: str, path: str, code: str, occurrence: int = 0) -> str:
+    """A stable id for a finding: rule, path and normalised code (never line numbers).
+
+    ``occurrence`` tells apart identical code appearing several times in one file
+    (0 for the first, 1 for the second...).
+    """
+    text = "\x1f".join([rule, path, normalise_code(code), str(occurrence)])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(slots=True)
+class Finding:
+    """One opportunity as the miners report it (plain data, JSON-friendly)."""
+
+    fingerprint: str
+    rule: str  # e.g. "ruff:S506", "repo:missing-license"
+    type: OpportunityType
+    priority: Priority
+    effort: Effort
+    title: str
+    description: str  # why it matters and how it would be fixed
+    location: (
+        str  # repository-relative path (for repo-level findings: the file a fix creates/changes)
+    )
+    line: int | None = None
+    end_line: int | None = None
+    snippet: str = ""  # evidence
+    fixable: bool = False  # a deterministic recipe exists for this rule
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (enums as their values)."""
+        data = asdict(self)
+        data["type"] = str(self.type)
+        data["priority"] = str(self.priority)
+        data["effort"] = str(self.effort)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        """Inverse of :meth:`to_dict`."""
+        values = dict(data)
+        values["type"] = OpportunityType(values["type"])
+        values["priority"] = Priority(values["priority"])
+        values["effort"] = Effort(values["effort"])
+        return cls(**values)
+
+    def rank_key(self) -> tuple[int, int, str, int]:
+        """Sort key: priority, then effort, then place."""
+        return (
+            PRIORITY_RANK[self.priority],
+            EFFORT_RANK[self.effort],
+            self.location,
+            self.line or 0,
+        )

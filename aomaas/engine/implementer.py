@@ -1,0 +1,189 @@
+"""Implement a plan: recipe in a scratch worktree, guarded diff, commit, proof, branch.
+
+The repository's checked-out files are never touched: the work happens in a
+detached ``git worktree`` made from ``base_commit``. The recipe's change is
+diffed and passed through the patch guard, committed as the app identity
+(author and committer), and proven by the validator. Only a proven commit
+gets a branch; a failed one leaves no branch at all (nothing publishable).
+
+Branch names are checked with ``git check-ref-format --branch``; a name that
+is already taken gets a numeric suffix (``name-2``, ``name-3``, ...).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aomaas.engine.findings import Finding
+from aomaas.engine.patchguard import check_patch
+from aomaas.engine.planner import Plan
+from aomaas.engine.recipes import RecipeSettings, recipe_named
+from aomaas.engine.validator import ValidationReport, ValidationSettings, validate
+from aomaas.engine.workspace import run_git
+from aomaas.errors import EngineError, InvalidRequest, PatchRejected, WorkspaceError
+
+MAX_SUFFIX = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who the commits are from (the app's bot identity)."""
+
+    name: str
+    email: str
+
+
+@dataclass(slots=True)
+class ImplementSettings:
+    """Recipe, proof and workflow settings for one implementation."""
+
+    recipes: RecipeSettings = field(default_factory=RecipeSettings)
+    validation: ValidationSettings = field(default_factory=ValidationSettings)
+
+
+@dataclass(slots=True)
+class Implementation:
+    """The outcome: a proven branch, or a failure with reasons and no branch."""
+
+    success: bool
+    branch: str | None
+    commit_id: str | None
+    files_changed: list[str]
+    diff: str
+    report: ValidationReport | None
+    message: str
+    status: str = "failed"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+def checked_branch(repo: Path, name: str) -> str:
+    """``name`` normalised by git's rules (InvalidRequest when git refuses it)."""
+    try:
+        return run_git(["check-ref-format", "--branch", name], repo).strip()
+    except WorkspaceError as exc:
+        raise InvalidRequest(f"not a valid branch name: {name!r}") from exc
+
+
+def free_branch(repo: Path, name: str) -> str:
+    """``name`` if no branch has it, else the first free ``name-2``, ``name-3``..."""
+    for number in range(1, MAX_SUFFIX + 1):
+        candidate = name if number == 1 else f"{name}-{number}"
+        taken = run_git(
+            ["rev-parse", "--verify", "--quiet", f"refs/heads/{candidate}"], repo, check=False
+        ).strip()
+        if not taken:
+            return candidate
+    raise EngineError(f"no free branch name left for {name!r}")
+
+
+def _commit(worktree: Path, identity: Identity, message: str) -> str:
+    who = {
+        "GIT_AUTHOR_NAME": identity.name,
+        "GIT_AUTHOR_EMAIL": identity.email,
+        "GIT_COMMITTER_NAME": identity.name,
+        "GIT_COMMITTER_EMAIL": identity.email,
+    }
+    run_git(
+        ["commit", "--no-verify", "--no-gpg-sign", "-q", "-m", message], worktree, env_extra=who
+    )
+    return run_git(["rev-parse", "HEAD"], worktree).strip()
+
+
+def _message(finding: Finding, plan: Plan) -> str:
+    return f"{finding.title}\n\n{plan.description}\n\nFixes {finding.rule} ({finding.fingerprint})."
+
+
+def _failed(message: str, **values: Any) -> Implementation:
+    base: dict[str, Any] = {
+        "branch": None,
+        "commit_id": None,
+        "files_changed": [],
+        "diff": "",
+        "report": None,
+    }
+    base.update(values)
+    return Implementation(success=False, message=message, status="failed", **base)
+
+
+def implement(
+    repo: Path,
+    base_commit: str,
+    finding: Finding,
+    plan: Plan,
+    branch: str,
+    identity: Identity,
+    settings: ImplementSettings,
+) -> Implementation:
+    """Carry out ``plan`` for ``finding`` from ``base_commit``; branch ``branch`` only if proven."""
+    name = free_branch(repo, checked_branch(repo, branch))
+    recipe = recipe_named(plan.recipe) if plan.supported and plan.recipe else None
+    if recipe is None:
+        return _failed(f"the plan has no recipe to run: {plan.description}")
+    try:
+        base = run_git(["rev-parse", "--verify", f"{base_commit}^{{commit}}"], repo).strip()
+    except WorkspaceError as exc:
+        raise InvalidRequest(f"unknown base commit {base_commit!r}") from exc
+    scratch = Path(tempfile.mkdtemp(prefix="aomaas-work-"))
+    worktree = scratch / "tree"
+    run_git(["worktree", "add", "--detach", str(worktree), base], repo)
+    try:
+        return _carry_out(repo, worktree, base, finding, plan, name, identity, settings)
+    finally:
+        run_git(["worktree", "remove", "--force", str(worktree)], repo, check=False)
+        run_git(["worktree", "prune"], repo, check=False)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _carry_out(
+    repo: Path,
+    worktree: Path,
+    base: str,
+    finding: Finding,
+    plan: Plan,
+    name: str,
+    identity: Identity,
+    settings: ImplementSettings,
+) -> Implementation:
+    recipe = recipe_named(plan.recipe or "")
+    assert recipe is not None
+    try:
+        recipe.apply(worktree, finding, settings.recipes)
+    except EngineError as exc:
+        return _failed(f"recipe {recipe.name} failed: {exc.detail}")
+    run_git(["add", "-A"], worktree)
+    diff = run_git(["diff", "--cached", "--binary", "--no-color", "--no-ext-diff", base], worktree)
+    if not diff.strip():
+        return _failed(f"recipe {recipe.name} changed nothing")
+    try:
+        changed = check_patch(worktree, diff, allow_workflows=settings.recipes.allow_workflows)
+    except PatchRejected as exc:
+        return _failed(f"the patch guard refused the change: {exc.detail}", diff=diff)
+    commit = _commit(worktree, identity, _message(finding, plan))
+    report = validate(worktree, base, finding, changed, settings.validation)
+    if not report.passed:
+        reasons = "; ".join(report.failures())
+        return _failed(
+            f"the change was not proven: {reasons}",
+            commit_id=commit,
+            files_changed=changed,
+            diff=diff,
+            report=report,
+        )
+    run_git(["branch", name, commit], repo)
+    return Implementation(
+        True,
+        name,
+        commit,
+        changed,
+        diff,
+        report,
+        f"proven and committed on branch {name}",
+        status="completed",
+    )

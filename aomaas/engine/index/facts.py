@@ -1,0 +1,420 @@
+"""Facts from project files: dependency manifests, README sections, CI steps, test config.
+
+Every function here reads text only: ``setup.py`` is parsed with ``ast`` (never
+executed), TOML/INI/JSON with the standard library. A file that does not parse
+gives ``{"error": ...}`` instead of raising.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import json
+import re
+import tomllib
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+
+_REQUIREMENTS = re.compile(
+    r"(^|/)(requirements[^/]*|[^/]*requirements)\.(txt|in)$|(^|/)requirements/[^/]+\.(txt|in)$"
+)
+_CI = re.compile(
+    r"^(\.github/workflows/[^/]+\.ya?ml|\.gitlab-ci\.yml|\.travis\.yml|azure-pipelines\.yml|"
+    r"\.circleci/config\.yml|Jenkinsfile|\.woodpecker\.ya?ml|\.woodpecker/[^/]+\.ya?ml|"
+    r"appveyor\.yml|bitbucket-pipelines\.yml|\.cirrus\.yml|\.buildkite/[^/]+\.ya?ml)$"
+)
+_TEST_RUN = re.compile(
+    r"\b(pytest|py\.test|tox|nox|unittest|runtests(\.py)?|npm (run )?test|yarn test|pnpm test|"
+    r"make test|manage\.py test|hatch (run )?test|coverage run)\b"
+)
+_INSTALL = re.compile(
+    r"\b(install(ation|ing)?|setup|getting started|quick ?start)\b", re.IGNORECASE
+)
+_USAGE = re.compile(
+    r"\b(usage|example|examples|quick ?start|getting started|tutorial|how to use|documentation)\b",
+    re.IGNORECASE,
+)
+_RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
+
+MANIFEST_NAMES = frozenset({"pyproject.toml", "setup.cfg", "setup.py", "package.json", "Pipfile"})
+CONFIG_NAMES = frozenset(
+    {"tox.ini", "pytest.ini", ".flake8", "noxfile.py", ".bandit", "ruff.toml", ".ruff.toml"}
+)
+
+
+def fact_kind(path: str) -> str | None:
+    """Which kind of fact file ``path`` is (manifest, readme, ci, config), or None."""
+    if "node_modules/" in path:
+        return None
+    name = path.rsplit("/", 1)[-1]
+    if name in MANIFEST_NAMES or _REQUIREMENTS.search(path):
+        return "manifest"
+    if _CI.match(path):
+        return "ci"
+    if "/" not in path and name.lower().startswith("readme"):
+        return "readme"
+    if name in CONFIG_NAMES:
+        return "config"
+    return None
+
+
+def decode_text(data: bytes, python: bool = False) -> str | None:
+    """Decode UTF-8 (BOM allowed); for Python also honour a PEP 263 coding cookie."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if python:
+        cookie = _CODING.search(b"\n".join(data.splitlines()[:2]))
+        if cookie:
+            try:
+                return data.decode(cookie.group(1).decode("ascii"))
+            except (LookupError, UnicodeDecodeError):
+                return None
+    return None
+
+
+def extract_facts(path: str, kind: str, text: str) -> dict[str, Any]:
+    """The facts of one project file (``kind`` from :func:`fact_kind`)."""
+    try:
+        if kind == "manifest":
+            return _manifest(path, text)
+        if kind == "readme":
+            return _readme(text)
+        if kind == "ci":
+            return {"kind": "ci", "runs_tests": bool(_TEST_RUN.search(text))}
+        return _config(path, text)
+    except (
+        ValueError,
+        SyntaxError,
+        RecursionError,
+        MemoryError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        configparser.Error,
+    ) as exc:
+        return {"kind": kind, "error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+
+
+# ----------------------------------------------------------------- manifests
+
+
+def dependency(spec: str, group: str, text: str) -> dict[str, Any]:
+    """One dependency: name, version spec, kind of bound, and its line in ``text``."""
+    line = _line_of(text, spec)
+    try:
+        req = Requirement(spec)
+    except InvalidRequirement:
+        return {
+            "raw": spec,
+            "name": spec.split()[0] if spec.split() else spec,
+            "spec": "",
+            "group": group,
+            "line": line,
+            "invalid": True,
+            "url": False,
+        }
+    specifiers = list(req.specifier)
+    return {
+        "raw": spec,
+        "name": req.name,
+        "spec": str(req.specifier),
+        "group": group,
+        "line": line,
+        "pinned": any(s.operator in ("==", "===") and "*" not in s.version for s in specifiers),
+        "lower": any(s.operator in (">=", ">", "~=", "==", "===") for s in specifiers),
+        "url": req.url is not None,
+        "marker": str(req.marker) if req.marker else "",
+    }
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    position = text.find(needle)
+    return text.count("\n", 0, position) + 1 if position >= 0 else None
+
+
+def _manifest(path: str, text: str) -> dict[str, Any]:
+    name = path.rsplit("/", 1)[-1]
+    if name == "pyproject.toml":
+        return _pyproject(text)
+    if name == "setup.cfg":
+        return _setup_cfg(text)
+    if name == "setup.py":
+        return _setup_py(text)
+    if name == "package.json":
+        return _package_json(text)
+    if name == "Pipfile":
+        data = tomllib.loads(text)
+        deps = [
+            dependency(
+                k if v in ("*", "") else f"{k}{v}" if isinstance(v, str) else k, "main", text
+            )
+            for k, v in data.get("packages", {}).items()
+        ]
+        return {"kind": "manifest", "format": "pipfile", "dependencies": deps}
+    return _requirements(text)
+
+
+def _pyproject(text: str) -> dict[str, Any]:
+    data = tomllib.loads(text)
+    project = data.get("project", {}) if isinstance(data.get("project"), dict) else {}
+    deps = [
+        dependency(s, "main", text) for s in project.get("dependencies", []) if isinstance(s, str)
+    ]
+    for group, specs in (project.get("optional-dependencies") or {}).items():
+        deps += [dependency(s, group, text) for s in specs if isinstance(s, str)]
+    for group, specs in (data.get("dependency-groups") or {}).items():
+        deps += [dependency(s, group, text) for s in specs if isinstance(s, str)]
+    tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
+    poetry = tool.get("poetry", {}) if isinstance(tool.get("poetry"), dict) else {}
+    for pname, pspec in (poetry.get("dependencies") or {}).items():
+        if pname.lower() != "python":
+            spec = pspec if isinstance(pspec, str) else (pspec or {}).get("version", "")
+            deps.append(_poetry_dependency(pname, spec, text))
+    requires = project.get("requires-python") or (poetry.get("dependencies") or {}).get("python")
+    classifiers = [c for c in project.get("classifiers", []) if isinstance(c, str)]
+    return {
+        "kind": "manifest",
+        "format": "pyproject",
+        "name": project.get("name"),
+        "dependencies": deps,
+        "requires_python": requires if isinstance(requires, str) else None,
+        "python_classifiers": _python_classifiers(classifiers),
+        "license": bool(project.get("license") or poetry.get("license")),
+        "build_system": bool(data.get("build-system")),
+        "pytest": "pytest" in tool and isinstance(tool.get("pytest"), dict),
+        "ruff": _ruff_section(tool.get("ruff")),
+        "bandit_skips": _as_list((tool.get("bandit") or {}).get("skips"))
+        if isinstance(tool.get("bandit"), dict)
+        else [],
+    }
+
+
+def _poetry_dependency(name: str, spec: str, text: str) -> dict[str, Any]:
+    entry = dependency(name, "main", text)
+    if spec and spec != "*":
+        entry.update(
+            {"spec": spec, "lower": True, "pinned": spec[:1].isdigit() and "*" not in spec}
+        )
+    return entry
+
+
+def _python_classifiers(classifiers: list[str]) -> list[str]:
+    prefix = "Programming Language :: Python :: "
+    return sorted(
+        {
+            c[len(prefix) :]
+            for c in classifiers
+            if c.startswith(prefix) and re.fullmatch(r"\d+\.\d+", c[len(prefix) :])
+        }
+    )
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in re.split(r"[,\s]+", value) if v.strip()]
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return []
+
+
+def _ruff_section(section: Any) -> dict[str, Any] | None:
+    """The parts of a ruff configuration the miners respect or must check."""
+    if not isinstance(section, dict):
+        return None
+    lint = section.get("lint") if isinstance(section.get("lint"), dict) else {}
+    ignores = _as_list(section.get("ignore")) + _as_list(section.get("extend-ignore"))
+    ignores += _as_list(lint.get("ignore")) + _as_list(lint.get("extend-ignore"))
+    extend = section.get("extend")
+    return {
+        "ignore": ignores,
+        "extend": extend if isinstance(extend, str) else None,
+        "target_version": section.get("target-version")
+        if isinstance(section.get("target-version"), str)
+        else None,
+    }
+
+
+def _setup_cfg(text: str) -> dict[str, Any]:
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser.read_string(text)
+    deps = [
+        dependency(s, "main", text)
+        for s in _lines(parser.get("options", "install_requires", fallback=""))
+    ]
+    if parser.has_section("options.extras_require"):
+        for group, value in parser.items("options.extras_require"):
+            deps += [dependency(s, group, text) for s in _lines(value)]
+    return {
+        "kind": "manifest",
+        "format": "setup.cfg",
+        "name": parser.get("metadata", "name", fallback=None),
+        "dependencies": deps,
+        "requires_python": parser.get("options", "python_requires", fallback=None),
+        "python_classifiers": _python_classifiers(
+            _lines(parser.get("metadata", "classifiers", fallback=""))
+        ),
+        "pytest": parser.has_section("tool:pytest"),
+        "flake8_ignore": _flake8_ignores(parser),
+    }
+
+
+def _lines(value: str) -> list[str]:
+    return [
+        line.split("#", 1)[0].strip()
+        for line in value.splitlines()
+        if line.split("#", 1)[0].strip()
+    ]
+
+
+def _flake8_ignores(parser: configparser.ConfigParser) -> list[str]:
+    if not parser.has_section("flake8"):
+        return []
+    return _as_list(parser.get("flake8", "ignore", fallback="")) + _as_list(
+        parser.get("flake8", "extend-ignore", fallback="")
+    )
+
+
+def _setup_py(text: str) -> dict[str, Any]:
+    tree = ast.parse(text)
+    found: dict[str, Any] = {
+        "kind": "manifest",
+        "format": "setup.py",
+        "dependencies": [],
+        "requires_python": None,
+    }
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = (
+            func.id
+            if isinstance(func, ast.Name)
+            else func.attr
+            if isinstance(func, ast.Attribute)
+            else ""
+        )
+        if name != "setup":
+            continue
+        for keyword in node.keywords:
+            value = _literal(keyword.value)
+            if keyword.arg == "install_requires" and isinstance(value, list):
+                found["dependencies"] += [
+                    dependency(s, "main", text) for s in value if isinstance(s, str)
+                ]
+            elif keyword.arg == "extras_require" and isinstance(value, dict):
+                for group, specs in value.items():
+                    if isinstance(specs, list):
+                        found["dependencies"] += [
+                            dependency(s, str(group), text) for s in specs if isinstance(s, str)
+                        ]
+            elif keyword.arg == "python_requires" and isinstance(value, str):
+                found["requires_python"] = value
+            elif keyword.arg == "name" and isinstance(value, str):
+                found["name"] = value
+    return found
+
+
+def _literal(node: ast.expr) -> Any:
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, RecursionError):
+        return None
+
+
+def _package_json(text: str) -> dict[str, Any]:
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("package.json is not an object")
+    deps = []
+    for group in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"):
+        for name, spec in (data.get(group) or {}).items():
+            spec = str(spec)
+            deps.append(
+                {
+                    "raw": f"{name}@{spec}",
+                    "name": name,
+                    "spec": spec,
+                    "group": group,
+                    "line": _line_of(text, f'"{name}"'),
+                    "pinned": bool(re.fullmatch(r"\d+\.\d+\.\d+\S*", spec)),
+                    "lower": spec not in ("*", "", "latest"),
+                    "url": ":" in spec and not spec.startswith("npm:"),
+                }
+            )
+    scripts = data.get("scripts") if isinstance(data.get("scripts"), dict) else {}
+    test_script = str(scripts.get("test", ""))
+    return {
+        "kind": "manifest",
+        "format": "package.json",
+        "name": data.get("name"),
+        "dependencies": deps,
+        "test_script": "" if "no test specified" in test_script else test_script,
+        "license": bool(data.get("license")),
+    }
+
+
+def _requirements(text: str) -> dict[str, Any]:
+    deps = []
+    for raw in text.splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith(("#", "-", "--")) or "://" in line:
+            continue
+        deps.append(dependency(line, "requirements", text))
+    return {"kind": "manifest", "format": "requirements", "dependencies": deps}
+
+
+# ------------------------------------------------------------- other files
+
+
+def _readme(text: str) -> dict[str, Any]:
+    headings = []
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("#") and stripped.lstrip("#").startswith(" "):
+            headings.append(stripped.lstrip("#").strip())
+        elif (
+            stripped
+            and i + 1 < len(lines)
+            and _RST_UNDERLINE.match(lines[i + 1])
+            and not _RST_UNDERLINE.match(line)
+        ):
+            headings.append(stripped)
+        elif re.match(r"^<h[1-6][^>]*>(.*?)</h[1-6]>", stripped, re.IGNORECASE):
+            headings.append(re.sub(r"<[^>]+>", "", stripped))
+    body = text.lower()
+    has_code = "```" in text or "::" in text or "pip install" in body or "$ " in text
+    return {
+        "kind": "readme",
+        "headings": headings[:100],
+        "has_install": any(_INSTALL.search(h) for h in headings)
+        or "pip install" in body
+        or "npm install" in body,
+        "has_usage": any(_USAGE.search(h) for h in headings) or has_code,
+        "length": len(text),
+    }
+
+
+def _config(path: str, text: str) -> dict[str, Any]:
+    name = path.rsplit("/", 1)[-1]
+    facts: dict[str, Any] = {"kind": "config", "name": name}
+    if name in ("ruff.toml", ".ruff.toml"):
+        data = tomllib.loads(text)
+        facts["ruff"] = _ruff_section({**data, "lint": data.get("lint", {})})
+    elif name in ("tox.ini", "pytest.ini", ".flake8"):
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        parser.read_string(text)
+        facts["pytest"] = parser.has_section("pytest") or parser.has_section("tool:pytest")
+        facts["tox"] = name == "tox.ini" and (
+            parser.has_section("tox") or parser.has_section("testenv")
+        )
+        facts["flake8_ignore"] = _flake8_ignores(parser)
+    elif name == ".bandit":
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        parser.read_string(text)
+        facts["bandit_skips"] = _as_list(parser.get("bandit", "skips", fallback=""))
+    return facts

@@ -1,0 +1,117 @@
+"""Read a commit's tree and blobs with two git processes, whatever the file count.
+
+``git ls-tree`` lists the tree with blob ids and sizes; one ``git cat-file
+--batch`` streams the contents. Content comes from the object store, never the
+working tree, so a symlink or an edited file cannot change what is indexed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from aomaas.engine.workspace import HARDENED_CONFIG, git_env, run_git
+from aomaas.errors import WorkspaceError
+
+
+@dataclass(frozen=True, slots=True)
+class TreeEntry:
+    """One entry of ``git ls-tree -r -l``."""
+
+    path: str
+    mode: str
+    kind: str  # blob | commit (submodule)
+    blob: str
+    size: int
+
+
+def list_tree(root: Path, commit: str) -> list[TreeEntry]:
+    """Every entry of the commit's tree (recursively), in git's order."""
+    out = run_git(["ls-tree", "-r", "-l", "-z", "--full-tree", commit], root)
+    entries = []
+    for record in out.split("\0"):
+        if not record:
+            continue
+        meta, path = record.split("\t", 1)
+        mode, kind, blob, size = meta.split()
+        entries.append(TreeEntry(path, mode, kind, blob, int(size) if size.isdigit() else 0))
+    return entries
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One line of ``git diff --name-status -M``: status letter, path, and old path for renames."""
+
+    status: str
+    path: str
+    old_path: str | None = None
+
+
+def diff_names(root: Path, old: str, new: str) -> list[Change]:
+    """Files changed between two commits, renames detected (``-M``)."""
+    out = run_git(["diff", "--name-status", "-M", "-z", old, new, "--"], root)
+    fields = [f for f in out.split("\0") if f]
+    changes: list[Change] = []
+    i = 0
+    while i < len(fields):
+        status = fields[i]
+        if status[0] in "RC":
+            changes.append(Change(status[0], fields[i + 2], fields[i + 1]))
+            i += 3
+        else:
+            changes.append(Change(status[0], fields[i + 1]))
+            i += 2
+    return changes
+
+
+def has_commit(root: Path, commit: str) -> bool:
+    """Whether the object store still holds ``commit``."""
+    try:
+        run_git(["cat-file", "-e", f"{commit}^{{commit}}"], root)
+    except WorkspaceError:
+        return False
+    return True
+
+
+def read_blobs(root: Path, blobs: Iterable[str]) -> Iterator[tuple[str, bytes | None]]:
+    """Yield ``(blob id, content)`` for each id through one ``git cat-file --batch``."""
+    command = ["git"]
+    for key, value in HARDENED_CONFIG:
+        command += ["-c", f"{key}={value}"]
+    command += ["cat-file", "--batch"]
+    wanted = list(blobs)
+    with subprocess.Popen(
+        command,
+        cwd=root,
+        env=git_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    ) as proc:
+        assert proc.stdin is not None and proc.stdout is not None
+        request = "".join(f"{blob}\n" for blob in wanted).encode()
+        writer = threading.Thread(target=_feed, args=(proc.stdin, request), daemon=True)
+        writer.start()
+        for blob in wanted:
+            header = proc.stdout.readline().split()
+            if len(header) < 3:  # "<id> missing"
+                yield blob, None
+                continue
+            size = int(header[2])
+            data = proc.stdout.read(size)
+            proc.stdout.read(1)
+            yield blob, data
+        writer.join()
+
+
+def _feed(pipe: IO[bytes], data: bytes) -> None:
+    """Write the whole request then close (in a thread, so output never blocks input)."""
+    try:
+        pipe.write(data)
+        pipe.close()
+    except (BrokenPipeError, ValueError):
+        pass

@@ -1,0 +1,130 @@
+"""Repository-level summary derived from the indexed files and their facts.
+
+Pure functions over a :class:`RepoIndex`: which docs and policy files exist,
+which manifests declare what, the test framework and the command to run it,
+and the Python versions the project says it supports.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aomaas.engine.index.model import RepoIndex
+
+_DOC_KINDS: dict[str, re.Pattern[str]] = {
+    "readme": re.compile(r"^readme(\.\w+)?$", re.IGNORECASE),
+    "license": re.compile(r"^(licen[cs]e|copying|unlicense)([.-]\w+)*$", re.IGNORECASE),
+    "contributing": re.compile(r"^contributing(\.\w+)?$", re.IGNORECASE),
+    "security": re.compile(r"^security(\.\w+)?$", re.IGNORECASE),
+    "code_of_conduct": re.compile(r"^code[_-]of[_-]conduct(\.\w+)?$", re.IGNORECASE),
+    "changelog": re.compile(r"^(changelog|changes|history|news|releases?)(\.\w+)?$", re.IGNORECASE),
+}
+_DOC_DIRS = ("", ".github/", "docs/", "doc/")
+_TEST_FILE = re.compile(
+    r"(^|/)(tests?|testing|__tests__|spec)/|(^|/)test_[^/]*\.py$|_tests?\.py$|(^|/)conftest\.py$|"
+    r"\.(test|spec)\.[cm]?[jt]sx?$"
+)
+
+
+def is_test_path(path: str) -> bool:
+    """Whether a path is test code (a tests/ folder, test_*.py, *.test.js, conftest.py...)."""
+    return bool(_TEST_FILE.search(path))
+
+
+def summarise(index: RepoIndex) -> None:
+    """Fill ``docs``, ``manifests``, ``tests`` and ``requires_python`` from files and facts."""
+    index.docs = _docs(index)
+    index.manifests = {
+        path: facts for path, facts in index.facts.items() if facts.get("kind") == "manifest"
+    }
+    index.requires_python = _requires_python(index.manifests)
+    index.tests = _tests(index)
+
+
+def _docs(index: RepoIndex) -> dict[str, list[str]]:
+    docs: dict[str, list[str]] = {kind: [] for kind in _DOC_KINDS}
+    for path in index.files:
+        folder, _, name = path.rpartition("/")
+        folder = f"{folder}/" if folder else ""
+        if folder not in _DOC_DIRS:
+            continue
+        for kind, pattern in _DOC_KINDS.items():
+            if pattern.match(name):
+                docs[kind].append(path)
+    docs["ci"] = sorted(p for p, f in index.facts.items() if f.get("kind") == "ci")
+    return {kind: sorted(paths, key=lambda p: (p.count("/"), p)) for kind, paths in docs.items()}
+
+
+def _requires_python(manifests: dict[str, dict[str, Any]]) -> str | None:
+    for path in sorted(manifests, key=lambda p: (p.count("/"), p)):
+        value = manifests[path].get("requires_python")
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def python_versions(index: RepoIndex) -> list[str]:
+    """Python versions the root manifests list as classifiers (e.g. ["3.9", "3.10"])."""
+    versions: set[str] = set()
+    for path, facts in index.manifests.items():
+        if "/" not in path:
+            versions.update(facts.get("python_classifiers") or [])
+    return sorted(versions, key=lambda v: tuple(int(x) for x in v.split(".")))
+
+
+def _tests(index: RepoIndex) -> dict[str, Any]:
+    test_files = [
+        p
+        for p, info in index.files.items()
+        if info.get("language") in ("python", "javascript", "typescript", "tsx") and is_test_path(p)
+    ]
+    names = {p.rsplit("/", 1)[-1]: p for p in sorted(index.files, key=lambda p: -p.count("/"))}
+    configs = [f for f in index.facts.values() if f.get("kind") in ("config", "manifest")]
+    test_imports = {m.split(".")[0] for p in test_files for m in index.imports.get(p, [])}
+    dep_names = {
+        d.get("name", "").lower()
+        for f in index.manifests.values()
+        for d in f.get("dependencies", [])
+    }
+    uses_pytest = (
+        "conftest.py" in names
+        or "pytest.ini" in names
+        or any(f.get("pytest") for f in configs)
+        or "pytest" in test_imports
+        or "pytest" in dep_names
+    )
+    runner = next((p for p in ("runtests.py", "tests/runtests.py") if p in index.files), None)
+    node_test = next(
+        (
+            f["test_script"]
+            for p, f in sorted(index.manifests.items())
+            if f.get("format") == "package.json" and f.get("test_script")
+        ),
+        "",
+    )
+    framework, command = None, None
+    if runner:
+        framework, command = ("pytest" if uses_pytest else "unittest"), f"python {runner}"
+    elif uses_pytest:
+        framework, command = "pytest", "python -m pytest"
+    elif "unittest" in test_imports:
+        framework, command = "unittest", "python -m unittest discover"
+    elif node_test:
+        framework, command = "npm", "npm test"
+    alternatives = []
+    if "tox.ini" in index.files:
+        alternatives.append("tox")
+    if "noxfile.py" in index.files:
+        alternatives.append("nox")
+    if node_test and command != "npm test":
+        alternatives.append("npm test")
+    return {
+        "framework": framework,
+        "command": command,
+        "alternatives": alternatives,
+        "files": len(test_files),
+        "ci_runs_tests": any(
+            f.get("runs_tests") for f in index.facts.values() if f.get("kind") == "ci"
+        ),
+    }

@@ -1,0 +1,105 @@
+"""Repository-level recipes: add the policy, licence, CI and test files a project lacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aomaas.engine.findings import Finding
+from aomaas.engine.recipes import templates
+from aomaas.engine.recipes.base import Recipe, RecipeFailed, RecipeSettings, write_new
+
+
+def _place(finding: Finding, default: str) -> str:
+    """The file the finding says a fix creates, else the conventional name."""
+    return finding.location or default
+
+
+class SecurityPolicy(Recipe):
+    """Add a SECURITY.md telling reporters how to reach the maintainers privately."""
+
+    name = "security-policy"
+    summary = "add a SECURITY.md with a private reporting route"
+    rules = frozenset({"repo:missing-security-policy"})
+
+    def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:
+        """Write SECURITY.md from the template."""
+        text = templates.SECURITY_POLICY.format(contact=settings.security_contact)
+        return write_new(root, _place(finding, "SECURITY.md"), text, settings)
+
+
+class License(Recipe):
+    """Add the LICENSE the operator chose (MIT, ISC or BSD-3-Clause) with holder and year."""
+
+    name = "license"
+    summary = "add the licence chosen in the settings"
+    rules = frozenset({"repo:missing-license"})
+
+    def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:
+        """Write LICENSE from the chosen template."""
+        template = templates.LICENSES.get(settings.license_id)
+        if template is None:
+            known = ", ".join(sorted(templates.LICENSES))
+            raise RecipeFailed(f"no template for licence {settings.license_id!r} (known: {known})")
+        text = template.format(year=settings.year(), holder=settings.license_holder)
+        return write_new(root, _place(finding, "LICENSE"), text, settings)
+
+
+class CiWorkflow(Recipe):
+    """Add a GitHub Actions workflow that runs the detected tests (operator permission needed)."""
+
+    name = "ci-workflow"
+    summary = "add a CI workflow running the repository's tests"
+    rules = frozenset({"repo:missing-ci"})
+
+    def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:
+        """Write .github/workflows/tests.yml; refused unless workflows are allowed."""
+        if not settings.allow_workflows:
+            raise RecipeFailed("workflow changes are disabled (an operator must allow them)")
+        command = str(finding.extra.get("test_command") or "python -m pytest")
+        install = "pip install -e . pytest" if _has_project(root) else "pip install pytest"
+        if (root / "requirements.txt").is_file():
+            install = "pip install -r requirements.txt pytest"
+        text = templates.CI_WORKFLOW.format(
+            python=settings.python_version, install=install, command=command
+        )
+        rel = (
+            finding.location
+            if finding.location.startswith(".github/workflows/")
+            else (".github/workflows/tests.yml")
+        )
+        return write_new(root, rel, text, settings)
+
+
+class TestScaffold(Recipe):
+    """Add ``tests/test_<package>_imports.py`` for a package that has no tests at all."""
+
+    name = "test-scaffold"
+    summary = "add a first test that imports the package"
+    rules = frozenset({"repo:missing-tests"})
+
+    def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:
+        """Write a smoke test importing the top-level package."""
+        module = finding.extra.get("package") or _top_package(root)
+        if not module:
+            raise RecipeFailed("no importable top-level package found to test")
+        rel = f"tests/test_{module}_imports.py"
+        return write_new(root, rel, templates.TEST_SCAFFOLD.format(module=module), settings)
+
+
+def _has_project(root: Path) -> bool:
+    return (root / "pyproject.toml").is_file() or (root / "setup.py").is_file()
+
+
+def _top_package(root: Path) -> str | None:
+    for base in (root / "src", root):
+        if not base.is_dir():
+            continue
+        for child in sorted(base.iterdir()):
+            if (
+                (child / "__init__.py").is_file()
+                and not child.is_symlink()
+                and child.name.isidentifier()
+                and child.name not in {"tests", "test", "docs"}
+            ):
+                return child.name
+    return None

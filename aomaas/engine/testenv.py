@@ -1,0 +1,234 @@
+"""Run a repository's own test suite, in the sandbox, in a cached virtual environment.
+
+The environment is keyed by a hash of the repository's dependency files and
+the Python version, and lives under the configured cache directory. pytest is
+not downloaded: its distribution (and what it needs) is copied once from the
+engine's own installation into a tools directory that the environment sees
+through a ``.pth`` file, so a repository without dependencies is tested fully
+offline. Declared dependencies are installed with pip only when the settings
+allow it, as wheels only (no repository or sdist code runs outside the
+sandbox), by a sandboxed pip that may reach the package index; otherwise the
+tests are reported as not run, with the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata as metadata
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+
+from aomaas.engine.sandbox import run_sandboxed
+
+DEPENDENCY_FILES = (
+    "pyproject.toml",
+    "setup.cfg",
+    "setup.py",
+    "requirements.txt",
+    "requirements-dev.txt",
+    "requirements-test.txt",
+    "test-requirements.txt",
+)
+PYTEST = ["-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider", "--no-header"]
+_SUMMARY = re.compile(r"^(FAILED|ERROR) (\S+)", re.M)
+
+
+@dataclass(slots=True)
+class TestSettings:
+    """How tests are run: limits, cache, and whether dependencies may be installed."""
+
+    cache_dir: Path = field(default_factory=lambda: Path("var") / "cache")
+    timeout: float = 600.0
+    memory_mb: int = 2048
+    install_dependencies: bool = False
+    python: str = sys.executable
+
+
+@dataclass(slots=True)
+class TestRun:
+    """One run of the suite: which tests failed, and what the sandbox was."""
+
+    returncode: int
+    failing: set[str]
+    duration: float
+    isolation: str
+    output_tail: str
+    timed_out: bool = False
+
+    def usable(self) -> bool:
+        """pytest ran to the end (all passed, some failed, or nothing collected)."""
+        return not self.timed_out and self.returncode in (0, 1, 5)
+
+
+class TestsNotRun(Exception):
+    """The suite cannot be run here; the message says why (shown in the proof)."""
+
+
+def runs_pytest(root: Path) -> bool:
+    """Whether the tree looks like a pytest-runnable Python project."""
+    markers = ("pytest.ini", "conftest.py", "tox.ini", "setup.cfg", "pyproject.toml")
+    has_tests = any(root.glob("test*/**/test_*.py")) or any(root.glob("test_*.py"))
+    has_tests = has_tests or any(root.glob("**/tests/test_*.py"))
+    return has_tests or any((root / name).is_file() for name in markers[:2])
+
+
+def declared_dependencies(root: Path) -> list[str]:
+    """Runtime and test requirements the repository declares (best effort, no code run)."""
+    found: list[str] = []
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file() and not pyproject.is_symlink():
+        try:
+            project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            project = {}
+        found += [str(item) for item in project.get("dependencies", [])]
+        for extra in ("test", "tests", "testing"):
+            found += [str(item) for item in project.get("optional-dependencies", {}).get(extra, [])]
+    for name in DEPENDENCY_FILES[3:]:
+        path = root / name
+        if path.is_file() and not path.is_symlink():
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                line = line.split("#", 1)[0].strip()
+                if line and not line.startswith("-"):
+                    found.append(line)
+    if (root / "setup.py").is_file() and not found:
+        found.append("(setup.py: requirements only known by running it)")
+    return [dep for dep in found if not dep.lower().startswith("pytest")]
+
+
+def _copy_distribution(name: str, dest: Path, seen: set[str]) -> None:
+    """Copy an installed distribution and its (marker-matching) requirements into ``dest``."""
+    key = name.lower().replace("_", "-")
+    if key in seen:
+        return
+    seen.add(key)
+    dist = metadata.distribution(name)
+    for item in dist.files or []:
+        if ".." in item.parts or item.suffix == ".pyc":
+            continue
+        source = Path(str(dist.locate_file(item)))
+        target = dest / str(item)
+        if source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    env = {key: str(value) for key, value in default_environment().items()} | {"extra": ""}
+    for text in dist.requires or []:
+        req = Requirement(text)
+        if req.marker is None or req.marker.evaluate(env):
+            _copy_distribution(req.name, dest, seen)
+
+
+def tools_dir(settings: TestSettings) -> Path:
+    """The directory holding pytest and its requirements (built once per pytest version)."""
+    dest = settings.cache_dir / f"tools-pytest-{metadata.version('pytest')}"
+    if not (dest / ".complete").exists():
+        staging = dest.with_name(dest.name + ".tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        _copy_distribution("pytest", staging, set())
+        (staging / ".complete").write_text("ok\n")
+        shutil.rmtree(dest, ignore_errors=True)
+        staging.rename(dest)
+    return dest
+
+
+def environment_key(root: Path, settings: TestSettings) -> str:
+    """Hash of the dependency files and the interpreter: one venv per distinct set."""
+    digest = hashlib.sha256(settings.python.encode())
+    for name in DEPENDENCY_FILES:
+        path = root / name
+        digest.update(name.encode() + b"\0")
+        if path.is_file() and not path.is_symlink():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def prepare_environment(root: Path, settings: TestSettings) -> Path:
+    """The cached venv's python for ``root`` (created when missing); TestsNotRun if impossible."""
+    deps = declared_dependencies(root)
+    if deps and not settings.install_dependencies:
+        raise TestsNotRun(
+            f"tests not run: the repository declares dependencies ({', '.join(deps[:5])}) and "
+            "installing dependencies is disabled"
+        )
+    venv = settings.cache_dir / "venvs" / environment_key(root, settings)
+    python = venv / "bin" / "python"
+    if (venv / ".complete").exists():
+        return python
+    shutil.rmtree(venv, ignore_errors=True)
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    created = subprocess.run(
+        [settings.python, "-m", "venv", "--clear", str(venv)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if created.returncode != 0:
+        raise TestsNotRun(
+            f"tests not run: could not create a virtual environment: {created.stderr[-300:]}"
+        )
+    site = next(venv.glob("lib/python*/site-packages"))
+    (site / "aomaas-tools.pth").write_text(str(tools_dir(settings).resolve()) + "\n")
+    if deps:
+        _install(venv, python, deps, settings)
+    for path in (settings.cache_dir, settings.cache_dir / "venvs", venv):
+        path.chmod(0o755)
+    (venv / ".complete").write_text("ok\n")
+    return python
+
+
+def _install(venv: Path, python: Path, deps: list[str], settings: TestSettings) -> None:
+    """pip install wheels only, in the sandbox (network allowed for the index, venv writable)."""
+    done = run_sandboxed(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--only-binary",
+            ":all:",
+            "--no-input",
+            "--disable-pip-version-check",
+            *deps,
+        ],
+        venv,
+        timeout=settings.timeout,
+        memory_mb=settings.memory_mb,
+        writable=[venv],
+        network=True,
+    )
+    if done.returncode != 0:
+        raise TestsNotRun(
+            f"tests not run: dependencies could not be installed: {done.stderr[-300:]}"
+        )
+
+
+def run_tests(tree: Path, python: Path, settings: TestSettings) -> TestRun:
+    """Run pytest on ``tree`` in the sandbox (only ``tree`` writable) and collect failures."""
+    src = [str(tree / "src")] if (tree / "src").is_dir() else []
+    result = run_sandboxed(
+        [str(python), *PYTEST],
+        tree,
+        timeout=settings.timeout,
+        memory_mb=settings.memory_mb,
+        env={"PYTHONPATH": ":".join([str(tree), *src])},
+        writable=[tree],
+    )
+    output = result.stdout + result.stderr
+    return TestRun(
+        returncode=result.returncode,
+        failing={match.group(2) for match in _SUMMARY.finditer(result.stdout)},
+        duration=result.duration,
+        isolation=result.isolation,
+        output_tail=output[-2000:],
+        timed_out=result.timed_out,
+    )

@@ -1,0 +1,230 @@
+"""The proof: a change leaves the bot only if every check here holds.
+
+1. ``finding-gone``: re-mining the changed files (repository-level rules: the
+   repository check again) no longer reports the finding — neither its
+   fingerprint nor as many hits of its rule in its file as before.
+2. ``no-new-findings``: no rule reports more hits in a changed file than it did
+   at the base commit.
+3. ``compiles``: every changed Python file compiles (``compile()`` of the text;
+   nothing is imported or run).
+4. ``tests``: the repository's own suite runs before and after the change in
+   the sandbox and is no worse (every test failing after also failed before).
+   When the suite cannot be run the check is ``skipped`` and the report says
+   "tests not run" and why; the pull-request text must repeat it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from aomaas.engine.findings import Finding
+from aomaas.engine.testenv import TestRun, TestSettings, TestsNotRun, prepare_environment
+from aomaas.engine.testenv import run_tests as run_suite
+from aomaas.engine.workspace import run_git
+
+Outcome = Literal["passed", "failed", "skipped"]
+
+
+@dataclass(slots=True)
+class Check:
+    """One check of the proof."""
+
+    name: str
+    outcome: Outcome
+    duration: float
+    detail: str
+
+
+@dataclass(slots=True)
+class ValidationReport:
+    """What ran and how each check ended; ``passed`` only when none failed."""
+
+    checks: list[Check]
+    tests_ran: bool
+    tests_detail: str
+    passed: bool
+    isolation: str = ""
+
+    def failures(self) -> list[str]:
+        """``name: detail`` of each failed check."""
+        return [f"{c.name}: {c.detail}" for c in self.checks if c.outcome == "failed"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ValidationReport:
+        """Inverse of :meth:`to_dict`."""
+        values = dict(data)
+        values["checks"] = [Check(**check) for check in values.get("checks", [])]
+        return cls(**values)
+
+
+@dataclass(slots=True)
+class ValidationSettings:
+    """Whether and how the tests run (the other checks always run)."""
+
+    tests: TestSettings = field(default_factory=TestSettings)
+    run_tests: bool = True
+
+
+def _timed(name: str, body: Callable[[], tuple[Outcome, str]]) -> Check:
+    started = time.monotonic()
+    outcome, detail = body()
+    return Check(name, outcome, round(time.monotonic() - started, 3), detail)
+
+
+def _is_repo_level(finding: Finding) -> bool:
+    return finding.rule.startswith("repo:")
+
+
+def _mine(root: Path, commit: str, finding: Finding, paths: list[str]) -> list[Finding]:
+    """The miners' findings at ``root`` (a checkout of ``commit``) for the relevant scope."""
+    from aomaas.engine.index import build_index
+    from aomaas.engine.miners import mine
+
+    index = build_index(root, commit)
+    if _is_repo_level(finding):
+        return [
+            f for f in mine(root, index, types=[str(finding.type)]) if f.rule.startswith("repo:")
+        ]
+    return mine(root, index, paths=paths)
+
+
+def _counts(findings: list[Finding], paths: set[str]) -> Counter[tuple[str, str]]:
+    return Counter((f.rule, f.location) for f in findings if f.location in paths)
+
+
+def _gone(finding: Finding, before: list[Finding], after: list[Finding]) -> tuple[Outcome, str]:
+    key = {(finding.rule, finding.location)}
+    if any(f.fingerprint == finding.fingerprint for f in after):
+        return "failed", f"{finding.rule} is still reported at {finding.location}"
+    was = sum(1 for f in before if (f.rule, f.location) in key)
+    now = sum(1 for f in after if (f.rule, f.location) in key)
+    if now >= max(was, 1):
+        return "failed", f"{finding.rule} still hits {finding.location} {now} time(s) (was {was})"
+    return "passed", f"{finding.rule} no longer reported at {finding.location} ({was} → {now})"
+
+
+def _nothing_new(
+    changed: list[str], before: list[Finding], after: list[Finding]
+) -> tuple[Outcome, str]:
+    scope = set(changed)
+    was, now = _counts(before, scope), _counts(after, scope)
+    worse = [
+        f"{rule} in {path} ({was[rule, path]} → {n})"
+        for (rule, path), n in now.items()
+        if n > was[rule, path]
+    ]
+    if worse:
+        return "failed", "new findings: " + "; ".join(sorted(worse))
+    return "passed", f"no new findings in {len(scope)} changed file(s)"
+
+
+def _compiles(worktree: Path, changed: list[str]) -> tuple[Outcome, str]:
+    python = [p for p in changed if p.endswith(".py") and (worktree / p).is_file()]
+    for rel in python:
+        try:
+            compile((worktree / rel).read_bytes(), rel, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as exc:
+            return "failed", f"{rel} does not compile: {exc}"
+    return (
+        ("passed", f"{len(python)} Python file(s) compile")
+        if python
+        else ("skipped", "no Python file changed")
+    )
+
+
+@contextmanager
+def sandbox_dir(prefix: str = "aomaas-validate-") -> Iterator[Path]:
+    """A temporary directory the sandbox user can traverse (removed afterwards)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        path.chmod(0o755)
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _copy_tree(source: Path, dest: Path) -> Path:
+    shutil.copytree(source, dest, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+    return dest
+
+
+def _tests(
+    base_tree: Path, head_tree: Path, settings: ValidationSettings, scratch: Path
+) -> tuple[Check, bool, str, str]:
+    """Run the suite before and after; (check, tests_ran, detail, isolation)."""
+    started = time.monotonic()
+
+    def done(
+        outcome: Outcome, detail: str, ran: bool, isolation: str = ""
+    ) -> tuple[Check, bool, str, str]:
+        check = Check("tests", outcome, round(time.monotonic() - started, 3), detail)
+        return check, ran, detail, isolation
+
+    if not settings.run_tests:
+        return done("skipped", "tests not run: disabled by the settings", False)
+    try:
+        python = prepare_environment(head_tree, settings.tests)
+    except TestsNotRun as reason:
+        return done("skipped", str(reason), False)
+    before = run_suite(_copy_tree(base_tree, scratch / "before"), python, settings.tests)
+    if not before.usable():
+        return done("skipped", _unusable("before the change", before), False, before.isolation)
+    if before.returncode == 5:
+        return done("skipped", "tests not run: pytest collected no tests", False, before.isolation)
+    after = run_suite(_copy_tree(head_tree, scratch / "after"), python, settings.tests)
+    if not after.usable():
+        return done("failed", _unusable("after the change", after), True, after.isolation)
+    broken = sorted(after.failing - before.failing)
+    if broken:
+        detail = f"tests broken by the change: {', '.join(broken[:20])}"
+        return done("failed", detail, True, after.isolation)
+    detail = (
+        f"tests no worse ({len(before.failing)} failing before, {len(after.failing)} after; "
+        f"{before.duration:.1f} s + {after.duration:.1f} s, isolation: {after.isolation})"
+    )
+    return done("passed", detail, True, after.isolation)
+
+
+def _unusable(when: str, run: TestRun) -> str:
+    why = "timed out" if run.timed_out else f"pytest exited {run.returncode}"
+    prefix = "tests not run" if when.startswith("before") else "tests failed to run"
+    return f"{prefix}: the suite {why} {when}: {run.output_tail[-400:].strip()}"
+
+
+def validate(
+    worktree: Path,
+    base_commit: str,
+    finding: Finding,
+    changed: list[str],
+    settings: ValidationSettings,
+) -> ValidationReport:
+    """Prove the committed change in ``worktree`` (HEAD) against ``base_commit``."""
+    head = run_git(["rev-parse", "HEAD"], worktree).strip()
+    checks: list[Check] = []
+    with sandbox_dir() as scratch:
+        base_tree = scratch / "base"
+        run_git(["worktree", "add", "--detach", str(base_tree), base_commit], worktree)
+        try:
+            before = _mine(base_tree, base_commit, finding, changed)
+            after = _mine(worktree, head, finding, changed)
+            checks.append(_timed("finding-gone", lambda: _gone(finding, before, after)))
+            checks.append(_timed("no-new-findings", lambda: _nothing_new(changed, before, after)))
+            checks.append(_timed("compiles", lambda: _compiles(worktree, changed)))
+            tests, ran, detail, isolation = _tests(base_tree, worktree, settings, scratch)
+            checks.append(tests)
+        finally:
+            run_git(["worktree", "remove", "--force", str(base_tree)], worktree, check=False)
+    passed = all(check.outcome != "failed" for check in checks)
+    return ValidationReport(checks, ran, detail, passed, isolation)

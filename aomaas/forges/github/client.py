@@ -1,0 +1,611 @@
+"""GitHubClient: the REST calls the bot makes, as an installation of the app.
+
+Built on gidgethub's aiohttp ``GitHubAPI``. Every call goes through one place
+(:meth:`GitHubClient._call`) that
+
+* authenticates with the app JWT (app endpoints) or an installation token
+  (everything else), minting and caching tokens through
+  :class:`~aomaas.forges.github.appauth.InstallationTokens`, and on a 401
+  forgets the token and retries once with a fresh one;
+* retries, through gidgethub's ``handle_rate_limit_error`` hook and the
+  :class:`RetryPolicy`: ``retry-after``, the primary limit (``x-ratelimit-remaining:
+  0`` until ``x-ratelimit-reset``), secondary-limit 403s (exponential back-off) and
+  one retry on a 5xx, with bounded attempts and bounded total wait; the sleep
+  function and the clock are injectable so tests stay fast;
+* keeps writes to one installation serial (an ``asyncio.Lock`` per installation);
+* maps failures onto :mod:`aomaas.errors` (404 → ``NotFound``, exhausted limits →
+  ``RateLimited``, anything else → ``ForgeError``).
+
+Public methods return GitHub's JSON as plain dicts (``JSON``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import quote
+
+import aiohttp
+import gidgethub
+import gidgethub.aiohttp
+
+from aomaas.errors import ForgeError, NotFound, RateLimited
+from aomaas.forges.github.appauth import InstallationTokens, make_app_jwt
+
+JSON = dict[str, Any]
+Sleep = Callable[[float], Awaitable[None]]
+REQUESTER = "aomaas"
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+ReviewEvent = Literal["COMMENT", "APPROVE", "REQUEST_CHANGES"]
+Reaction = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """When and how long to wait before sending a refused request again."""
+
+    max_attempts: int = 4
+    max_total_wait: float = 180.0
+    server_error_delay: float = 1.0
+    secondary_backoff: float = 60.0
+    sleep: Sleep = field(default=asyncio.sleep)
+    clock: Callable[[], float] = field(default=time.time)
+
+    def delay(self, exc: gidgethub.HTTPException, attempt: int, waited: float) -> float | None:
+        """Seconds to wait before attempt ``attempt + 1``, or None to give up."""
+        if attempt >= self.max_attempts:
+            return None
+        wait = self._wanted(exc, attempt)
+        if wait is None or waited + wait > self.max_total_wait:
+            return None
+        return wait
+
+    def _wanted(self, exc: gidgethub.HTTPException, attempt: int) -> float | None:
+        status = int(exc.status_code)
+        headers: Mapping[str, str] = exc.headers or {}
+        if status >= 500:
+            return self.server_error_delay if attempt == 1 else None
+        if status not in (403, 429):
+            return None
+        retry_after = headers.get("retry-after")
+        if retry_after is not None and retry_after.strip().isdigit():
+            return float(retry_after.strip())
+        if headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset"):
+            return max(0.0, float(headers["x-ratelimit-reset"]) - self.clock()) + 1.0
+        if "secondary rate limit" in str(exc).lower() or status == 429:
+            return self.secondary_backoff * 2 ** (attempt - 1)
+        return None
+
+
+class _API(gidgethub.aiohttp.GitHubAPI):
+    """gidgethub's aiohttp client with our retry policy; one instance per logical call."""
+
+    def __init__(self, session: aiohttp.ClientSession, base_url: str, policy: RetryPolicy) -> None:
+        super().__init__(session, REQUESTER, base_url=base_url)
+        self._policy = policy
+        self._waited = 0.0
+
+    async def sleep(self, seconds: float) -> None:
+        await self._policy.sleep(seconds)
+
+    async def handle_rate_limit_error(
+        self, *, method: str, url: str, exception: gidgethub.HTTPException, attempt: int
+    ) -> bool:
+        wait = self._policy.delay(exception, attempt, self._waited)
+        if wait is None:
+            return False
+        self._waited += wait
+        await self.sleep(wait)
+        return True
+
+
+def git_auth_env(token: str) -> dict[str, str]:
+    """Environment that makes git send the token as a header, never in a URL or .git/config.
+
+    ``http.extraHeader`` = ``Authorization: Basic base64("x-access-token:" + token)``,
+    passed through ``GIT_CONFIG_COUNT``/``GIT_CONFIG_KEY_n``/``GIT_CONFIG_VALUE_n``
+    (git >= 2.31), so it is not visible in the process list either.
+    """
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    return {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "http.extraHeader",
+        "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}",
+        "GIT_TERMINAL_PROMPT": "0",
+    }
+
+
+def _path(value: str) -> str:
+    return quote(value, safe="/")
+
+
+class GitHubClient:
+    """The app's view of GitHub: app endpoints with the JWT, the rest per installation."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        api_url: str,
+        app_id: str | int,
+        private_key: str,
+        *,
+        web_url: str = "https://github.com",
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.session = session
+        self.api_url = api_url.rstrip("/")
+        self.web_url = web_url.rstrip("/")
+        self.app_id = str(app_id)
+        self._private_key = private_key
+        self.policy = policy or RetryPolicy()
+        self.tokens = InstallationTokens(self._mint_token, clock=self.policy.clock)
+        self._write_locks: dict[int, asyncio.Lock] = {}
+
+    # ----------------------------------------------------------------- plumbing
+
+    def app_jwt(self) -> str:
+        """A fresh app JWT (cheap to make; GitHub allows at most 10 minutes)."""
+        return make_app_jwt(self.app_id, self._private_key, now=self.policy.clock())
+
+    async def installation_token(self, installation_id: int) -> str:
+        """The cached (or freshly minted) installation token, e.g. for git over HTTPS."""
+        return await self.tokens.get(installation_id)
+
+    def clone_url(self, owner: str, repo: str) -> str:
+        """The repository's https clone URL (give git the token with :func:`git_auth_env`)."""
+        return f"{self.web_url}/{_path(owner)}/{_path(repo)}.git"
+
+    async def _mint_token(self, installation_id: int) -> JSON:
+        return await self._app_call(
+            "POST", f"/app/installations/{int(installation_id)}/access_tokens", data={}
+        )
+
+    def _api(self) -> _API:
+        return _API(self.session, self.api_url, self.policy)
+
+    async def _send(
+        self, method: str, url: str, auth: Mapping[str, str], data: Any, **kw: Any
+    ) -> Any:
+        api = self._api()
+        try:
+            if method == "GET":
+                return await api.getitem(url, **auth, **kw)
+            if method == "DELETE":
+                return await api.delete(url, **auth, **kw)
+            sender = {"POST": api.post, "PATCH": api.patch, "PUT": api.put}[method]
+            return await sender(url, data=data, **auth, **kw)
+        except gidgethub.HTTPException as exc:
+            raise _translate(method, url, exc) from exc
+        except aiohttp.ClientError as exc:
+            raise ForgeError(f"GitHub could not be reached ({method} {url}): {exc}") from exc
+
+    async def _app_call(self, method: str, url: str, data: Any = b"") -> Any:
+        return await self._send(method, url, {"jwt": self.app_jwt()}, data)
+
+    async def _call(
+        self, installation_id: int, method: str, url: str, data: Any = b"", **kw: Any
+    ) -> Any:
+        if method in WRITE_METHODS:
+            lock = self._write_locks.setdefault(installation_id, asyncio.Lock())
+            async with lock:
+                return await self._authed(installation_id, method, url, data, **kw)
+        return await self._authed(installation_id, method, url, data, **kw)
+
+    async def _authed(
+        self, installation_id: int, method: str, url: str, data: Any, **kw: Any
+    ) -> Any:
+        token = await self.tokens.get(installation_id)
+        try:
+            return await self._send(method, url, {"oauth_token": token}, data, **kw)
+        except GitHubError as exc:
+            if exc.github_status != 401:
+                raise
+        self.tokens.invalidate(installation_id)
+        token = await self.tokens.get(installation_id)
+        return await self._send(method, url, {"oauth_token": token}, data, **kw)
+
+    async def _iter(
+        self, installation_id: int, url: str, key: str | None = None
+    ) -> AsyncIterator[JSON]:
+        token = await self.tokens.get(installation_id)
+        try:
+            async for item in self._api().getiter(url, oauth_token=token, iterable_key=key):
+                yield item
+        except gidgethub.HTTPException as exc:
+            raise _translate("GET", url, exc) from exc
+
+    async def _list(self, installation_id: int, url: str, key: str | None = None) -> list[JSON]:
+        return [item async for item in self._iter(installation_id, url, key)]
+
+    @staticmethod
+    def _repo(owner: str, repo: str) -> str:
+        return f"/repos/{_path(owner)}/{_path(repo)}"
+
+    # ----------------------------------------------------------------- app
+
+    async def get_app(self) -> JSON:
+        """``GET /app``: the authenticated app (slug, name, permissions)."""
+        return await self._app_call("GET", "/app")  # type: ignore[no-any-return]
+
+    async def get_installation(self, installation_id: int) -> JSON:
+        """``GET /app/installations/{id}``."""
+        return await self._app_call("GET", f"/app/installations/{int(installation_id)}")  # type: ignore[no-any-return]
+
+    async def list_installation_repositories(self, installation_id: int) -> list[JSON]:
+        """``GET /installation/repositories``, every page."""
+        return await self._list(
+            installation_id, "/installation/repositories?per_page=100", "repositories"
+        )
+
+    async def create_from_manifest(self, code: str) -> JSON:
+        """``POST /app-manifests/{code}/conversions`` (unauthenticated): id, pem, webhook_secret."""
+        try:
+            return await self._api().post(f"/app-manifests/{_path(code)}/conversions", data={})  # type: ignore[no-any-return]
+        except gidgethub.HTTPException as exc:
+            raise _translate("POST", "/app-manifests/{code}/conversions", exc) from exc
+
+    # ----------------------------------------------------------------- repositories and git data
+
+    async def get_repo(self, installation_id: int, owner: str, repo: str) -> JSON:
+        """``GET /repos/{owner}/{repo}``."""
+        return await self._call(installation_id, "GET", self._repo(owner, repo))  # type: ignore[no-any-return]
+
+    async def get_branch(self, installation_id: int, owner: str, repo: str, branch: str) -> JSON:
+        """``GET /repos/{owner}/{repo}/branches/{branch}``."""
+        url = f"{self._repo(owner, repo)}/branches/{_path(branch)}"
+        return await self._call(installation_id, "GET", url)  # type: ignore[no-any-return]
+
+    async def get_ref(self, installation_id: int, owner: str, repo: str, ref: str) -> JSON:
+        """``GET .../git/ref/{ref}`` with ``ref`` like ``heads/main``."""
+        url = f"{self._repo(owner, repo)}/git/ref/{_path(_short_ref(ref))}"
+        return await self._call(installation_id, "GET", url)  # type: ignore[no-any-return]
+
+    async def create_ref(
+        self, installation_id: int, owner: str, repo: str, ref: str, sha: str
+    ) -> JSON:
+        """``POST .../git/refs``; ``ref`` is completed to ``refs/...`` when short."""
+        full = ref if ref.startswith("refs/") else f"refs/{ref}"
+        data = {"ref": full, "sha": sha}
+        return await self._call(
+            installation_id, "POST", f"{self._repo(owner, repo)}/git/refs", data
+        )  # type: ignore[no-any-return]
+
+    async def update_ref(
+        self,
+        installation_id: int,
+        owner: str,
+        repo: str,
+        ref: str,
+        sha: str,
+        *,
+        force: bool = False,
+    ) -> JSON:
+        """``PATCH .../git/refs/{ref}``."""
+        url = f"{self._repo(owner, repo)}/git/refs/{_path(_short_ref(ref))}"
+        return await self._call(installation_id, "PATCH", url, {"sha": sha, "force": force})  # type: ignore[no-any-return]
+
+    async def delete_ref(self, installation_id: int, owner: str, repo: str, ref: str) -> None:
+        """``DELETE .../git/refs/{ref}``."""
+        url = f"{self._repo(owner, repo)}/git/refs/{_path(_short_ref(ref))}"
+        await self._call(installation_id, "DELETE", url)
+
+    async def create_blob(self, installation_id: int, owner: str, repo: str, content: bytes) -> str:
+        """``POST .../git/blobs`` (base64); returns the blob sha."""
+        data = {"content": base64.b64encode(content).decode(), "encoding": "base64"}
+        answer = await self._call(
+            installation_id, "POST", f"{self._repo(owner, repo)}/git/blobs", data
+        )
+        return str(answer["sha"])
+
+    async def create_tree(
+        self,
+        installation_id: int,
+        owner: str,
+        repo: str,
+        tree: list[JSON],
+        base_tree: str | None = None,
+    ) -> JSON:
+        """``POST .../git/trees``; entries are ``{path, mode, type, sha}`` (``sha: None`` deletes)."""
+        data: JSON = {"tree": tree}
+        if base_tree:
+            data["base_tree"] = base_tree
+        return await self._call(
+            installation_id, "POST", f"{self._repo(owner, repo)}/git/trees", data
+        )  # type: ignore[no-any-return]
+
+    async def create_commit(
+        self,
+        installation_id: int,
+        owner: str,
+        repo: str,
+        message: str,
+        tree: str,
+        parents: list[str],
+    ) -> JSON:
+        """``POST .../git/commits`` (authored by the app)."""
+        data = {"message": message, "tree": tree, "parents": parents}
+        return await self._call(
+            installation_id, "POST", f"{self._repo(owner, repo)}/git/commits", data
+        )  # type: ignore[no-any-return]
+
+    async def get_commit(self, installation_id: int, owner: str, repo: str, sha: str) -> JSON:
+        """``GET .../git/commits/{sha}``."""
+        url = f"{self._repo(owner, repo)}/git/commits/{_path(sha)}"
+        return await self._call(installation_id, "GET", url)  # type: ignore[no-any-return]
+
+    async def get_content(
+        self, installation_id: int, owner: str, repo: str, path: str, ref: str | None = None
+    ) -> JSON:
+        """``GET .../contents/{path}`` (a file, directory listing, symlink or submodule)."""
+        url = f"{self._repo(owner, repo)}/contents/{_path(path)}"
+        if ref:
+            url += f"?ref={quote(ref, safe='')}"
+        return await self._call(installation_id, "GET", url)  # type: ignore[no-any-return]
+
+    async def get_file(
+        self, installation_id: int, owner: str, repo: str, path: str, ref: str | None = None
+    ) -> bytes:
+        """The bytes of one file (``NotFound`` when absent or not a file)."""
+        answer = await self.get_content(installation_id, owner, repo, path, ref)
+        if not isinstance(answer, dict) or answer.get("type") != "file":
+            raise NotFound(f"{path} is not a file in {owner}/{repo}")
+        return base64.b64decode(answer.get("content") or "")
+
+    async def get_collaborator_permission(
+        self, installation_id: int, owner: str, repo: str, username: str
+    ) -> str:
+        """``admin``, ``write``, ``read`` or ``none`` for ``username`` on the repository."""
+        url = f"{self._repo(owner, repo)}/collaborators/{_path(username)}/permission"
+        try:
+            answer = await self._call(installation_id, "GET", url)
+        except NotFound:
+            return "none"
+        return str(answer.get("permission", "none"))
+
+    # ----------------------------------------------------------------- pull requests
+
+    async def create_pull(
+        self,
+        installation_id: int,
+        owner: str,
+        repo: str,
+        *,
+        title: str,
+        head: str,
+        base: str,
+        body: str,
+        draft: bool = False,
+    ) -> JSON:
+        """``POST .../pulls`` under the app identity."""
+        data = {"title": title, "head": head, "base": base, "body": body, "draft": draft}
+        return await self._call(installation_id, "POST", f"{self._repo(owner, repo)}/pulls", data)  # type: ignore[no-any-return]
+
+    async def update_pull(
+        self, installation_id: int, owner: str, repo: str, number: int, **fields: Any
+    ) -> JSON:
+        """``PATCH .../pulls/{number}`` with any of title, body, state, base."""
+        url = f"{self._repo(owner, repo)}/pulls/{int(number)}"
+        return await self._call(installation_id, "PATCH", url, fields)  # type: ignore[no-any-return]
+
+    async def get_pull(self, installation_id: int, owner: str, repo: str, number: int) -> JSON:
+        """``GET .../pulls/{number}``."""
+        return await self._call(
+            installation_id, "GET", f"{self._repo(owner, repo)}/pulls/{int(number)}"
+        )  # type: ignore[no-any-return]
+
+    async def list_pulls(
+        self,
+        installation_id: int,
+        owner: str,
+        repo: str,
+        *,
+        state: Literal["open", "closed", "all"] = "open",
+        head: str | None = None,
+    ) -> list[JSON]:
+        """``GET .../pulls`` (every page); ``head`` is ``owner:branch``."""
+        url = f"{self._repo(owner, repo)}/pulls?state={state}&per_page=100"
+        if head:
+            url += f"&head={quote(head, safe='')}"
+        return await self._list(installation_id, url)
+
+    async def find_pull(
+        self,
+        installation_id: int,
+        owner: str,
+        repo: str,
+        *,
+        head_branch: str | None = None,
+        marker: str | None = None,
+        state: Literal["open", "closed", "all"] = "open",
+    ) -> JSON | None:
+        """The bot's earlier pull request: same head branch, or ``marker`` in its body."""
+        head = f"{owner}:{head_branch}" if head_branch else None
+        if head is not None:
+            for pull in await self.list_pulls(installation_id, owner, repo, state=state, head=head):
+                return pull
+        if marker is not None:
+            for pull in await self.list_pulls(installation_id, owner, repo, state=state):
+                if marker in (pull.get("body") or ""):
+                    return pull
+        return None
+
+    async def list_pull_files(
+        self, installation_id: int, owner: str, repo: str, number: int
+    ) -> list[JSON]:
+        """``GET .../pulls/{number}/files`` (every page): filename, status, patch..."""
+        return await self._list(
+            installation_id, f"{self._repo(owner, repo)}/pulls/{int(number)}/files?per_page=100"
+        )
+
+    async def create_review(
+        self,
+        installation_id: int,
+        owner: str,
+        repo: str,
+        number: int,
+        *,
+        body: str,
+        comments: list[JSON] | None = None,
+        event: ReviewEvent = "COMMENT",
+        commit_id: str | None = None,
+    ) -> JSON:
+        """``POST .../pulls/{number}/reviews``: one review; comments are ``{path, line, body}``.
+
+        Each inline comment is placed on the new side (``side: RIGHT``) unless it says otherwise.
+        """
+        data: JSON = {
+            "body": body,
+            "event": event,
+            "comments": [{"side": "RIGHT", **comment} for comment in comments or []],
+        }
+        if commit_id:
+            data["commit_id"] = commit_id
+        url = f"{self._repo(owner, repo)}/pulls/{int(number)}/reviews"
+        return await self._call(installation_id, "POST", url, data)  # type: ignore[no-any-return]
+
+    async def list_reviews(
+        self, installation_id: int, owner: str, repo: str, number: int
+    ) -> list[JSON]:
+        """``GET .../pulls/{number}/reviews`` (every page)."""
+        return await self._list(
+            installation_id, f"{self._repo(owner, repo)}/pulls/{int(number)}/reviews?per_page=100"
+        )
+
+    # ----------------------------------------------------------------- issues, comments, reactions
+
+    async def create_issue_comment(
+        self, installation_id: int, owner: str, repo: str, number: int, body: str
+    ) -> JSON:
+        """``POST .../issues/{number}/comments`` (issues and pull requests alike)."""
+        url = f"{self._repo(owner, repo)}/issues/{int(number)}/comments"
+        return await self._call(installation_id, "POST", url, {"body": body})  # type: ignore[no-any-return]
+
+    async def update_issue_comment(
+        self, installation_id: int, owner: str, repo: str, comment_id: int, body: str
+    ) -> JSON:
+        """``PATCH .../issues/comments/{comment_id}``: the bot edits its one reply as work moves."""
+        url = f"{self._repo(owner, repo)}/issues/comments/{int(comment_id)}"
+        return await self._call(installation_id, "PATCH", url, {"body": body})  # type: ignore[no-any-return]
+
+    async def list_issue_comments(
+        self, installation_id: int, owner: str, repo: str, number: int
+    ) -> list[JSON]:
+        """``GET .../issues/{number}/comments`` (every page)."""
+        return await self._list(
+            installation_id, f"{self._repo(owner, repo)}/issues/{int(number)}/comments?per_page=100"
+        )
+
+    async def add_reaction_to_comment(
+        self,
+        installation_id: int,
+        owner: str,
+        repo: str,
+        comment_id: int,
+        content: Reaction = "eyes",
+    ) -> JSON:
+        """``POST .../issues/comments/{comment_id}/reactions``: the immediate acknowledgement."""
+        url = f"{self._repo(owner, repo)}/issues/comments/{int(comment_id)}/reactions"
+        return await self._call(installation_id, "POST", url, {"content": content})  # type: ignore[no-any-return]
+
+    async def add_reaction_to_issue(
+        self, installation_id: int, owner: str, repo: str, number: int, content: Reaction = "eyes"
+    ) -> JSON:
+        """``POST .../issues/{number}/reactions`` (a command in the issue body itself)."""
+        url = f"{self._repo(owner, repo)}/issues/{int(number)}/reactions"
+        return await self._call(installation_id, "POST", url, {"content": content})  # type: ignore[no-any-return]
+
+    async def create_issue(
+        self,
+        installation_id: int,
+        owner: str,
+        repo: str,
+        *,
+        title: str,
+        body: str,
+        labels: list[str] | None = None,
+    ) -> JSON:
+        """``POST .../issues`` (the dashboard issue)."""
+        data: JSON = {"title": title, "body": body}
+        if labels:
+            data["labels"] = labels
+        return await self._call(installation_id, "POST", f"{self._repo(owner, repo)}/issues", data)  # type: ignore[no-any-return]
+
+    async def update_issue(
+        self, installation_id: int, owner: str, repo: str, number: int, **fields: Any
+    ) -> JSON:
+        """``PATCH .../issues/{number}`` with any of title, body, state, labels."""
+        url = f"{self._repo(owner, repo)}/issues/{int(number)}"
+        return await self._call(installation_id, "PATCH", url, fields)  # type: ignore[no-any-return]
+
+    async def add_labels(
+        self, installation_id: int, owner: str, repo: str, number: int, labels: list[str]
+    ) -> list[JSON]:
+        """``POST .../issues/{number}/labels``."""
+        url = f"{self._repo(owner, repo)}/issues/{int(number)}/labels"
+        return await self._call(installation_id, "POST", url, {"labels": labels})  # type: ignore[no-any-return]
+
+    # ----------------------------------------------------------------- checks
+
+    async def create_check_run(
+        self,
+        installation_id: int,
+        owner: str,
+        repo: str,
+        *,
+        name: str,
+        head_sha: str,
+        status: Literal["queued", "in_progress", "completed"] = "completed",
+        conclusion: str | None = None,
+        output: JSON | None = None,
+        details_url: str | None = None,
+    ) -> JSON:
+        """``POST .../check-runs``; ``output`` is ``{title, summary, text}``."""
+        data: JSON = {"name": name, "head_sha": head_sha, "status": status}
+        if conclusion is not None:
+            data["conclusion"] = conclusion
+        if output is not None:
+            data["output"] = output
+        if details_url:
+            data["details_url"] = details_url
+        return await self._call(
+            installation_id, "POST", f"{self._repo(owner, repo)}/check-runs", data
+        )  # type: ignore[no-any-return]
+
+    async def update_check_run(
+        self, installation_id: int, owner: str, repo: str, check_run_id: int, **fields: Any
+    ) -> JSON:
+        """``PATCH .../check-runs/{id}`` with any of status, conclusion, output."""
+        url = f"{self._repo(owner, repo)}/check-runs/{int(check_run_id)}"
+        return await self._call(installation_id, "PATCH", url, fields)  # type: ignore[no-any-return]
+
+
+class GitHubError(ForgeError):
+    """GitHub answered with an error status; ``github_status`` is that status."""
+
+    def __init__(self, detail: str, github_status: int) -> None:
+        super().__init__(detail)
+        self.github_status = github_status
+
+
+def _short_ref(ref: str) -> str:
+    return ref.removeprefix("refs/")
+
+
+def _translate(method: str, url: str, exc: gidgethub.HTTPException) -> Exception:
+    status = int(exc.status_code)
+    reason = f"GitHub answered {status} to {method} {url.split('?')[0]}: {exc}"
+    if status == 404:
+        return NotFound(reason)
+    headers: Mapping[str, str] = exc.headers or {}
+    if status in (403, 429) and (
+        isinstance(exc, gidgethub.RateLimitExceeded)
+        or "retry-after" in headers
+        or "rate limit" in str(exc).lower()
+    ):
+        retry = headers.get("retry-after", "60")
+        return RateLimited(reason, retry_after=int(retry) if retry.isdigit() else 60)
+    return GitHubError(reason, status)

@@ -1,0 +1,46 @@
+"""What a handler gets: the task, settings, database sessions and a progress line."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from aomaas.settings import Settings
+from aomaas.store import tasks as task_store
+from aomaas.store.db import SessionMaker
+from aomaas.store.models import Task
+
+
+@dataclass
+class Outcome:
+    """A handler's answer: stored as the task result ``{success, message, data}``."""
+
+    message: str
+    data: Any = None
+    success: bool = True
+
+
+@dataclass
+class JobContext:
+    """Everything a handler may use; handlers never build their own engines."""
+
+    settings: Settings
+    sessions: SessionMaker
+    task: Task
+    worker_id: str
+    services: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def task_id(self) -> uuid.UUID:
+        """The id of the task being run."""
+        return self.task.id
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The task's parameters (ids and small values only)."""
+        return self.task.payload
+
+    async def progress(self, message: str) -> None:
+        """Show a progress line on the task (visible through GET /tasks/{id})."""
+        await task_store.set_progress(self.sessions, self.task.id, self.worker_id, message)

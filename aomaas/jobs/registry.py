@@ -1,0 +1,48 @@
+"""Which handler runs each task kind, and on which queue.
+
+Handlers are imported lazily by dotted path, so declaring the actors costs
+nothing and no module has side effects at import.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aomaas.jobs.context import JobContext, Outcome
+
+Handler = Callable[["JobContext"], Awaitable["Outcome"]]
+
+# kind -> (module holding `async def handle(ctx) -> Outcome`, queue)
+HANDLERS: dict[str, tuple[str, str]] = {
+    "selftest": ("aomaas.jobs.handlers.selftest", "light"),
+}
+
+
+def register(kind: str, module: str, queue: str = "heavy") -> None:
+    """Add a task kind (each feature calls this from :func:`aomaas.jobs.kinds.load`)."""
+    HANDLERS[kind] = (module, queue)
+
+
+def kinds() -> list[str]:
+    """Every known task kind."""
+    return sorted(HANDLERS)
+
+
+def load_handler(kind: str) -> Handler:
+    """The handler function for a kind."""
+    module, _queue = HANDLERS[kind]
+    handler: Handler = importlib.import_module(module).handle
+    return handler
+
+
+def queue_name(kind: str) -> str:
+    """The queue a kind's messages go to."""
+    return "aomaas." + HANDLERS[kind][1]
+
+
+def actor_name(kind: str) -> str:
+    """The Dramatiq actor name for a kind."""
+    return "aomaas." + kind

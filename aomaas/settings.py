@@ -1,0 +1,200 @@
+"""Every environment variable the service reads, in one place (pydantic-settings).
+
+Nothing is read at import time: call :func:`load_settings`. Bad values raise
+:class:`SettingsError` with a message that says which variable to fix.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """A setting is missing or has a bad value; the message says how to fix it."""
+
+
+class Settings(BaseSettings):
+    """The service's configuration; each field maps to the environment variable in its alias."""
+
+    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore", frozen=False)
+
+    data_dir: Path = Field(Path("var"), alias="AOMAAS_DATA_DIR")
+    database_url: str | None = Field(None, alias="DATABASE_URL")
+    redis_url: str | None = Field(None, alias="REDIS_URL")
+    secret_key: str | None = Field(None, alias="AOMAAS_SECRET_KEY")
+    host: str = Field("127.0.0.1", alias="AOMAAS_HOST")
+    port: int = Field(8000, alias="AOMAAS_PORT", ge=1, le=65535)
+    public_url: str | None = Field(None, alias="AOMAAS_PUBLIC_URL")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", alias="AOMAAS_LOG_LEVEL"
+    )
+
+    token_ttl_minutes: int = Field(60, alias="AOMAAS_TOKEN_TTL_MINUTES", ge=1, le=7 * 24 * 60)
+    rate_limit_ip: str = Field("100/minute", alias="AOMAAS_RATE_LIMIT_IP")
+    rate_limit_user: str = Field("1000/hour", alias="AOMAAS_RATE_LIMIT_USER")
+    rate_limit_login: str = Field("10/minute", alias="AOMAAS_RATE_LIMIT_LOGIN")
+    trusted_proxies: list[str] = Field(default_factory=list, alias="AOMAAS_TRUSTED_PROXIES")
+    max_body_bytes: int = Field(1_048_576, alias="AOMAAS_MAX_BODY_BYTES", ge=1024)
+    webhook_max_body_bytes: int = Field(25 * 1024 * 1024, alias="AOMAAS_WEBHOOK_MAX_BODY_BYTES")
+
+    worker_threads: int = Field(2, alias="AOMAAS_WORKER_THREADS", ge=1, le=64)
+    task_lease_seconds: int = Field(60, alias="AOMAAS_TASK_LEASE_SECONDS", ge=5)
+    task_max_attempts: int = Field(3, alias="AOMAAS_TASK_MAX_ATTEMPTS", ge=1, le=20)
+    sweep_interval_seconds: float = Field(30.0, alias="AOMAAS_SWEEP_INTERVAL_SECONDS", gt=0)
+
+    local_repo_root: Path | None = Field(None, alias="AOMAAS_LOCAL_REPO_ROOT")
+    max_repo_bytes: int = Field(2_000_000_000, alias="AOMAAS_MAX_REPO_BYTES")
+    max_repo_files: int = Field(200_000, alias="AOMAAS_MAX_REPO_FILES")
+    allow_workflow_changes: bool = Field(False, alias="AOMAAS_ALLOW_WORKFLOW_CHANGES")
+    brain: Literal["rules", "claude"] = Field("rules", alias="AOMAAS_BRAIN")
+    license_id: str = Field("MIT", alias="AOMAAS_LICENSE")
+    bot_name: str = Field("aomaas[bot]", alias="AOMAAS_BOT_NAME")
+    bot_email: str = Field("aomaas[bot]@users.noreply.github.com", alias="AOMAAS_BOT_EMAIL")
+    sandbox_timeout_seconds: int = Field(600, alias="AOMAAS_SANDBOX_TIMEOUT_SECONDS", ge=1)
+    sandbox_memory_mb: int = Field(2048, alias="AOMAAS_SANDBOX_MEMORY_MB", ge=64)
+
+    github_app_id: str | None = Field(None, alias="GITHUB_APP_ID")
+    github_private_key: str | None = Field(None, alias="GITHUB_PRIVATE_KEY")
+    github_private_key_path: Path | None = Field(None, alias="GITHUB_PRIVATE_KEY_PATH")
+    github_webhook_secret: str | None = Field(None, alias="GITHUB_WEBHOOK_SECRET")
+    github_api_url: str = Field("https://api.github.com", alias="GITHUB_API_URL")
+    github_web_url: str = Field("https://github.com", alias="GITHUB_WEB_URL")
+    github_allow_http: bool = Field(False, alias="GITHUB_ALLOW_HTTP")
+
+    anthropic_api_key: str | None = Field(None, alias="ANTHROPIC_API_KEY")
+    anthropic_base_url: str | None = Field(None, alias="ANTHROPIC_BASE_URL")
+    anthropic_model: str = Field("claude-sonnet-4-5", alias="ANTHROPIC_MODEL")
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if value.startswith("postgres://") or value.startswith("postgresql://"):
+            value = "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if not (
+            value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")
+        ):
+            raise ValueError("use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("use redis://HOST:PORT/DB")
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    # Derived values -----------------------------------------------------------------
+
+    @property
+    def embedded(self) -> bool:
+        """True when no Redis is configured: the worker runs inside the web process."""
+        return self.redis_url is None
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'aomaas.db').resolve()}"
+
+    @property
+    def github_private_key_pem(self) -> str | None:
+        """The app's private key text, from the variable or the file it names."""
+        if self.github_private_key:
+            return self.github_private_key.replace("\\n", "\n")
+        if self.github_private_key_path:
+            return self.github_private_key_path.read_text()
+        return None
+
+    @property
+    def github_configured(self) -> bool:
+        """Whether every setting the webhook route needs is present."""
+        return bool(self.github_webhook_secret)
+
+    def missing_github_settings(self) -> list[str]:
+        """Names of the GitHub variables still unset."""
+        missing = []
+        if not self.github_app_id:
+            missing.append("GITHUB_APP_ID")
+        if not (self.github_private_key or self.github_private_key_path):
+            missing.append("GITHUB_PRIVATE_KEY or GITHUB_PRIVATE_KEY_PATH")
+        if not self.github_webhook_secret:
+            missing.append("GITHUB_WEBHOOK_SECRET")
+        return missing
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (plus explicit overrides) and finish the settings.
+
+    Creates the data directory, and in embedded mode generates the secret key once
+    and keeps it in ``DATA_DIR/secret_key`` (mode 0600).
+    """
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(_explain(exc)) from None
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(
+            f"AOMAAS_DATA_DIR={settings.data_dir}: cannot create it ({exc})"
+        ) from None
+    settings.data_dir = settings.data_dir.resolve()
+    if not settings.secret_key:
+        if not settings.embedded:
+            raise SettingsError(
+                "AOMAAS_SECRET_KEY is required when REDIS_URL is set (several processes must "
+                "share it): set it to a long random string, e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`"
+            )
+        settings.secret_key = _stored_secret(settings.data_dir / "secret_key")
+    if len(settings.secret_key) < 32:
+        raise SettingsError("AOMAAS_SECRET_KEY is too short: use at least 32 characters")
+    if settings.github_private_key_path and not settings.github_private_key_path.is_file():
+        raise SettingsError(
+            f"GITHUB_PRIVATE_KEY_PATH={settings.github_private_key_path}: no such file"
+        )
+    return settings
+
+
+def _stored_secret(path: Path) -> str:
+    """The secret kept in ``path``, generated (mode 0600) the first time."""
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(value + "\n")
+    return value
+
+
+def _explain(exc: ValidationError) -> str:
+    lines = ["bad settings:"]
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error["loc"]) or "?"
+        field = Settings.model_fields.get(name)
+        variable = field.alias if field and field.alias else name.upper()
+        shown = "" if _is_secret(variable) else f" (got {error.get('input')!r})"
+        lines.append(f"  {variable}: {error['msg']}{shown}")
+    return "\n".join(lines)
+
+
+def _is_secret(variable: str) -> bool:
+    """Whether a variable may hold a secret, so its value is never echoed."""
+    return any(word in variable for word in ("SECRET", "KEY", "PASSWORD", "URL", "TOKEN"))

@@ -1,0 +1,218 @@
+"""Task rows: create, claim atomically, renew the lease, finish, and sweep orphans.
+
+A task moves pending → running → completed | failed. Only a conditional update
+from ``pending`` claims it, so two workers can never both run one task.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+
+from aomaas.store.db import SessionMaker
+from aomaas.store.models import Task
+from aomaas.store.types import utcnow
+
+PENDING, RUNNING, COMPLETED, FAILED = "pending", "running", "completed", "failed"
+FINISHED = (COMPLETED, FAILED)
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    """What the queue needs to carry a task: its id and kind."""
+
+    id: uuid.UUID
+    kind: str
+
+
+def new_task(
+    kind: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    user_id: uuid.UUID | None = None,
+    repository_id: uuid.UUID | None = None,
+    max_attempts: int = 3,
+) -> Task:
+    """A pending task row, to be added to a session by the caller."""
+    now = utcnow()
+    return Task(
+        id=uuid.uuid4(),
+        kind=kind,
+        status=PENDING,
+        payload=payload or {},
+        user_id=user_id,
+        repository_id=repository_id,
+        max_attempts=max_attempts,
+        enqueued_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def claim(
+    sessions: SessionMaker, task_id: uuid.UUID, worker_id: str, lease_seconds: int
+) -> Task | None:
+    """Claim a pending task for ``worker_id``; None when it is not pending any more."""
+    now = utcnow()
+    async with sessions.begin() as session:
+        result = await session.execute(
+            update(Task)
+            .where(Task.id == task_id, Task.status == PENDING)
+            .values(
+                status=RUNNING,
+                worker_id=worker_id,
+                attempts=Task.attempts + 1,
+                lease_until=now + timedelta(seconds=lease_seconds),
+                started_at=now,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return await session.get(Task, task_id)
+
+
+async def renew_lease(
+    sessions: SessionMaker, task_id: uuid.UUID, worker_id: str, lease_seconds: int
+) -> bool:
+    """Extend the lease of a task this worker runs; False when it is no longer ours."""
+    now = utcnow()
+    async with sessions.begin() as session:
+        result = await session.execute(
+            update(Task)
+            .where(Task.id == task_id, Task.status == RUNNING, Task.worker_id == worker_id)
+            .values(lease_until=now + timedelta(seconds=lease_seconds), updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def set_progress(
+    sessions: SessionMaker, task_id: uuid.UUID, worker_id: str, message: str
+) -> None:
+    """Record a human-readable progress line on a running task."""
+    async with sessions.begin() as session:
+        await session.execute(
+            update(Task)
+            .where(Task.id == task_id, Task.worker_id == worker_id, Task.status == RUNNING)
+            .values(progress=message[:2000], updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def finish(
+    sessions: SessionMaker,
+    task_id: uuid.UUID,
+    worker_id: str,
+    *,
+    success: bool,
+    message: str,
+    data: Any = None,
+    error: str | None = None,
+) -> bool:
+    """Store the result and end the task (completed or failed); False if not ours."""
+    now = utcnow()
+    async with sessions.begin() as session:
+        result = await session.execute(
+            update(Task)
+            .where(Task.id == task_id, Task.status == RUNNING, Task.worker_id == worker_id)
+            .values(
+                status=COMPLETED if success else FAILED,
+                result={"success": success, "message": message, "data": data},
+                error=error,
+                lease_until=None,
+                finished_at=now,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def release(sessions: SessionMaker, task_id: uuid.UUID, worker_id: str, error: str) -> bool:
+    """Give a running task back (pending) for a retry; False if not ours."""
+    now = utcnow()
+    async with sessions.begin() as session:
+        result = await session.execute(
+            update(Task)
+            .where(Task.id == task_id, Task.status == RUNNING, Task.worker_id == worker_id)
+            .values(
+                status=PENDING,
+                worker_id=None,
+                lease_until=None,
+                error=error,
+                enqueued_at=now,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def recover(
+    sessions: SessionMaker,
+    *,
+    stale_pending_after: timedelta,
+    all_running: bool = False,
+) -> list[TaskRef]:
+    """Find work that needs a (new) message and prepare it; returns what to enqueue.
+
+    Running tasks whose lease expired (or every running task, when this process
+    knows it is the only worker, as in embedded mode at start) go back to pending,
+    or to failed when their attempts are used up. Pending tasks whose message may
+    be lost (enqueued longer ago than ``stale_pending_after``) are sent again.
+    """
+    now = utcnow()
+    refs: list[TaskRef] = []
+    async with sessions.begin() as session:
+        running = select(Task).where(Task.status == RUNNING)
+        if not all_running:
+            running = running.where(or_(Task.lease_until.is_(None), Task.lease_until < now))
+        for task in (await session.scalars(running.with_for_update(skip_locked=True))).all():
+            if task.attempts >= task.max_attempts:
+                task.status = FAILED
+                task.finished_at = now
+                task.lease_until = None
+                task.result = {
+                    "success": False,
+                    "message": (
+                        f"the worker running this task stopped and all {task.max_attempts} "
+                        "attempts are used up; start it again with a new request"
+                    ),
+                    "data": None,
+                }
+            else:
+                task.status = PENDING
+                task.worker_id = None
+                task.lease_until = None
+                task.enqueued_at = now
+                refs.append(TaskRef(task.id, task.kind))
+        stale = select(Task).where(
+            Task.status == PENDING,
+            or_(Task.enqueued_at.is_(None), Task.enqueued_at < now - stale_pending_after),
+        )
+        for task in (await session.scalars(stale.with_for_update(skip_locked=True))).all():
+            task.enqueued_at = now
+            refs.append(TaskRef(task.id, task.kind))
+    return refs
+
+
+async def get(sessions: SessionMaker, task_id: uuid.UUID) -> Task | None:
+    """A task by id (no access check: callers check the owner)."""
+    async with sessions() as session:
+        return await session.get(Task, task_id)
+
+
+def is_finished(status: str) -> bool:
+    """Whether a status is final."""
+    return status in FINISHED
+
+
+def lease_expired(task: Task, now: datetime | None = None) -> bool:
+    """Whether a running task's lease has run out."""
+    return task.lease_until is not None and task.lease_until < (now or utcnow())

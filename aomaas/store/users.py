@@ -1,0 +1,86 @@
+"""User accounts and owner grants."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from aomaas.errors import Conflict, NotFound
+from aomaas.passwords import hash_password
+from aomaas.store.db import SessionMaker
+from aomaas.store.models import OwnerGrant, User
+
+
+async def create_user(
+    sessions: SessionMaker,
+    username: str,
+    password: str,
+    *,
+    email: str | None = None,
+    full_name: str | None = None,
+    is_admin: bool = False,
+) -> User:
+    """Create an account; Conflict if the name is taken."""
+    user = User(
+        id=uuid.uuid4(),
+        username=username,
+        email=email,
+        full_name=full_name,
+        password_hash=hash_password(password),
+        is_admin=is_admin,
+    )
+    try:
+        async with sessions.begin() as session:
+            session.add(user)
+    except IntegrityError:
+        raise Conflict(f"user {username!r} already exists") from None
+    return user
+
+
+async def get_user(sessions: SessionMaker, username: str) -> User | None:
+    """The account with this name, if any."""
+    async with sessions() as session:
+        return await session.scalar(select(User).where(User.username == username))
+
+
+async def list_users(sessions: SessionMaker) -> list[tuple[User, list[str]]]:
+    """Every account with the owners granted to it."""
+    async with sessions() as session:
+        users = (await session.scalars(select(User).order_by(User.username))).all()
+        grants = (await session.execute(select(OwnerGrant.user_id, OwnerGrant.owner))).all()
+    owners: dict[uuid.UUID, list[str]] = {}
+    for user_id, owner in grants:
+        owners.setdefault(user_id, []).append(owner)
+    return [(u, sorted(owners.get(u.id, []))) for u in users]
+
+
+async def grant_owner(sessions: SessionMaker, username: str, owner: str) -> None:
+    """Let ``username`` see every repository of ``owner`` (idempotent)."""
+    async with sessions.begin() as session:
+        user = await session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"no user {username!r}")
+        owner_key = owner.strip().lower()
+        existing = await session.scalar(
+            select(OwnerGrant).where(OwnerGrant.user_id == user.id, OwnerGrant.owner == owner_key)
+        )
+        if existing is None:
+            session.add(OwnerGrant(id=uuid.uuid4(), user_id=user.id, owner=owner_key))
+
+
+async def owners_of(sessions: SessionMaker, user_id: uuid.UUID) -> list[str]:
+    """The owners granted to a user."""
+    async with sessions() as session:
+        rows = await session.scalars(select(OwnerGrant.owner).where(OwnerGrant.user_id == user_id))
+        return sorted(rows.all())
+
+
+async def set_disabled(sessions: SessionMaker, username: str, disabled: bool = True) -> None:
+    """Disable (or enable again) an account; its tokens stop working at once."""
+    async with sessions.begin() as session:
+        user = await session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"no user {username!r}")
+        user.disabled = disabled
