@@ -128,13 +128,13 @@ async def ip_limit_middleware(request: web.Request, handler: Handler) -> web.Str
         return await handler(request)
     limits: RateLimits = request.app[appkeys.LIMITS]
     verdict = await limits.hit(limits.per_ip, "ip", limits.client_ip(request))
+    request[EXTRA_HEADERS] = verdict.headers()  # on the 429 too
     if not verdict.allowed:
         raise RateLimited(
             f"rate limit of {limits.per_ip.amount} requests per {limits.per_ip.get_expiry()} s "
             "for this address reached",
             verdict.retry_after,
         )
-    request[EXTRA_HEADERS] = verdict.headers()
     response = await handler(request)
     response.headers.update(verdict.headers())
     return response

@@ -14,6 +14,8 @@ from aomaas.api.routing import PREFIX, ApiTable
 RESOURCES = (
     "aomaas.api.auth",
     "aomaas.api.tasks",
+    "aomaas.api.repositories",
+    "aomaas.api.work",
 )
 
 

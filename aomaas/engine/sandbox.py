@@ -32,7 +32,9 @@ import re
 import resource
 import shutil
 import signal
+import stat
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -85,6 +87,28 @@ class SandboxResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return asdict(self)
+
+
+def _reachable(path: Path) -> bool:
+    """Whether any user may run ``path`` (every parent searchable, the file executable)."""
+    real = path.resolve()
+    if not real.is_file() or not real.stat().st_mode & stat.S_IXOTH:
+        return False
+    return all(parent.stat().st_mode & stat.S_IXOTH for parent in real.parents)
+
+
+def sandbox_python() -> str:
+    """A Python interpreter the sandbox user can run: this one, else the system's ``python3``.
+
+    An interpreter under a private home (e.g. ``/root/.pyenv``) cannot be run
+    after the sandbox drops to uid 65534, so the system interpreter is used.
+    """
+    candidates = [Path(sys.executable)]
+    candidates += [Path(d) / "python3" for d in DEFAULT_PATH.split(":")]
+    for candidate in candidates:
+        if not _drops_privileges() or _reachable(candidate):
+            return str(candidate)
+    return sys.executable
 
 
 def _drops_privileges() -> bool:

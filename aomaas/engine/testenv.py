@@ -18,15 +18,14 @@ import importlib.metadata as metadata
 import re
 import shutil
 import subprocess
-import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.markers import default_environment
-from packaging.requirements import Requirement
+from packaging.requirements import InvalidRequirement, Requirement
 
-from aomaas.engine.sandbox import run_sandboxed
+from aomaas.engine.sandbox import run_sandboxed, sandbox_python
 
 DEPENDENCY_FILES = (
     "pyproject.toml",
@@ -42,18 +41,18 @@ _SUMMARY = re.compile(r"^(FAILED|ERROR) (\S+)", re.M)
 
 
 @dataclass(slots=True)
-class TestSettings:
+class SuiteSettings:
     """How tests are run: limits, cache, and whether dependencies may be installed."""
 
     cache_dir: Path = field(default_factory=lambda: Path("var") / "cache")
     timeout: float = 600.0
     memory_mb: int = 2048
     install_dependencies: bool = False
-    python: str = sys.executable
+    python: str = field(default_factory=sandbox_python)
 
 
 @dataclass(slots=True)
-class TestRun:
+class SuiteRun:
     """One run of the suite: which tests failed, and what the sandbox was."""
 
     returncode: int
@@ -68,7 +67,7 @@ class TestRun:
         return not self.timed_out and self.returncode in (0, 1, 5)
 
 
-class TestsNotRun(Exception):
+class SuiteNotRun(Exception):
     """The suite cannot be run here; the message says why (shown in the proof)."""
 
 
@@ -101,7 +100,22 @@ def declared_dependencies(root: Path) -> list[str]:
                     found.append(line)
     if (root / "setup.py").is_file() and not found:
         found.append("(setup.py: requirements only known by running it)")
-    return [dep for dep in found if not dep.lower().startswith("pytest")]
+    return [dep for dep in found if _needed(dep)]
+
+
+def _marker_env() -> dict[str, str]:
+    return {key: str(value) for key, value in default_environment().items()} | {"extra": ""}
+
+
+def _needed(spec: str) -> bool:
+    """Whether a requirement applies here (its marker holds) and is not pytest itself."""
+    try:
+        req = Requirement(spec)
+    except InvalidRequirement:
+        return not spec.lower().startswith("pytest")
+    if req.name.lower() == "pytest":
+        return False
+    return req.marker is None or req.marker.evaluate(_marker_env())
 
 
 def _copy_distribution(name: str, dest: Path, seen: set[str]) -> None:
@@ -119,14 +133,14 @@ def _copy_distribution(name: str, dest: Path, seen: set[str]) -> None:
         if source.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
-    env = {key: str(value) for key, value in default_environment().items()} | {"extra": ""}
+    env = _marker_env()
     for text in dist.requires or []:
         req = Requirement(text)
         if req.marker is None or req.marker.evaluate(env):
             _copy_distribution(req.name, dest, seen)
 
 
-def tools_dir(settings: TestSettings) -> Path:
+def tools_dir(settings: SuiteSettings) -> Path:
     """The directory holding pytest and its requirements (built once per pytest version)."""
     dest = settings.cache_dir / f"tools-pytest-{metadata.version('pytest')}"
     if not (dest / ".complete").exists():
@@ -140,7 +154,7 @@ def tools_dir(settings: TestSettings) -> Path:
     return dest
 
 
-def environment_key(root: Path, settings: TestSettings) -> str:
+def environment_key(root: Path, settings: SuiteSettings) -> str:
     """Hash of the dependency files and the interpreter: one venv per distinct set."""
     digest = hashlib.sha256(settings.python.encode())
     for name in DEPENDENCY_FILES:
@@ -151,11 +165,11 @@ def environment_key(root: Path, settings: TestSettings) -> str:
     return digest.hexdigest()[:20]
 
 
-def prepare_environment(root: Path, settings: TestSettings) -> Path:
-    """The cached venv's python for ``root`` (created when missing); TestsNotRun if impossible."""
+def prepare_environment(root: Path, settings: SuiteSettings) -> Path:
+    """The cached venv's python for ``root`` (created when missing); SuiteNotRun if impossible."""
     deps = declared_dependencies(root)
     if deps and not settings.install_dependencies:
-        raise TestsNotRun(
+        raise SuiteNotRun(
             f"tests not run: the repository declares dependencies ({', '.join(deps[:5])}) and "
             "installing dependencies is disabled"
         )
@@ -165,15 +179,16 @@ def prepare_environment(root: Path, settings: TestSettings) -> Path:
         return python
     shutil.rmtree(venv, ignore_errors=True)
     venv.parent.mkdir(parents=True, exist_ok=True)
+    pip = [] if deps else ["--without-pip"]
     created = subprocess.run(
-        [settings.python, "-m", "venv", "--clear", str(venv)],
+        [settings.python, "-m", "venv", "--clear", *pip, str(venv)],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     if created.returncode != 0:
-        raise TestsNotRun(
+        raise SuiteNotRun(
             f"tests not run: could not create a virtual environment: {created.stderr[-300:]}"
         )
     site = next(venv.glob("lib/python*/site-packages"))
@@ -186,7 +201,7 @@ def prepare_environment(root: Path, settings: TestSettings) -> Path:
     return python
 
 
-def _install(venv: Path, python: Path, deps: list[str], settings: TestSettings) -> None:
+def _install(venv: Path, python: Path, deps: list[str], settings: SuiteSettings) -> None:
     """pip install wheels only, in the sandbox (network allowed for the index, venv writable)."""
     done = run_sandboxed(
         [
@@ -207,12 +222,12 @@ def _install(venv: Path, python: Path, deps: list[str], settings: TestSettings) 
         network=True,
     )
     if done.returncode != 0:
-        raise TestsNotRun(
+        raise SuiteNotRun(
             f"tests not run: dependencies could not be installed: {done.stderr[-300:]}"
         )
 
 
-def run_tests(tree: Path, python: Path, settings: TestSettings) -> TestRun:
+def run_tests(tree: Path, python: Path, settings: SuiteSettings) -> SuiteRun:
     """Run pytest on ``tree`` in the sandbox (only ``tree`` writable) and collect failures."""
     src = [str(tree / "src")] if (tree / "src").is_dir() else []
     result = run_sandboxed(
@@ -224,7 +239,7 @@ def run_tests(tree: Path, python: Path, settings: TestSettings) -> TestRun:
         writable=[tree],
     )
     output = result.stdout + result.stderr
-    return TestRun(
+    return SuiteRun(
         returncode=result.returncode,
         failing={match.group(2) for match in _SUMMARY.finditer(result.stdout)},
         duration=result.duration,

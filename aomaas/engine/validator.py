@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from aomaas.engine.findings import Finding
-from aomaas.engine.testenv import TestRun, TestSettings, TestsNotRun, prepare_environment
+from aomaas.engine.testenv import SuiteRun, SuiteSettings, SuiteNotRun, prepare_environment
 from aomaas.engine.testenv import run_tests as run_suite
 from aomaas.engine.workspace import run_git
 
@@ -73,7 +73,7 @@ class ValidationReport:
 class ValidationSettings:
     """Whether and how the tests run (the other checks always run)."""
 
-    tests: TestSettings = field(default_factory=TestSettings)
+    tests: SuiteSettings = field(default_factory=SuiteSettings)
     run_tests: bool = True
 
 
@@ -87,17 +87,21 @@ def _is_repo_level(finding: Finding) -> bool:
     return finding.rule.startswith("repo:")
 
 
-def _mine(root: Path, commit: str, finding: Finding, paths: list[str]) -> list[Finding]:
-    """The miners' findings at ``root`` (a checkout of ``commit``) for the relevant scope."""
+def _mine(
+    root: Path, commit: str, finding: Finding, paths: list[str]
+) -> tuple[dict[str, Any], list[Finding]]:
+    """The miners' findings at ``root`` (a checkout of ``commit``) for the relevant scope.
+
+    Repository-level rules re-run only their type's repository checks (read from
+    the index); code rules re-mine only the changed files.
+    """
     from aomaas.engine.index import build_index
-    from aomaas.engine.miners import mine
+    from aomaas.engine.miners import MINERS, mine
 
     index = build_index(root, commit)
     if _is_repo_level(finding):
-        return [
-            f for f in mine(root, index, types=[str(finding.type)]) if f.rule.startswith("repo:")
-        ]
-    return mine(root, index, paths=paths)
+        return index.tests, list(MINERS[finding.type].repo_checks(index))
+    return index.tests, mine(root, index, paths=paths)
 
 
 def _counts(findings: list[Finding], paths: set[str]) -> Counter[tuple[str, str]]:
@@ -160,8 +164,26 @@ def _copy_tree(source: Path, dest: Path) -> Path:
     return dest
 
 
+def runnable(suite: dict[str, Any]) -> str | None:
+    """Why the indexed suite cannot run under pytest in the sandbox (None: it can)."""
+    if not suite.get("files"):
+        return "tests not run: the repository has no tests"
+    command = suite.get("command")
+    if suite.get("framework") not in (None, "pytest", "unittest") or (
+        command and not str(command).startswith("python -m")
+    ):
+        return (
+            f"tests not run: the suite runs with `{command}`; the sandbox runs pytest suites only"
+        )
+    return None
+
+
 def _tests(
-    base_tree: Path, head_tree: Path, settings: ValidationSettings, scratch: Path
+    base_tree: Path,
+    head_tree: Path,
+    settings: ValidationSettings,
+    scratch: Path,
+    suite: dict[str, Any],
 ) -> tuple[Check, bool, str, str]:
     """Run the suite before and after; (check, tests_ran, detail, isolation)."""
     started = time.monotonic()
@@ -174,9 +196,12 @@ def _tests(
 
     if not settings.run_tests:
         return done("skipped", "tests not run: disabled by the settings", False)
+    reason = runnable(suite)
+    if reason:
+        return done("skipped", reason, False)
     try:
         python = prepare_environment(head_tree, settings.tests)
-    except TestsNotRun as reason:
+    except SuiteNotRun as reason:
         return done("skipped", str(reason), False)
     before = run_suite(_copy_tree(base_tree, scratch / "before"), python, settings.tests)
     if not before.usable():
@@ -197,7 +222,7 @@ def _tests(
     return done("passed", detail, True, after.isolation)
 
 
-def _unusable(when: str, run: TestRun) -> str:
+def _unusable(when: str, run: SuiteRun) -> str:
     why = "timed out" if run.timed_out else f"pytest exited {run.returncode}"
     prefix = "tests not run" if when.startswith("before") else "tests failed to run"
     return f"{prefix}: the suite {why} {when}: {run.output_tail[-400:].strip()}"
@@ -217,12 +242,12 @@ def validate(
         base_tree = scratch / "base"
         run_git(["worktree", "add", "--detach", str(base_tree), base_commit], worktree)
         try:
-            before = _mine(base_tree, base_commit, finding, changed)
-            after = _mine(worktree, head, finding, changed)
+            _, before = _mine(base_tree, base_commit, finding, changed)
+            suite, after = _mine(worktree, head, finding, changed)
             checks.append(_timed("finding-gone", lambda: _gone(finding, before, after)))
             checks.append(_timed("no-new-findings", lambda: _nothing_new(changed, before, after)))
             checks.append(_timed("compiles", lambda: _compiles(worktree, changed)))
-            tests, ran, detail, isolation = _tests(base_tree, worktree, settings, scratch)
+            tests, ran, detail, isolation = _tests(base_tree, worktree, settings, scratch, suite)
             checks.append(tests)
         finally:
             run_git(["worktree", "remove", "--force", str(base_tree)], worktree, check=False)

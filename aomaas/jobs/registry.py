@@ -18,11 +18,17 @@ Handler = Callable[["JobContext"], Awaitable["Outcome"]]
 # kind -> (module holding `async def handle(ctx) -> Outcome`, queue)
 HANDLERS: dict[str, tuple[str, str]] = {
     "selftest": ("aomaas.jobs.handlers.selftest", "light"),
+    "index": ("aomaas.jobs.handlers.index", "heavy"),
+    "mine": ("aomaas.jobs.handlers.mine", "heavy"),
+    "plan": ("aomaas.jobs.handlers.plan", "light"),
+    "implement": ("aomaas.jobs.handlers.implement", "heavy"),
+    "publish": ("aomaas.jobs.handlers.publish", "light"),
+    "review": ("aomaas.jobs.handlers.review", "heavy"),
 }
 
 
 def register(kind: str, module: str, queue: str = "heavy") -> None:
-    """Add a task kind (each feature calls this from :func:`aomaas.jobs.kinds.load`)."""
+    """Add a task kind (before the actors are declared)."""
     HANDLERS[kind] = (module, queue)
 
 

@@ -94,7 +94,8 @@ def commit_files(
 def resolve(bare: Path, rev: str) -> str | None:
     """The object a revision names, or None."""
     try:
-        return git(bare, "rev-parse", "--verify", "--quiet", rev + "^{object}").strip() or None
+        spec = rev if ":" in rev or rev.endswith("}") else rev + "^{object}"
+        return git(bare, "rev-parse", "--verify", "--quiet", spec).strip() or None
     except GitFailed:
         return None
 
@@ -124,7 +125,8 @@ def make_tree(bare: Path, entries: list[dict[str, Any]], base_tree: str | None) 
             if "content" in entry and entry.get("content") is not None:
                 entry = {**entry, "sha": hash_blob(bare, str(entry["content"]).encode())}
             if entry.get("sha") is None:
-                git(bare, "update-index", "--force-remove", "--", entry["path"], env=env)
+                removal = f"0 {ZERO}\t{entry['path']}\n".encode()
+                git(bare, "update-index", "--index-info", input=removal, env=env)
             else:
                 info = f"{entry.get('mode', '100644')},{entry['sha']},{entry['path']}"
                 git(bare, "update-index", "--add", "--cacheinfo", info, env=env)

@@ -105,6 +105,7 @@ class Shapes:
         body = self._moved(example("full-repository-default-response"), repo.full_name)
         for key in ("parent", "source", "template_repository", "organization"):
             body.pop(key, None)
+        body["language"] = None
         return self._fill_repo(body, repo)
 
     def _fill_repo(self, body: JSON, repo: Repo) -> JSON:
@@ -211,7 +212,11 @@ class Shapes:
                     updated_at=issue.updated_at, closed_at=issue.closed_at, comments=comments,
                     labels=[self.label(repo, name) for name in issue.labels], assignee=None,
                     assignees=[], milestone=None, closed_by=None, author_association="OWNER",
-                    state_reason="completed" if issue.state == "closed" else None, pinned_comment=None)
+                    pinned_comment=None, locked=False, active_lock_reason=None)
+        # state_reason is a nullable enum; openapi-core rejects null there, so leave it out when open.
+        body.pop("state_reason", None)
+        if issue.state == "closed":
+            body["state_reason"] = "completed"
         body["user"] = self.user(issue.user, issue.user_type)
         if not issue.is_pull:
             body.pop("pull_request", None)
@@ -314,7 +319,7 @@ class Shapes:
         """A ``repository-collaborator-permission``."""
         body = self._moved(example("repository-collaborator-permission-response-if-user-has-admin-permissions"))
         body.update(permission=permission, role_name=permission)
-        body["user"] = {**self.user(login), "permissions": {
+        body["user"] = {**self.user(login), "role_name": permission, "permissions": {
             "admin": permission == "admin", "maintain": permission == "admin",
             "push": permission in ("admin", "write"), "triage": permission in ("admin", "write"),
             "pull": permission != "none"}}

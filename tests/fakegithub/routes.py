@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import re
+from datetime import UTC, datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,7 @@ class Ctx:
     body: Any
     token: MintedToken | None = None
     repo: Repo | None = None
+    total: int | None = None  # set by paginate(): the list's full length
 
     @property
     def r(self) -> Repo:
@@ -104,6 +106,7 @@ def paginate(items: list[Any], ctx: Ctx) -> tuple[list[Any], int, int]:
     per_page = max(1, min(100, int(ctx.query.get("per_page", "30"))))
     page = max(1, int(ctx.query.get("page", "1")))
     last = max(1, -(-len(items) // per_page))
+    ctx.total = len(items)
     return items[(page - 1) * per_page : page * per_page], page, last
 
 
@@ -136,8 +139,6 @@ def create_token(fake: FakeGitHub, ctx: Ctx) -> Answer:
     if inst.suspended:
         raise Fail(403, "This installation has been suspended")
     minted = fake.authority.mint(inst.id)
-    from datetime import UTC, datetime
-
     expires = datetime.fromtimestamp(minted.expires_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     perms = fake.shapes.app()["permissions"]
     return 201, {"token": minted.token, "expires_at": expires, "permissions": perms,
@@ -159,7 +160,6 @@ def installation_repos(fake: FakeGitHub, ctx: Ctx) -> Answer:
     inst = fake.installations[ctx.token.installation_id]
     repos = [fake.repos[name] for name in inst.repositories if name in fake.repos]
     page, _, _ = paginate(repos, ctx)
-    ctx.query["_total"] = str(len(repos))
     return 200, {"total_count": len(repos), "repository_selection": "selected",
                  "repositories": [fake.shapes.repository(r) for r in page]}
 

@@ -29,6 +29,10 @@ def openapi() -> OpenAPI:
     doc = copy.deepcopy(document())
     body = doc["paths"][CHECK_RUNS]["post"]["requestBody"]["content"]["application/json"]
     body["schema"].pop("discriminator", None)
+    # Same quirk for GET .../contents/{path}: a discriminator over an array member
+    # (content-directory) that openapi-core cannot apply; oneOf alone tells them apart.
+    contents = doc["paths"]["/repos/{owner}/{repo}/contents/{path}"]["get"]["responses"]["200"]
+    contents["content"]["application/json"]["schema"].pop("discriminator", None)
     return OpenAPI.from_dict(doc)
 
 
@@ -88,11 +92,14 @@ def _request(
 
 
 def _describe(exc: Exception) -> str:
-    parts = [f"{type(exc).__name__}: {exc}"]
-    cause: BaseException | None = exc.__cause__
+    parts = [f"{type(exc).__name__}: {_short(str(exc))}"]
+    cause: BaseException | None = exc
     while cause is not None:
-        parts.append(f"{type(cause).__name__}: {cause}")
         for sub in getattr(cause, "schema_errors", []) or []:
-            parts.append(f"  - {getattr(sub, 'message', sub)} at {list(getattr(sub, 'path', []))}")
+            parts.append(f"  - {_short(getattr(sub, 'message', str(sub)))} at {list(getattr(sub, 'absolute_path', []))}")
         cause = cause.__cause__
     return "\n".join(parts)
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -1,26 +1,30 @@
 """Build a :class:`RepoIndex` for a commit, from scratch or from an older index.
 
 Contents come from git's object store through ``git cat-file --batch``; large
-trees are spread over a process pool (one ``cat-file`` per worker). With a
+trees are spread over worker processes (one ``cat-file`` each). With a
 previous index, only the files ``git diff --name-status -M`` reports (and any
 whose blob id differs) are read; a pure rename reuses what was known.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import aomaas
 from aomaas.engine.index.gitread import TreeEntry, diff_names, has_commit, list_tree
 from aomaas.engine.index.model import RepoIndex
 from aomaas.engine.index.parsing import language_of
 from aomaas.engine.index.project import summarise
 from aomaas.engine.index.reader import MAX_FILE_BYTES, read_batch
+from aomaas.errors import WorkspaceError
 
 Progress = Callable[[str], None]
 
@@ -130,22 +134,55 @@ def _copy(previous: RepoIndex, source: str, index: RepoIndex, path: str) -> None
 
 
 def _read(root: Path, entries: list[TreeEntry], workers: int | None) -> list[dict[str, Any]]:
+    """Analyse entries inline, or spread over worker processes plus this one when it pays."""
     items = [(e.path, e.blob) for e in entries]
     total = sum(e.size for e in entries)
     count = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if count <= 1 or total < POOL_MIN_BYTES:
         return read_batch(str(root), items)
-    chunks = _balanced(entries, count * 4)
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        futures = [pool.submit(read_batch, str(root), chunk) for chunk in chunks]
-        return [result for future in futures for result in future.result()]
+    chunks = _balanced(entries, count)
+    env = dict(os.environ)
+    package_parent = str(Path(aomaas.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "aomaas.engine.index.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        for _ in chunks[1:]
+    ]
+    outputs: list[bytes] = []
+    feeders = []
+    for proc, chunk in zip(procs, chunks[1:], strict=True):
+        payload = pickle.dumps((str(root), chunk))
+        feeder = threading.Thread(target=_communicate, args=(proc, payload, outputs), daemon=True)
+        feeder.start()
+        feeders.append(feeder)
+    results = read_batch(str(root), chunks[0])
+    for feeder in feeders:
+        feeder.join()
+    if len(outputs) != len(procs) or any(proc.returncode != 0 for proc in procs):
+        raise WorkspaceError("an index worker process failed")
+    for output in outputs:
+        results += pickle.loads(output)  # noqa: S301 - produced by our own worker
+    return results
+
+
+def _communicate(proc: subprocess.Popen[bytes], payload: bytes, outputs: list[bytes]) -> None:
+    out, _ = proc.communicate(payload)
+    if proc.returncode == 0:
+        outputs.append(out)
 
 
 def _balanced(entries: list[TreeEntry], count: int) -> list[list[tuple[str, str]]]:
-    """Split entries into ``count`` chunks of about equal bytes (largest first, greedy)."""
+    """Split entries into ``count`` chunks of about equal work; the first (inline) one a bit lighter."""
     chunks: list[list[tuple[str, str]]] = [[] for _ in range(count)]
     sizes = [0] * count
+    sizes[0] = sum(e.size for e in entries) // (
+        count * 12
+    )  # head start: workers pay a startup cost
     for entry in sorted(entries, key=lambda e: -e.size):
         smallest = sizes.index(min(sizes))
         chunks[smallest].append((entry.path, entry.blob))

@@ -9,7 +9,15 @@ from __future__ import annotations
 from aomaas.engine.findings import Finding
 from aomaas.engine.recipes.base import Recipe, RecipeFailed, RecipeSettings
 from aomaas.engine.recipes.mktemp import SafeTempfile
-from aomaas.engine.recipes.repo_files import CiWorkflow, License, SecurityPolicy, TestScaffold
+from aomaas.engine.recipes.project_config import PytestConfig, RequiresPython
+from aomaas.engine.recipes.repo_files import (
+    Changelog,
+    CiWorkflow,
+    Contributing,
+    License,
+    ScaffoldTests,
+    SecurityPolicy,
+)
 from aomaas.engine.recipes.requests_timeout import RequestsTimeout
 from aomaas.engine.recipes.ruff_fix import RuffFix
 from aomaas.engine.recipes.weak_hash import WeakHash
@@ -24,8 +32,12 @@ RECIPES: tuple[Recipe, ...] = (
     SafeTempfile(),
     SecurityPolicy(),
     License(),
+    Contributing(),
+    Changelog(),
+    PytestConfig(),
+    RequiresPython(),
     CiWorkflow(),
-    TestScaffold(),
+    ScaffoldTests(),
     RuffFix(),
 )
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
 
 from aomaas.engine.findings import Finding
@@ -56,7 +56,8 @@ def fix_calls(source: str, line: int | None, fix: CallFix) -> str:
     changed = MetadataWrapper(module).visit(transformer)
     if not transformer.changed:
         return source
-    return AddImportsVisitor(context).transform_module(changed).code
+    changed = AddImportsVisitor(context).transform_module(changed)
+    return RemoveImportsVisitor(context).transform_module(changed).code
 
 
 def keyword(call: cst.Call, name: str) -> cst.Arg | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
 from aomaas.engine.recipes.base import RecipeSettings
 from aomaas.engine.recipes.codemod import CallCodemod, has_star_args, kwarg
@@ -41,6 +41,7 @@ class SafeTempfile(CallCodemod):
         if isinstance(func, cst.Attribute):
             new_func: cst.BaseExpression = func.with_changes(attr=cst.Name("NamedTemporaryFile"))
         else:
+            RemoveImportsVisitor.remove_unused_import(context, "tempfile", "mktemp")
             AddImportsVisitor.add_needed_import(context, "tempfile", "NamedTemporaryFile")
             new_func = cst.Name("NamedTemporaryFile")
         created = cst.Call(func=new_func, args=args)

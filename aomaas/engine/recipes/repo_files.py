@@ -27,6 +27,32 @@ class SecurityPolicy(Recipe):
         return write_new(root, _place(finding, "SECURITY.md"), text, settings)
 
 
+class Contributing(Recipe):
+    """Add a CONTRIBUTING.md saying how to set up, test and submit a change."""
+
+    name = "contributing-guide"
+    summary = "add a CONTRIBUTING.md with setup, test and submission steps"
+    rules = frozenset({"repo:missing-contributing"})
+
+    def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:
+        """Write CONTRIBUTING.md, naming the detected test command."""
+        command = str(finding.extra.get("test_command") or "python -m pytest")
+        text = templates.CONTRIBUTING.format(test_command=command)
+        return write_new(root, _place(finding, "CONTRIBUTING.md"), text, settings)
+
+
+class Changelog(Recipe):
+    """Add a CHANGELOG.md in the Keep a Changelog layout."""
+
+    name = "changelog"
+    summary = "add a CHANGELOG.md with an Unreleased section"
+    rules = frozenset({"repo:missing-changelog"})
+
+    def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:
+        """Write CHANGELOG.md from the template."""
+        return write_new(root, _place(finding, "CHANGELOG.md"), templates.CHANGELOG, settings)
+
+
 class License(Recipe):
     """Add the LICENSE the operator chose (MIT, ISC or BSD-3-Clause) with holder and year."""
 
@@ -49,7 +75,7 @@ class CiWorkflow(Recipe):
 
     name = "ci-workflow"
     summary = "add a CI workflow running the repository's tests"
-    rules = frozenset({"repo:missing-ci"})
+    rules = frozenset({"repo:no-ci"})
 
     def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:
         """Write .github/workflows/tests.yml; refused unless workflows are allowed."""
@@ -70,19 +96,21 @@ class CiWorkflow(Recipe):
         return write_new(root, rel, text, settings)
 
 
-class TestScaffold(Recipe):
+class ScaffoldTests(Recipe):
     """Add ``tests/test_<package>_imports.py`` for a package that has no tests at all."""
 
     name = "test-scaffold"
     summary = "add a first test that imports the package"
-    rules = frozenset({"repo:missing-tests"})
+    rules = frozenset({"repo:no-tests"})
 
     def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:
         """Write a smoke test importing the top-level package."""
         module = finding.extra.get("package") or _top_package(root)
         if not module:
             raise RecipeFailed("no importable top-level package found to test")
-        rel = f"tests/test_{module}_imports.py"
+        rel = finding.location
+        if not (rel.startswith("tests/") and rel.endswith(".py")):
+            rel = f"tests/test_{module}_imports.py"
         return write_new(root, rel, templates.TEST_SCAFFOLD.format(module=module), settings)
 
 

@@ -35,24 +35,23 @@ def ruff_code(finding: Finding) -> str | None:
 
 
 def _run_fix(root: Path, rel: str, code: str, unsafe: bool) -> None:
-    argv = [
-        ruff_bin(),
-        "check",
-        "--fix-only",
-        "--exit-zero",
-        "--no-cache",
-        "--quiet",
-        "--select",
-        code,
-        "--force-exclude",
-    ]
-    if unsafe:
-        argv.append("--unsafe-fixes")
-    done = subprocess.run(
-        [*argv, "--", rel], cwd=root, capture_output=True, text=True, timeout=120, check=False
-    )
-    if done.returncode != 0:
-        raise RecipeFailed(f"ruff could not fix {code} in {rel}: {done.stderr.strip()[:500]}")
+    """Fix ``code`` in ``rel``; without the repository's configuration if ruff rejects it."""
+    argv = [ruff_bin(), "check", "--fix-only", "--exit-zero", "--no-cache", "--quiet"]
+    argv += ["--select", code, "--force-exclude"] + (["--unsafe-fixes"] if unsafe else [])
+    error = ""
+    for extra in ([], ["--isolated"]):
+        done = subprocess.run(
+            [*argv, *extra, "--", rel],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if done.returncode == 0:
+            return
+        error = done.stderr.strip()[-500:]
+    raise RecipeFailed(f"ruff could not fix {code} in {rel}: {error}")
 
 
 class RuffFix(Recipe):
@@ -62,9 +61,12 @@ class RuffFix(Recipe):
     summary = "apply ruff's own fix for this rule to this file"
 
     def handles(self, finding: Finding) -> bool:
-        """Any ruff finding the miner marked fixable."""
+        """A ruff finding with a fix (safe, or unsafe to be proven)."""
+        fix = finding.extra.get("fix_applicability")
         return (
-            finding.rule.startswith("ruff:") and finding.fixable and ruff_code(finding) is not None
+            finding.rule.startswith("ruff:")
+            and (finding.fixable or fix == "unsafe")
+            and (ruff_code(finding) is not None)
         )
 
     def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:

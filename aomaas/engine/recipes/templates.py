@@ -18,6 +18,40 @@ You will get an answer within a week. We will work with you on a fix and a
 disclosure date, and credit you in the release notes unless you prefer otherwise.
 """
 
+CONTRIBUTING = """\
+# Contributing
+
+Thank you for helping! This is how a change gets in.
+
+## Set up
+
+Fork the repository, clone your fork, and install the project in a virtual
+environment (`python -m venv .venv && . .venv/bin/activate && pip install -e .`).
+
+## Test
+
+Run the test suite before you submit and add tests for what you change:
+
+    {test_command}
+
+## Submit
+
+Open a pull request against the default branch. Describe what changes and why,
+link the issue it addresses, and keep one topic per pull request. Be kind in
+reviews; see the code of conduct if the project has one.
+"""
+
+CHANGELOG = """\
+# Changelog
+
+All notable changes to this project are documented in this file.
+
+The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),
+and this project adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).
+
+## [Unreleased]
+"""
+
 MIT = """\
 MIT License
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
 from aomaas.engine.recipes.base import RecipeSettings
 from aomaas.engine.recipes.codemod import CallCodemod, has_star_args
@@ -34,6 +34,7 @@ class YamlSafeLoad(CallCodemod):
         if isinstance(call.func, cst.Attribute):
             func: cst.BaseExpression = call.func.with_changes(attr=cst.Name("safe_load"))
         else:
+            RemoveImportsVisitor.remove_unused_import(context, "yaml", "load")
             AddImportsVisitor.add_needed_import(context, "yaml", "safe_load")
             func = cst.Name("safe_load")
         return call.with_changes(func=func, args=[first])

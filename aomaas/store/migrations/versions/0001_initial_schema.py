@@ -76,7 +76,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_owner_grants")),
-        sa.UniqueConstraint("user_id", "owner", name=op.f("uq_owner_grants_user_id")),
+        sa.UniqueConstraint("user_id", "owner", name=op.f("uq_owner_grants_user_id_owner")),
     )
     op.create_table(
         "repositories",
@@ -110,7 +110,9 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_repositories")),
-        sa.UniqueConstraint("provider", "url", "branch", name=op.f("uq_repositories_provider")),
+        sa.UniqueConstraint(
+            "provider", "url", "branch", name=op.f("uq_repositories_provider_url_branch")
+        ),
     )
     with op.batch_alter_table("repositories", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_repositories_github_id"), ["github_id"], unique=False)
@@ -172,9 +174,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_opportunities")),
         sa.UniqueConstraint(
-            "repository_id", "fingerprint", name=op.f("uq_opportunities_repository_id")
+            "repository_id", "fingerprint", name=op.f("uq_opportunities_repository_id_fingerprint")
         ),
-        sa.UniqueConstraint("repository_id", "number", name=op.f("uq_opportunities_repository_id")),
+        sa.UniqueConstraint(
+            "repository_id", "number", name=op.f("uq_opportunities_repository_id_number")
+        ),
     )
     with op.batch_alter_table("opportunities", schema=None) as batch_op:
         batch_op.create_index(
@@ -218,7 +222,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_repository_members")),
         sa.UniqueConstraint(
-            "repository_id", "user_id", name=op.f("uq_repository_members_repository_id")
+            "repository_id", "user_id", name=op.f("uq_repository_members_repository_id_user_id")
         ),
     )
     op.create_table(
@@ -361,7 +365,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pull_requests")),
         sa.UniqueConstraint(
-            "repository_id", "provider_pr_number", name=op.f("uq_pull_requests_repository_id")
+            "repository_id",
+            "provider_pr_number",
+            name=op.f("uq_pull_requests_repository_id_provider_pr_number"),
         ),
     )
     with op.batch_alter_table("pull_requests", schema=None) as batch_op:

@@ -1,0 +1,253 @@
+"""Repositories: index, mine, list, show, and their opportunities."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from aomaas.api.routing import ApiTable, Call
+from aomaas.api.schemas import (
+    IndexAccepted,
+    IndexIn,
+    MineIn,
+    OpportunityList,
+    OpportunityOut,
+    RepositoryList,
+    RepositoryOut,
+    TaskAccepted,
+)
+from aomaas.engine.workspace import RepoSource, check_source, local_path_of
+from aomaas.errors import InvalidRequest, NotFound
+from aomaas.jobs.engine_settings import workspace_policy
+from aomaas.jobs.submit import submit_task
+from aomaas.store import opportunities as opp_store
+from aomaas.store import repositories as repo_store
+from aomaas.store.access import repository_for, visible_repositories
+from aomaas.store.models import Opportunity, Repository
+from aomaas.store.types import isoformat_z
+
+table = ApiTable()
+
+LOCAL_OWNER = "local"
+
+
+def parse_repository_url(provider: str, url: str, call: Call) -> tuple[str, str, str]:
+    """Check the URL against the settings; return (canonical url, owner, name)."""
+    check_source(RepoSource(provider=provider, url=url), workspace_policy(call.settings))
+    if provider == "local":
+        path = local_path_of(url).resolve()
+        return str(path), LOCAL_OWNER, path.name.removesuffix(".git") or "repository"
+    parts = PurePosixPath(urlsplit(url).path).parts[1:]
+    if len(parts) != 2:
+        raise InvalidRequest("a GitHub repository URL looks like https://HOST/OWNER/NAME")
+    owner, name = parts[0], parts[1].removesuffix(".git")
+    canonical = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}/{owner}/{name}"
+    return canonical, owner, name
+
+
+def repository_out(repo: Repository) -> RepositoryOut:
+    """The API view of a repository."""
+    return RepositoryOut(
+        id=str(repo.id),
+        provider_type=repo.provider,  # type: ignore[arg-type]
+        url=repo.url,
+        owner=repo.owner,
+        name=repo.name,
+        branch=repo.branch,
+        indexed_commit=repo.indexed_commit,
+        indexed_at=isoformat_z(repo.indexed_at),
+        index_stats=repo.index_stats,
+        created_at=isoformat_z(repo.created_at) or "",
+    )
+
+
+def opportunity_out(o: Opportunity) -> OpportunityOut:
+    """The API view of an opportunity."""
+    return OpportunityOut(
+        id=str(o.id),
+        number=o.number,
+        title=o.title,
+        description=o.description,
+        type=o.type,  # type: ignore[arg-type]
+        priority=o.priority,  # type: ignore[arg-type]
+        effort_estimate=o.effort_estimate,  # type: ignore[arg-type]
+        location=o.location,
+        line=o.line,
+        end_line=o.end_line,
+        rule=o.rule,
+        snippet=o.snippet,
+        status=o.status,  # type: ignore[arg-type]
+        fingerprint=o.fingerprint,
+        fixable=o.fixable,
+    )
+
+
+@table.route(
+    "POST",
+    "/repositories/index",
+    body=IndexIn,
+    response=IndexAccepted,
+    status=202,
+    summary="Index a repository (clone or update it, then read it); returns a task",
+    tag="repositories",
+)
+async def index_repository(call: Call) -> IndexAccepted:
+    """Register the repository for the caller and start an index task."""
+    body: IndexIn = call.body
+    url, owner, name = parse_repository_url(body.provider_type, body.repository_url, call)
+    repo = await repo_store.get_or_create(
+        call.sessions,
+        provider=body.provider_type,
+        url=url,
+        branch=body.branch,
+        owner=owner,
+        name=name,
+        user=call.me,
+    )
+    task = await submit_task(
+        call.sessions,
+        call.enqueuer,
+        "index",
+        {"repository_id": str(repo.id)},
+        user_id=call.me.id,
+        repository_id=repo.id,
+        max_attempts=call.settings.task_max_attempts,
+    )
+    return IndexAccepted(task_id=str(task.id), status="pending", repository_id=str(repo.id))
+
+
+def _uuid_field(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFound(f"no {what} with that id") from None
+
+
+@table.route(
+    "POST",
+    "/repositories/mine-opportunities",
+    body=MineIn,
+    response=TaskAccepted,
+    status=202,
+    summary="Mine a repository for maintenance opportunities; returns a task",
+    tag="repositories",
+)
+async def mine_opportunities(call: Call) -> TaskAccepted:
+    """Start a mine task for a repository the caller may see."""
+    body: MineIn = call.body
+    repo_id = _uuid_field(body.repository_id, "repository")
+    async with call.sessions() as session:
+        repo = await repository_for(session, call.me, repo_id)
+    payload = {
+        "repository_id": str(repo.id),
+        "types": list(dict.fromkeys(body.opportunity_types)) if body.opportunity_types else None,
+        "max_opportunities": body.max_opportunities,
+    }
+    task = await submit_task(
+        call.sessions,
+        call.enqueuer,
+        "mine",
+        payload,
+        user_id=call.me.id,
+        repository_id=repo.id,
+        max_attempts=call.settings.task_max_attempts,
+    )
+    return TaskAccepted(task_id=str(task.id), status="pending")
+
+
+@table.route(
+    "GET",
+    "/repositories",
+    response=RepositoryList,
+    summary="Repositories the caller may see",
+    tag="repositories",
+    query={"offset": "first row (default 0)", "limit": "rows (default 50, at most 200)"},
+)
+async def list_repositories(call: Call) -> RepositoryList:
+    """A page of visible repositories."""
+    offset = call.query_int("offset", 0, 0, 10**9)
+    limit = call.query_int("limit", 50, 1, 200)
+    async with call.sessions() as session:
+        rows, total = await repo_store.list_visible(
+            session, visible_repositories(call.me), offset, limit
+        )
+    return RepositoryList(repositories=[repository_out(r) for r in rows], total=total)
+
+
+@table.route(
+    "GET",
+    "/repositories/{repository_id}",
+    response=RepositoryOut,
+    summary="One repository: provider, URL, branch, indexed commit, index stats",
+    tag="repositories",
+)
+async def get_repository(call: Call) -> RepositoryOut:
+    """The repository, if visible."""
+    async with call.sessions() as session:
+        repo = await repository_for(session, call.me, call.path_id("repository_id"))
+    return repository_out(repo)
+
+
+def _list_param(call: Call, name: str, allowed: set[str]) -> list[str] | None:
+    values = [v for raw in call.request.query.getall(name, []) for v in raw.split(",") if v]
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise InvalidRequest(
+            f"query parameter {name}: unknown value(s) {', '.join(bad)}; use {', '.join(sorted(allowed))}"
+        )
+    return values or None
+
+
+TYPES = {"security", "performance", "documentation", "maintainability", "dependencies", "testing"}
+PRIORITIES = {"low", "medium", "high", "critical"}
+STATUSES = {"open", "planned", "implemented", "pr_open", "dismissed", "resolved"}
+
+
+@table.route(
+    "GET",
+    "/repositories/{repository_id}/opportunities",
+    response=OpportunityList,
+    tag="repositories",
+    summary="Without parameters: the latest mining run's selection, ranked. With filters or "
+    "pagination: every stored opportunity that matches.",
+    query={
+        "type": "comma-separated types",
+        "priority": "comma-separated priorities",
+        "status": "comma-separated statuses",
+        "offset": "first row",
+        "limit": "rows (at most 500)",
+    },
+)
+async def list_opportunities(call: Call) -> OpportunityList:
+    """Opportunities of a visible repository."""
+    types = _list_param(call, "type", TYPES)
+    priorities = _list_param(call, "priority", PRIORITIES)
+    statuses = _list_param(call, "status", STATUSES)
+    offset = call.query_int("offset", 0, 0, 10**9)
+    limit = call.query_int("limit", 100, 1, 500)
+    async with call.sessions() as session:
+        repo = await repository_for(session, call.me, call.path_id("repository_id"))
+        if not (
+            types
+            or priorities
+            or statuses
+            or "offset" in call.request.query
+            or "limit" in call.request.query
+        ):
+            rows, run = await opp_store.latest_selection(session, repo)
+            return OpportunityList(
+                opportunities=[opportunity_out(o) for o in rows],
+                total=len(rows),
+                mine_run_id=str(run.id) if run else None,
+            )
+        rows, total = await opp_store.filtered(
+            session,
+            repo.id,
+            types=types,
+            priorities=priorities,
+            statuses=statuses,
+            offset=offset,
+            limit=limit,
+        )
+    return OpportunityList(opportunities=[opportunity_out(o) for o in rows], total=total)

@@ -1,0 +1,347 @@
+"""Plans, implementations and pull requests: from an opportunity to a proven pull request."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+
+from sqlalchemy import select
+
+from aomaas.api.routing import ApiTable, Call
+from aomaas.api.schemas import (
+    ImplementationAccepted,
+    ImplementationIn,
+    ImplementationOut,
+    PlanAccepted,
+    PlanIn,
+    PlanOut,
+    PlanStepOut,
+    PullRequestIn,
+    PullRequestOut,
+    ReviewIn,
+    TaskAccepted,
+)
+from aomaas.errors import InvalidRequest, NotFound
+from aomaas.jobs.submit import submit_task
+from aomaas.store import tasks as task_store
+from aomaas.store.access import can_see_repository
+from aomaas.store.models import Implementation, Opportunity, Plan, PullRequest
+from aomaas.store.work import (
+    ImplementationBundle,
+    PlanBundle,
+    implementation_bundle,
+    latest_review,
+    plan_bundle,
+)
+
+table = ApiTable()
+
+PUBLISH_WAIT_SECONDS = 15.0
+_BRANCH_OK = re.compile(
+    r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*@\{)(?!.*\.lock(/|$))[A-Za-z0-9._/-]{1,200}(?<![./])$"
+)
+
+
+def _uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFound(f"no {what} with that id") from None
+
+
+async def _visible(call: Call, repository_id: uuid.UUID, what: str) -> None:
+    async with call.sessions() as session:
+        if not await can_see_repository(session, call.me, repository_id):
+            raise NotFound(f"no {what} with that id")
+
+
+async def _plan(call: Call, plan_id: uuid.UUID) -> PlanBundle:
+    bundle = await plan_bundle(call.sessions, plan_id)
+    await _visible(call, bundle.repository.id, "plan")
+    return bundle
+
+
+async def _implementation(call: Call, implementation_id: uuid.UUID) -> ImplementationBundle:
+    bundle = await implementation_bundle(call.sessions, implementation_id)
+    await _visible(call, bundle.repository.id, "implementation")
+    return bundle
+
+
+@table.route(
+    "POST",
+    "/plans/generate",
+    body=PlanIn,
+    response=PlanAccepted,
+    status=202,
+    tag="plans",
+    summary="Plan a fix for an opportunity; returns a task and the plan's id",
+)
+async def generate_plan(call: Call) -> PlanAccepted:
+    """Refuse resolved or dismissed opportunities; otherwise start planning."""
+    body: PlanIn = call.body
+    opp_id = _uuid(body.opportunity_id, "opportunity")
+    async with call.sessions() as session:
+        opp = await session.get(Opportunity, opp_id)
+        if opp is None or not await can_see_repository(session, call.me, opp.repository_id):
+            raise NotFound("no opportunity with that id")
+    if opp.status in ("resolved", "dismissed"):
+        raise InvalidRequest(
+            f"opportunity #{opp.number} is {opp.status}: "
+            + (
+                "it was not found in the latest mining run"
+                if opp.status == "resolved"
+                else "a maintainer dismissed it"
+            )
+            + "; mine again to see current opportunities"
+        )
+    plan = Plan(
+        id=uuid.uuid4(), opportunity_id=opp.id, max_steps=body.max_steps, created_by=call.me.id
+    )
+    task = await submit_task(
+        call.sessions,
+        call.enqueuer,
+        "plan",
+        {"plan_id": str(plan.id)},
+        user_id=call.me.id,
+        repository_id=opp.repository_id,
+        max_attempts=call.settings.task_max_attempts,
+        rows=[plan],
+    )
+    return PlanAccepted(task_id=str(task.id), status="pending", plan_id=str(plan.id))
+
+
+@table.route(
+    "GET", "/plans/{plan_id}", response=PlanOut, tag="plans", summary="A plan and its steps"
+)
+async def get_plan(call: Call) -> PlanOut:
+    """The plan, if its repository is visible."""
+    bundle = await _plan(call, call.path_id("plan_id"))
+    plan = bundle.plan
+    return PlanOut(
+        id=str(plan.id),
+        opportunity_id=str(plan.opportunity_id),
+        title=plan.title,
+        description=plan.description,
+        steps=[PlanStepOut.model_validate(s) for s in plan.steps],
+        supported=plan.supported,
+        status=plan.status,  # type: ignore[arg-type]
+    )
+
+
+def _default_branch_name(opp: Opportunity) -> str:
+    rule = re.sub(r"[^a-z0-9]+", "-", opp.rule.lower()).strip("-") or "fix"
+    return f"aomaas/{opp.number}-{rule}"[:100]
+
+
+@table.route(
+    "POST",
+    "/implementations/create",
+    body=ImplementationIn,
+    response=ImplementationAccepted,
+    status=202,
+    tag="implementations",
+    summary="Carry out a plan on a new branch and prove it; returns a task",
+)
+async def create_implementation(call: Call) -> ImplementationAccepted:
+    """Check the plan is ready and the branch name valid, then start the implementation."""
+    body: ImplementationIn = call.body
+    bundle = await _plan(call, _uuid(body.plan_id, "plan"))
+    if bundle.plan.status != "completed":
+        raise InvalidRequest(f"the plan is {bundle.plan.status}; wait for its task to complete")
+    if not bundle.plan.supported:
+        raise InvalidRequest(f"this plan cannot be carried out: {bundle.plan.description}")
+    branch = body.branch_name or _default_branch_name(bundle.opportunity)
+    if not _BRANCH_OK.match(branch):
+        raise InvalidRequest(f"branch_name {branch!r} is not a valid git branch name")
+    impl = Implementation(
+        id=uuid.uuid4(), plan_id=bundle.plan.id, branch_name=branch, created_by=call.me.id
+    )
+    task = await submit_task(
+        call.sessions,
+        call.enqueuer,
+        "implement",
+        {"implementation_id": str(impl.id)},
+        user_id=call.me.id,
+        repository_id=bundle.repository.id,
+        max_attempts=1,
+        rows=[impl],
+    )
+    return ImplementationAccepted(
+        task_id=str(task.id), status="pending", implementation_id=str(impl.id)
+    )
+
+
+@table.route(
+    "GET",
+    "/implementations/{implementation_id}",
+    response=ImplementationOut,
+    tag="implementations",
+    summary="An implementation: branch, status, files changed, commit, the proof and the diff",
+)
+async def get_implementation(call: Call) -> ImplementationOut:
+    """The implementation, if its repository is visible."""
+    impl = (await _implementation(call, call.path_id("implementation_id"))).implementation
+    return ImplementationOut(
+        id=str(impl.id),
+        plan_id=str(impl.plan_id),
+        branch_name=impl.branch_name,
+        status=impl.status,  # type: ignore[arg-type]
+        files_changed=list(impl.files_changed or []),
+        commit_id=impl.commit_id,
+        message=impl.message,
+        validation=impl.report,
+        diff=impl.diff,
+    )
+
+
+async def _pr_out(call: Call, pr: PullRequest) -> PullRequestOut:
+    review = await latest_review(call.sessions, pr.id)
+    return PullRequestOut(
+        pr_id=str(pr.id),
+        provider_type=pr.provider_type,  # type: ignore[arg-type]
+        provider_pr_number=pr.provider_pr_number or "",
+        url=pr.url,
+        status=pr.status,  # type: ignore[arg-type]
+        task_id=str(pr.task_id) if pr.task_id else None,
+        title=pr.title,
+        review=(
+            {
+                "review_type": review.review_type,
+                "summary": review.summary,
+                "comments": review.comments,
+                "provider_review_id": review.provider_review_id,
+            }
+            if review
+            else None
+        ),
+    )
+
+
+@table.route(
+    "POST",
+    "/pull-requests/create",
+    body=PullRequestIn,
+    response=PullRequestOut,
+    status=201,
+    extra_statuses=(202,),
+    tag="pull-requests",
+    summary="Publish a proven implementation and open its pull request (201; 202 with a task if it takes long)",
+)
+async def create_pull_request(call: Call) -> PullRequestOut | tuple[int, PullRequestOut]:
+    """Open (or update) the pull request of a completed implementation, waiting a bounded time."""
+    body: PullRequestIn = call.body
+    bundle = await _implementation(call, _uuid(body.implementation_id, "implementation"))
+    impl, repo = bundle.implementation, bundle.repository
+    if impl.status != "completed":
+        raise InvalidRequest(
+            f"the implementation is {impl.status}; only a proven (completed) one can be published"
+        )
+    provider = body.provider_type or repo.provider
+    if provider != repo.provider:
+        raise InvalidRequest(f"this repository is on {repo.provider}, not {provider}")
+    async with call.sessions() as session:
+        pr = await session.scalar(
+            select(PullRequest).where(PullRequest.implementation_id == impl.id)
+        )
+    rows = []
+    if pr is None:
+        pr = PullRequest(
+            id=uuid.uuid4(),
+            repository_id=repo.id,
+            implementation_id=impl.id,
+            provider_type=provider,
+            title=body.title or bundle.opportunity.title,
+            body=body.description or "",
+            draft=body.draft,
+            created_by=call.me.id,
+        )
+        rows.append(pr)
+    task = await submit_task(
+        call.sessions,
+        call.enqueuer,
+        "publish",
+        {"pull_request_id": str(pr.id)},
+        user_id=call.me.id,
+        repository_id=repo.id,
+        max_attempts=call.settings.task_max_attempts,
+        rows=rows,
+    )
+    async with call.sessions.begin() as session:
+        row = await session.get(PullRequest, pr.id)
+        assert row is not None
+        row.task_id = task.id
+    done = await _wait(call, task.id, PUBLISH_WAIT_SECONDS)
+    async with call.sessions() as session:
+        pr = await session.get(PullRequest, pr.id)
+    assert pr is not None
+    if done is None:
+        out = await _pr_out(call, pr)
+        out.status = "pending"
+        return 202, out
+    if done.status == "failed":
+        message = (done.result or {}).get("message", "publishing failed")
+        raise InvalidRequest(f"publishing failed: {message}")
+    return await _pr_out(call, pr)
+
+
+async def _wait(call: Call, task_id: uuid.UUID, seconds: float):  # type: ignore[no-untyped-def]
+    """The finished task, or None if it is still going after ``seconds``."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + seconds
+    delay = 0.05
+    while loop.time() < end:
+        task = await task_store.get(call.sessions, task_id)
+        if task is not None and task_store.is_finished(task.status):
+            return task
+        await asyncio.sleep(delay)
+        delay = min(delay * 1.5, 0.5)
+    return None
+
+
+async def _pull_request(call: Call) -> PullRequest:
+    pr_id = call.path_id("pr_id")
+    async with call.sessions() as session:
+        pr = await session.get(PullRequest, pr_id)
+        if pr is None or not await can_see_repository(session, call.me, pr.repository_id):
+            raise NotFound("no pull request with that id")
+    return pr
+
+
+@table.route(
+    "GET",
+    "/pull-requests/{pr_id}",
+    response=PullRequestOut,
+    tag="pull-requests",
+    summary="A pull request with its number, URL, status and latest review",
+)
+async def get_pull_request(call: Call) -> PullRequestOut:
+    """The pull request, if visible."""
+    return await _pr_out(call, await _pull_request(call))
+
+
+@table.route(
+    "POST",
+    "/pull-requests/{pr_id}/review",
+    body=ReviewIn,
+    response=TaskAccepted,
+    status=202,
+    tag="pull-requests",
+    summary="Review a pull request (comments on added lines); returns a task",
+)
+async def review_pull_request(call: Call) -> TaskAccepted:
+    """Start a review task."""
+    body: ReviewIn = call.body
+    pr = await _pull_request(call)
+    if not pr.provider_pr_number:
+        raise InvalidRequest("this pull request is not open yet; wait for its publish task")
+    task = await submit_task(
+        call.sessions,
+        call.enqueuer,
+        "review",
+        {"pull_request_id": str(pr.id), "review_type": body.review_type},
+        user_id=call.me.id,
+        repository_id=pr.repository_id,
+        max_attempts=call.settings.task_max_attempts,
+    )
+    return TaskAccepted(task_id=str(task.id), status="pending")

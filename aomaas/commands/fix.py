@@ -1,0 +1,140 @@
+"""``aomaas fix PATH OPPORTUNITY``: plan, implement and prove one fix as a local branch.
+
+OPPORTUNITY is a fingerprint (or a unique prefix of one) or the rank number
+``aomaas scan`` printed. The work happens in a scratch worktree, so the
+repository's checked-out files stay as they are; only a proven change becomes
+a branch. Exit status: 0 proven, 1 not proven, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from aomaas.engine.brain import make_brain
+from aomaas.engine.findings import Finding
+from aomaas.engine.implementer import Identity, Implementation, ImplementSettings, implement
+from aomaas.engine.planner import Plan, PlanContext, make_plan
+from aomaas.engine.recipes import RecipeSettings
+from aomaas.engine.testenv import SuiteSettings
+from aomaas.engine.validator import ValidationSettings
+from aomaas.engine.workspace import head_commit, repo_toplevel
+from aomaas.errors import AomaasError, InvalidRequest
+from aomaas.settings import Settings
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``fix``."""
+    p = sub.add_parser(
+        "fix",
+        help="plan, implement and prove a fix on a new local branch",
+        description="Plan, implement and prove a fix for one opportunity on a new branch of the "
+        "repository at PATH (its checked-out files are not touched). Exit 0 when proven, 1 when "
+        "not, 2 on bad input.",
+    )
+    p.add_argument("path", type=Path, help="a local git repository")
+    p.add_argument(
+        "opportunity", help="a fingerprint (or unique prefix) or the number scan printed"
+    )
+    p.add_argument("--branch", help="branch name (default aomaas/<rule>-<fingerprint prefix>)")
+    p.add_argument("--max-steps", type=int, default=5, help="at most this many plan steps")
+    p.add_argument("--no-tests", action="store_true", help="do not run the repository's tests")
+    p.set_defaults(run=run)
+
+
+def resolve(findings: list[Finding], wanted: str) -> Finding:
+    """The finding ``wanted`` names: a 1-based rank number or a fingerprint prefix."""
+    ranked = sorted(findings, key=Finding.rank_key)
+    if wanted.isdigit() and len(wanted) < 6:
+        number = int(wanted)
+        if not 1 <= number <= len(ranked):
+            raise InvalidRequest(f"no opportunity number {number} (scan found {len(ranked)})")
+        return ranked[number - 1]
+    matches = [f for f in ranked if f.fingerprint.startswith(wanted.lower())]
+    if len(matches) != 1:
+        why = "no opportunity has" if not matches else f"{len(matches)} opportunities share"
+        raise InvalidRequest(f"{why} the fingerprint prefix {wanted!r}")
+    return matches[0]
+
+
+def default_branch(finding: Finding) -> str:
+    """``aomaas/<rule>-<first 8 of the fingerprint>`` in git-friendly characters."""
+    rule = "".join(ch if ch.isalnum() else "-" for ch in finding.rule.lower()).strip("-")
+    return f"aomaas/{rule}-{finding.fingerprint[:8]}"
+
+
+def _settings(settings: Settings, run_tests: bool) -> ImplementSettings:
+    recipes = RecipeSettings(
+        license_id=settings.license_id, allow_workflows=settings.allow_workflow_changes
+    )
+    tests = SuiteSettings(
+        cache_dir=settings.data_dir.resolve() / "cache",
+        timeout=settings.sandbox_timeout_seconds,
+        memory_mb=settings.sandbox_memory_mb,
+    )
+    return ImplementSettings(recipes, ValidationSettings(tests, run_tests=run_tests))
+
+
+def print_plan(plan: Plan) -> None:
+    """The plan as people read it."""
+    print(f"Plan: {plan.title}\n  {plan.description}")
+    for step in plan.steps:
+        recipe = f" [recipe {step.recipe}]" if step.recipe else ""
+        print(f"  {step.id}. {step.title}{recipe}: {step.description}")
+
+
+def print_outcome(result: Implementation) -> None:
+    """The proof, the diff and the verdict."""
+    if result.report is not None:
+        print("Proof:")
+        for check in result.report.checks:
+            print(f"  [{check.outcome}] {check.name} ({check.duration:.1f} s): {check.detail}")
+        if not result.report.tests_ran:
+            print(f"  note: {result.report.tests_detail}")
+    if result.diff:
+        print("Diff:")
+        print(result.diff, end="" if result.diff.endswith("\n") else "\n")
+    print(("Proven: " if result.success else "Not proven: ") + result.message)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``aomaas fix``; 0 proven, 1 not proven, 2 bad input."""
+    from aomaas.engine.scan import scan
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"aomaas: bad settings: {exc}", file=sys.stderr)
+        return 2
+    try:
+        root = repo_toplevel(args.path.resolve())
+        base = head_commit(root)
+        finding = resolve(list(scan(root).findings), args.opportunity)
+        brain = make_brain(settings.brain)
+    except AomaasError as exc:
+        print(f"aomaas: {exc.detail}", file=sys.stderr)
+        return 2
+    where = f"{finding.location}:{finding.line}" if finding.line else finding.location
+    print(f"Opportunity: {finding.title} ({finding.rule}) at {where}")
+    try:
+        plan = make_plan(finding, args.max_steps, brain, PlanContext(root=root))
+        print_plan(plan)
+        if not plan.supported:
+            print("Not proven: no recipe can carry out this plan")
+            return 1
+        identity = Identity(settings.bot_name, settings.bot_email)
+        branch = args.branch or default_branch(finding)
+        result = implement(
+            root, base, finding, plan, branch, identity, _settings(settings, not args.no_tests)
+        )
+    except InvalidRequest as exc:
+        print(f"aomaas: {exc.detail}", file=sys.stderr)
+        return 2
+    except AomaasError as exc:
+        print(f"aomaas: {exc.detail}", file=sys.stderr)
+        return 1
+    print_outcome(result)
+    return 0 if result.success else 1

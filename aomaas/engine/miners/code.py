@@ -1,0 +1,128 @@
+"""Code findings: one ruff run over the wanted Python files, mapped through the rule table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from aomaas.engine.findings import Finding, OpportunityType
+from aomaas.engine.index import RepoIndex
+from aomaas.engine.miners.common import assign_fingerprints
+from aomaas.engine.miners.filters import noise_reason
+from aomaas.engine.miners.ruffrun import RuffSetup, ruff_setup, run_ruff
+from aomaas.engine.miners.rules import rule_for, ruff_selection
+from aomaas.engine.workspace import safe_read
+
+#: How many lines of a finding feed its snippet and fingerprint.
+MAX_SNIPPET_LINES = 5
+
+
+def mine_code(
+    root: Path,
+    index: RepoIndex,
+    types: set[OpportunityType],
+    files: list[str],
+    stats: dict[str, Any],
+    progress: Callable[[str], None],
+) -> list[Finding]:
+    """Findings of the ruff families for ``types`` in ``files``; counts go into ``stats``."""
+    select = ruff_selection(types)
+    setup = ruff_setup(index)
+    progress(f"mining: ruff on {len(files)} Python files")
+    diagnostics = run_ruff(root, files, select, setup)
+    stats.update(
+        ruff_diagnostics=len(diagnostics),
+        ruff_isolated=setup.isolated,
+        ruff_isolated_reason=setup.reason,
+        target_version=setup.target_version,
+    )
+    filtered: dict[str, int] = {}
+    findings: list[Finding] = []
+    code_of: dict[int, str] = {}
+    lines_cache: dict[str, list[str]] = {}
+    real_root = root.resolve()
+    for diagnostic in diagnostics:
+        finding, why = _convert(diagnostic, real_root, setup, types)
+        if finding is None:
+            filtered[why] = filtered.get(why, 0) + 1
+            continue
+        source = _source_lines(root, finding.location, lines_cache)
+        first = (finding.line or 1) - 1
+        last = min(finding.end_line or first + 1, first + MAX_SNIPPET_LINES)
+        code = "\n".join(source[first : max(last, first + 1)])
+        finding.snippet = code
+        code_of[id(finding)] = code
+        findings.append(finding)
+    assign_fingerprints(findings, code_of)
+    stats["filtered"] = filtered
+    return findings
+
+
+def _convert(
+    diagnostic: dict[str, Any], root: Path, setup: RuffSetup, types: set[OpportunityType]
+) -> tuple[Finding | None, str]:
+    """A finding for one ruff diagnostic, or None and the reason it was dropped."""
+    code = diagnostic.get("code")
+    if not code:
+        return None, "syntax-error"
+    path = _relative(root, diagnostic.get("filename", ""))
+    rule = rule_for(code)
+    if path is None or rule is None or rule.type not in types:
+        return None, "not-selected"
+    if setup.ignored(path, code):
+        return None, "repository-ignore"
+    noise = noise_reason(path, code)
+    if noise is not None:
+        return None, noise
+    location = diagnostic.get("location") or {}
+    end = diagnostic.get("end_location") or location
+    fix = diagnostic.get("fix") or {}
+    message = str(diagnostic.get("message", "")).strip()
+    name = diagnostic.get("name", "")
+    how = fix.get("message") or f"see {diagnostic.get('url') or 'the ruff documentation'}"
+    return Finding(
+        fingerprint="",
+        rule=f"ruff:{code}",
+        type=rule.type,
+        priority=rule.priority,
+        effort=rule.effort,
+        title=_title(message),
+        description=f"{rule.why} Ruff {code} ({name}): {message} How to fix: {how}.",
+        location=path,
+        line=location.get("row"),
+        end_line=end.get("row"),
+        fixable=rule.codemod or fix.get("applicability") == "safe",
+        extra={
+            "tool": "ruff",
+            "code": code,
+            "name": name,
+            "column": location.get("column"),
+            "end_column": end.get("column"),
+            "fix_applicability": fix.get("applicability"),
+            "fix_message": fix.get("message"),
+            "url": diagnostic.get("url"),
+        },
+    ), ""
+
+
+def _relative(root: Path, filename: str) -> str | None:
+    prefix = f"{root}/"
+    if filename.startswith(prefix):
+        return filename[len(prefix) :]
+    try:
+        return Path(filename).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+def _title(message: str) -> str:
+    first = message.split(". ")[0].rstrip(".")
+    return first if len(first) <= 120 else first[:117] + "..."
+
+
+def _source_lines(root: Path, path: str, cache: dict[str, list[str]]) -> list[str]:
+    if path not in cache:
+        data = safe_read(root, path)
+        cache[path] = data.decode("utf-8", "replace").splitlines() if data is not None else []
+    return cache[path]

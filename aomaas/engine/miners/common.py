@@ -1,0 +1,62 @@
+"""Helpers every miner shares: building findings from the rule table, stable fingerprints."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from aomaas.engine.findings import Finding, make_fingerprint, normalise_code
+from aomaas.engine.index import RepoIndex
+from aomaas.engine.miners.rules import RULES
+
+
+def repo_finding(
+    rule: str,
+    location: str,
+    title: str,
+    how: str,
+    *,
+    line: int | None = None,
+    key: str = "",
+    snippet: str = "",
+) -> Finding:
+    """A repository-level finding for ``repo:<rule>``; ``key`` tells apart several at one location."""
+    name = f"repo:{rule}"
+    entry = RULES[name]
+    return Finding(
+        fingerprint=make_fingerprint(name, location, key),
+        rule=name,
+        type=entry.type,
+        priority=entry.priority,
+        effort=entry.effort,
+        title=title,
+        description=f"{entry.why} {how}",
+        location=location,
+        line=line,
+        end_line=line,
+        snippet=snippet,
+        fixable=entry.codemod,
+        extra={"check": rule},
+    )
+
+
+def assign_fingerprints(findings: Iterable[Finding], code_of: dict[int, str]) -> None:
+    """Fingerprint code findings: rule, path, normalised code and its occurrence number.
+
+    ``code_of`` maps ``id(finding)`` to the source the fingerprint covers. The
+    occurrence counts identical (rule, path, code) earlier in the file, so two
+    identical lines get different, still line-number-free, fingerprints.
+    """
+    seen: Counter[tuple[str, str, str]] = Counter()
+    for finding in sorted(
+        findings, key=lambda f: (f.location, f.line or 0, f.extra.get("column", 0), f.rule)
+    ):
+        code = normalise_code(code_of.get(id(finding), ""))
+        key = (finding.rule, finding.location, code)
+        finding.fingerprint = make_fingerprint(finding.rule, finding.location, code, seen[key])
+        seen[key] += 1
+
+
+def has_file(index: RepoIndex, *paths: str) -> str | None:
+    """The first of ``paths`` present in the index."""
+    return next((path for path in paths if path in index.files), None)

@@ -1,0 +1,75 @@
+"""Documentation miner: public API without docstrings (ruff D1) and the project's front-door files."""
+
+from __future__ import annotations
+
+from aomaas.engine.findings import Finding, OpportunityType
+from aomaas.engine.index import RepoIndex
+from aomaas.engine.miners.common import repo_finding
+
+TYPE = OpportunityType.DOCUMENTATION
+
+
+def repo_checks(index: RepoIndex) -> list[Finding]:
+    """README (present, with install and usage), LICENSE, CONTRIBUTING and a changelog."""
+    findings = []
+    if not index.docs.get("license"):
+        findings.append(
+            repo_finding(
+                "missing-license",
+                "LICENSE",
+                "Add a LICENSE file",
+                "Add the licence text the maintainers choose (the one declared in the package "
+                "metadata, if any) as LICENSE at the repository root.",
+            )
+        )
+    readmes = [p for p in index.docs.get("readme", []) if "/" not in p]
+    if not readmes:
+        findings.append(
+            repo_finding(
+                "missing-readme",
+                "README.md",
+                "Add a README",
+                "Add README.md with what the project does, how to install it and a short example.",
+            )
+        )
+    else:
+        readme = readmes[0]
+        facts = index.facts.get(readme, {})
+        if facts.get("kind") == "readme" and not facts.get("has_install"):
+            findings.append(
+                repo_finding(
+                    "readme-missing-install",
+                    readme,
+                    "Say in the README how to install the project",
+                    "Add an Installation section with the install command (for example pip install NAME).",
+                )
+            )
+        if facts.get("kind") == "readme" and not facts.get("has_usage"):
+            findings.append(
+                repo_finding(
+                    "readme-missing-usage",
+                    readme,
+                    "Add a usage example to the README",
+                    "Add a Usage section with a minimal, runnable example.",
+                )
+            )
+    if not index.docs.get("contributing"):
+        findings.append(
+            repo_finding(
+                "missing-contributing",
+                "CONTRIBUTING.md",
+                "Add a contributing guide",
+                "Add CONTRIBUTING.md: how to set up a development environment, run the tests and "
+                "submit a change.",
+            )
+        )
+    if not index.docs.get("changelog"):
+        findings.append(
+            repo_finding(
+                "missing-changelog",
+                "CHANGELOG.md",
+                "Keep a changelog",
+                "Add CHANGELOG.md listing user-visible changes per release.",
+            )
+        )
+    return findings

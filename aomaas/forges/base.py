@@ -1,0 +1,92 @@
+"""The one interface every code host implements (GitHub, local git)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from aomaas.engine.workspace import RepoSource
+
+
+@dataclass(frozen=True)
+class RepoRef:
+    """Which repository a forge call is about (plain values from the store)."""
+
+    provider: str
+    url: str
+    owner: str
+    name: str
+    branch: str | None
+    installation_github_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PullRequestSpec:
+    """What to open: a proven branch in a local clone and the text around it."""
+
+    clone: Path
+    branch: str
+    commit: str
+    base: str
+    title: str
+    body: str
+    draft: bool
+    fingerprint: str
+    number_hint: int | None = None  # the local forge's next number
+    check_summary: str | None = None  # the proof, for a check run where the forge has them
+    check_passed: bool = True
+
+
+@dataclass(frozen=True)
+class PublishedPullRequest:
+    """A pull request as the forge holds it."""
+
+    number: str
+    url: str
+    status: str  # open | closed | merged
+    head_sha: str
+    updated_existing: bool = False
+
+
+@dataclass
+class PullRequestChanges:
+    """A pull request's head checked out, and its diff against the base."""
+
+    checkout: Path
+    diff: str
+    head_sha: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReviewComment:
+    """A comment on one added line."""
+
+    path: str
+    line: int
+    body: str
+
+
+class Forge(Protocol):
+    """A code host."""
+
+    async def source(self, repo: RepoRef) -> RepoSource:
+        """How to clone the repository (with a short-lived credential if needed)."""
+        ...
+
+    async def publish(self, repo: RepoRef, spec: PullRequestSpec) -> PublishedPullRequest:
+        """Publish the branch and open (or update the earlier) pull request for it."""
+        ...
+
+    async def pull_request_changes(
+        self, repo: RepoRef, number: str, workdir: Path
+    ) -> PullRequestChanges:
+        """Check out a pull request's head and return its diff."""
+        ...
+
+    async def post_review(
+        self, repo: RepoRef, number: str, head_sha: str, summary: str, comments: list[ReviewComment]
+    ) -> str | None:
+        """Post one review (summary and line comments); returns the forge's review id, if any."""
+        ...

@@ -1,0 +1,312 @@
+"""Publish a proven branch to GitHub: push it, open or update its pull request, show the proof.
+
+* :func:`push_branch` — a token-authenticated ``git push`` over smart HTTP; the token
+  goes in an ``http.extraHeader`` passed through the environment, never in the URL,
+  ``.git/config`` or the process list. Hooks and credential helpers are disabled.
+* :func:`commit_files_via_api` — the Git Data API alternative (blobs, tree, commit, ref)
+  for changes that exist only as file contents.
+* :func:`open_or_update_pull` — one pull request per opportunity: the body carries a
+  hidden ``<!-- aomaas:fingerprint=... -->`` marker, so a later run finds the bot's
+  earlier pull request (same head branch or same marker) and updates it.
+* :func:`report_proof` — a completed check run whose output shows the proof.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aomaas.errors import ForgeError, InvalidRequest, NotFound
+from aomaas.forges.github.client import GitHubClient, git_auth_env
+
+CHECK_NAME = "AOMaaS proof"
+MARKER_RE = re.compile(r"<!-- aomaas:fingerprint=([A-Za-z0-9._:-]+) -->")
+_SAFE_FINGERPRINT = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_SAFE_BRANCH = re.compile(r"^(?!/)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]{1,200}(?<![/.])$")
+MAX_OUTPUT = 65535  # GitHub's limit for a check run's summary and text
+PUSH_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedPull:
+    """The pull request as it stands after publishing."""
+
+    number: int
+    html_url: str
+    head_sha: str
+    head_branch: str
+    created: bool  # False when an earlier pull request was updated
+
+
+def fingerprint_marker(fingerprint: str) -> str:
+    """The hidden marker for an opportunity's fingerprint."""
+    if not _SAFE_FINGERPRINT.match(fingerprint):
+        raise InvalidRequest(f"not a fingerprint: {fingerprint!r}")
+    return f"<!-- aomaas:fingerprint={fingerprint} -->"
+
+
+def marker_fingerprint(body: str | None) -> str | None:
+    """The fingerprint a pull-request body is marked with, if any."""
+    match = MARKER_RE.search(body or "")
+    return match.group(1) if match else None
+
+
+def with_marker(body: str, fingerprint: str) -> str:
+    """``body`` with exactly one marker for ``fingerprint``, at the end."""
+    clean = MARKER_RE.sub("", body).rstrip()
+    return f"{clean}\n\n{fingerprint_marker(fingerprint)}\n"
+
+
+def check_branch_name(branch: str) -> str:
+    """Refuse branch names git or GitHub would reject or that could be read as options."""
+    if not _SAFE_BRANCH.match(branch) or branch.startswith("-") or branch.endswith(".lock"):
+        raise InvalidRequest(f"not a usable branch name: {branch!r}")
+    return branch
+
+
+async def _git(
+    args: list[str], cwd: Path, env: dict[str, str], timeout: float
+) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        "git",
+        *args,
+        cwd=str(cwd),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), timeout)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise ForgeError(f"git {args[0]} took longer than {timeout:.0f} s") from None
+    return process.returncode or 0, out.decode(errors="replace"), err.decode(errors="replace")
+
+
+def _git_env(token: str | None = None) -> dict[str, str]:
+    env = {
+        key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG", "TMPDIR")
+    }
+    env["GIT_CONFIG_NOSYSTEM"] = "1"
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    if token is not None:
+        env.update(git_auth_env(token))
+    return env
+
+
+async def push_branch(
+    client: GitHubClient,
+    installation_id: int,
+    owner: str,
+    repo: str,
+    local_repo: Path,
+    branch: str,
+    *,
+    local_ref: str = "HEAD",
+    force: bool = True,
+    timeout: float = PUSH_TIMEOUT,
+) -> str:
+    """Push ``local_ref`` of ``local_repo`` to ``refs/heads/<branch>``; returns the pushed sha.
+
+    On an authentication failure the token is minted again and the push retried once.
+    """
+    check_branch_name(branch)
+    rc, out, err = await _git(
+        ["rev-parse", "--verify", f"{local_ref}^{{commit}}"], local_repo, _git_env(), 30
+    )
+    if rc != 0:
+        raise ForgeError(f"nothing to push: {local_ref} is not a commit in the working copy")
+    sha = out.strip()
+    args = [
+        "-c",
+        "core.hooksPath=/dev/null",
+        "-c",
+        "credential.helper=",
+        "-c",
+        "protocol.version=2",
+        "push",
+        "--quiet",
+        "--no-verify",
+        *(["--force"] if force else []),
+        client.clone_url(owner, repo),
+        f"{sha}:refs/heads/{branch}",
+    ]
+    for attempt in (1, 2):
+        token = await client.installation_token(installation_id)
+        rc, _, err = await _git(args, local_repo, _git_env(token), timeout)
+        if rc == 0:
+            return sha
+        if attempt == 1 and (
+            "401" in err or "Authentication failed" in err or "could not read Username" in err
+        ):
+            client.tokens.invalidate(installation_id)
+            continue
+        break
+    raise ForgeError(f"git push to {owner}/{repo} ({branch}) failed: {err.strip()[-500:]}")
+
+
+async def commit_files_via_api(
+    client: GitHubClient,
+    installation_id: int,
+    owner: str,
+    repo: str,
+    *,
+    branch: str,
+    base_sha: str,
+    files: dict[str, bytes | None],
+    message: str,
+) -> str:
+    """Commit ``files`` (None deletes) on top of ``base_sha`` through the Git Data API.
+
+    Creates or force-moves ``refs/heads/<branch>`` to the new commit; returns its sha.
+    """
+    check_branch_name(branch)
+    base = await client.get_commit(installation_id, owner, repo, base_sha)
+    entries: list[dict[str, Any]] = []
+    for path, content in sorted(files.items()):
+        sha = (
+            None
+            if content is None
+            else await client.create_blob(installation_id, owner, repo, content)
+        )
+        entries.append({"path": path, "mode": "100644", "type": "blob", "sha": sha})
+    tree = await client.create_tree(
+        installation_id, owner, repo, entries, base_tree=base["tree"]["sha"]
+    )
+    commit = await client.create_commit(
+        installation_id, owner, repo, message, tree["sha"], [base_sha]
+    )
+    try:
+        await client.get_ref(installation_id, owner, repo, f"heads/{branch}")
+    except NotFound:
+        await client.create_ref(installation_id, owner, repo, f"refs/heads/{branch}", commit["sha"])
+    else:
+        await client.update_ref(
+            installation_id, owner, repo, f"heads/{branch}", commit["sha"], force=True
+        )
+    return str(commit["sha"])
+
+
+async def open_or_update_pull(
+    client: GitHubClient,
+    installation_id: int,
+    owner: str,
+    repo: str,
+    *,
+    branch: str,
+    base: str,
+    title: str,
+    body: str,
+    fingerprint: str,
+    draft: bool = False,
+) -> PublishedPull:
+    """Open the pull request for ``branch``, or update the bot's open one for this opportunity."""
+    marker = fingerprint_marker(fingerprint)
+    text = with_marker(body, fingerprint)
+    existing = await client.find_pull(
+        installation_id, owner, repo, head_branch=branch, marker=marker
+    )
+    if existing is not None:
+        pull = await client.update_pull(
+            installation_id, owner, repo, existing["number"], title=title, body=text
+        )
+        created = False
+    else:
+        pull = await client.create_pull(
+            installation_id,
+            owner,
+            repo,
+            title=title,
+            head=branch,
+            base=base,
+            body=text,
+            draft=draft,
+        )
+        created = True
+    return PublishedPull(
+        number=int(pull["number"]),
+        html_url=str(pull["html_url"]),
+        head_sha=str(pull["head"]["sha"]),
+        head_branch=str(pull["head"]["ref"]),
+        created=created,
+    )
+
+
+async def report_proof(
+    client: GitHubClient,
+    installation_id: int,
+    owner: str,
+    repo: str,
+    head_sha: str,
+    *,
+    success: bool,
+    title: str,
+    summary: str,
+    text: str = "",
+    details_url: str | None = None,
+) -> dict[str, Any]:
+    """A completed check run on ``head_sha`` showing the proof (success or failure)."""
+    output = {"title": title[:255], "summary": summary[:MAX_OUTPUT], "text": text[:MAX_OUTPUT]}
+    return await client.create_check_run(
+        installation_id,
+        owner,
+        repo,
+        name=CHECK_NAME,
+        head_sha=head_sha,
+        status="completed",
+        conclusion="success" if success else "failure",
+        output=output,
+        details_url=details_url,
+    )
+
+
+async def publish(
+    client: GitHubClient,
+    installation_id: int,
+    owner: str,
+    repo: str,
+    *,
+    local_repo: Path,
+    branch: str,
+    base: str,
+    title: str,
+    body: str,
+    fingerprint: str,
+    proof_ok: bool | None = None,
+    proof_summary: str = "",
+    proof_text: str = "",
+    draft: bool = False,
+) -> PublishedPull:
+    """Push the branch, open or update its pull request, and (when given) show the proof."""
+    await push_branch(client, installation_id, owner, repo, local_repo, branch)
+    pull = await open_or_update_pull(
+        client,
+        installation_id,
+        owner,
+        repo,
+        branch=branch,
+        base=base,
+        title=title,
+        body=body,
+        fingerprint=fingerprint,
+        draft=draft,
+    )
+    if proof_ok is not None:
+        await report_proof(
+            client,
+            installation_id,
+            owner,
+            repo,
+            pull.head_sha,
+            success=proof_ok,
+            title="Proof: finding gone, nothing new, tests pass" if proof_ok else "Proof failed",
+            summary=proof_summary
+            or ("The change was proven." if proof_ok else "The change was not proven."),
+            text=proof_text,
+        )
+    return pull

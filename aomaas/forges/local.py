@@ -1,0 +1,96 @@
+"""The local forge: a git repository on this machine (a path or file:// URL).
+
+Publishing pushes the proven branch into that repository; the pull request is
+a record in our database (numbered per repository) whose URL points at the
+repository and branch. Reviews are stored, not posted anywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from urllib.parse import quote
+
+from aomaas.engine.workspace import RepoSource, local_path_of, run_git
+from aomaas.errors import ForgeError, WorkspaceError
+from aomaas.forges.base import (
+    PublishedPullRequest,
+    PullRequestChanges,
+    PullRequestSpec,
+    RepoRef,
+    ReviewComment,
+)
+
+FILE_PROTOCOL = [("protocol.file.allow", "always")]
+
+
+class LocalForge:
+    """Forge over a local git repository."""
+
+    async def source(self, repo: RepoRef) -> RepoSource:
+        """Clone straight from the path."""
+        return RepoSource(provider="local", url=repo.url, branch=repo.branch)
+
+    async def publish(self, repo: RepoRef, spec: PullRequestSpec) -> PublishedPullRequest:
+        """Push ``spec.branch`` into the repository (refusing to overwrite another branch's work)."""
+        target = local_path_of(repo.url)
+        await asyncio.to_thread(_push, spec.clone, target, spec.branch, spec.commit)
+        number = str(spec.number_hint or 1)
+        url = f"{target.as_uri()}?branch={quote(spec.branch)}&pr={number}"
+        return PublishedPullRequest(number=number, url=url, status="open", head_sha=spec.commit)
+
+    async def pull_request_changes(
+        self, repo: RepoRef, number: str, workdir: Path
+    ) -> PullRequestChanges:
+        """Not reached: local pull requests are reviewed from their stored branch (see jobs)."""
+        raise ForgeError("local pull requests are reviewed from their branch")
+
+    async def post_review(
+        self, repo: RepoRef, number: str, head_sha: str, summary: str, comments: list[ReviewComment]
+    ) -> str | None:
+        """Local reviews live only in our database."""
+        return None
+
+
+def _push(clone: Path, target: Path, branch: str, commit: str) -> None:
+    try:
+        run_git(
+            [
+                "push",
+                "--quiet",
+                "--no-verify",
+                target.resolve().as_uri(),
+                f"{commit}:refs/heads/{branch}",
+            ],
+            clone,
+            config=FILE_PROTOCOL,
+        )
+    except WorkspaceError as exc:
+        raise ForgeError(f"could not push branch {branch} to {target}: {exc.detail}") from None
+
+
+def branch_diff(clone: Path, target: Path, base: str, branch: str) -> tuple[str, str]:
+    """Fetch ``base`` and ``branch`` of ``target`` into ``clone``; return (diff base...branch, head sha)."""
+    run_git(
+        [
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            target.resolve().as_uri(),
+            f"+refs/heads/{base}:refs/aomaas/review/base",
+            f"+refs/heads/{branch}:refs/aomaas/review/head",
+        ],
+        clone,
+        config=FILE_PROTOCOL,
+    )
+    head = run_git(["rev-parse", "refs/aomaas/review/head"], clone).strip()
+    diff = run_git(
+        [
+            "diff",
+            "--no-color",
+            "--no-ext-diff",
+            "refs/aomaas/review/base...refs/aomaas/review/head",
+        ],
+        clone,
+    )
+    return diff, head

@@ -1,0 +1,65 @@
+"""Mine a repository: bring its index up to date, run the miners, store every finding."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+
+from aomaas.engine.findings import OpportunityType
+from aomaas.engine.miners import mine
+from aomaas.jobs.context import JobContext, Outcome
+from aomaas.jobs.repo_work import checkout, load_repository, refresh_index
+from aomaas.store import opportunities as opp_store
+from aomaas.store.models import Opportunity
+
+ALL_TYPES = [t.value for t in OpportunityType]
+
+
+async def handle(ctx: JobContext) -> Outcome:
+    """Payload: ``{"repository_id", "types": [...] | null, "max_opportunities"}``."""
+    repo = await load_repository(ctx, ctx.payload["repository_id"])
+    types = ctx.payload.get("types") or ALL_TYPES
+    limit = int(ctx.payload.get("max_opportunities") or 20)
+    co = await checkout(ctx, repo)
+    index = await refresh_index(ctx, repo, co)
+    await ctx.progress(f"mining {', '.join(types)}")
+    findings = await asyncio.to_thread(mine, co.path, index, [OpportunityType(t) for t in types])
+    run = await opp_store.record_mine_run(
+        ctx.sessions,
+        repo.id,
+        findings,
+        types=types,
+        max_opportunities=limit,
+        commit=co.commit,
+        task_id=ctx.task_id,
+    )
+    async with ctx.sessions() as session:
+        selected = [await session.get(Opportunity, uuid.UUID(i)) for i in run.selection]
+    rows = [o for o in selected if o is not None]
+    counts = Counter(str(f.type) for f in findings)
+    return Outcome(
+        f"found {len(findings)} opportunities ({', '.join(f'{n} {t}' for t, n in sorted(counts.items())) or 'none'}); "
+        f"selected the top {len(rows)}",
+        {
+            "repository_id": str(repo.id),
+            "mine_run_id": str(run.id),
+            "commit": co.commit,
+            "found": len(findings),
+            "counts": dict(counts),
+            "selected": [
+                {
+                    "id": str(o.id),
+                    "number": o.number,
+                    "title": o.title,
+                    "type": o.type,
+                    "priority": o.priority,
+                    "effort_estimate": o.effort_estimate,
+                    "location": o.location,
+                    "line": o.line,
+                    "fixable": o.fixable,
+                }
+                for o in rows
+            ],
+        },
+    )

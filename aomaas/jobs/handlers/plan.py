@@ -1,0 +1,51 @@
+"""Plan a fix for one opportunity with the configured brain."""
+
+from __future__ import annotations
+
+import uuid
+
+from aomaas.engine.brain import make_brain
+from aomaas.engine.planner import PlanContext, make_plan
+from aomaas.jobs.context import JobContext, Outcome
+from aomaas.jobs.engine_settings import recipe_settings
+from aomaas.store import opportunities as opp_store
+from aomaas.store.models import Plan
+from aomaas.store.work import plan_bundle, update_row
+
+
+async def handle(ctx: JobContext) -> Outcome:
+    """Payload: ``{"plan_id"}``; fills the plan row's title, description and steps."""
+    plan_id = uuid.UUID(ctx.payload["plan_id"])
+    bundle = await plan_bundle(ctx.sessions, plan_id)
+    await update_row(ctx.sessions, Plan, plan_id, status="running")
+    finding = opp_store.to_finding(bundle.opportunity)
+    brain = make_brain(ctx.settings.brain)
+    plan = make_plan(
+        finding,
+        bundle.plan.max_steps,
+        brain,
+        PlanContext(recipe_settings=recipe_settings(ctx.settings)),
+    )
+    data = plan.to_dict()
+    await update_row(
+        ctx.sessions,
+        Plan,
+        plan_id,
+        status="completed",
+        title=plan.title,
+        description=plan.description,
+        steps=data["steps"],
+        supported=plan.supported,
+        recipe=plan.recipe,
+        commit=bundle.repository.indexed_commit,
+    )
+    if plan.supported and bundle.opportunity.status == "open":
+        await opp_store.set_status(ctx.sessions, bundle.opportunity.id, "planned")
+    message = (
+        f"planned {len(plan.steps)} step(s) with recipe {plan.recipe}"
+        if plan.supported
+        else f"no recipe can fix this: {plan.description}"
+    )
+    return Outcome(
+        message, {"plan_id": str(plan_id), "supported": plan.supported, "steps": len(plan.steps)}
+    )

@@ -1,0 +1,94 @@
+"""Plans, implementations, pull requests and reviews: loading a row with what it hangs on."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from aomaas.errors import NotFound
+from aomaas.store.db import SessionMaker
+from aomaas.store.models import Implementation, Opportunity, Plan, PullRequest, Repository, Review
+
+
+@dataclass
+class PlanBundle:
+    """A plan with its opportunity and repository."""
+
+    plan: Plan
+    opportunity: Opportunity
+    repository: Repository
+
+
+@dataclass
+class ImplementationBundle(PlanBundle):
+    """An implementation with its plan, opportunity and repository."""
+
+    implementation: Implementation
+
+
+async def plan_bundle(sessions: SessionMaker, plan_id: uuid.UUID) -> PlanBundle:
+    """A plan and what it belongs to."""
+    async with sessions() as session:
+        row = (
+            await session.execute(
+                select(Plan, Opportunity, Repository)
+                .join(Opportunity, Plan.opportunity_id == Opportunity.id)
+                .join(Repository, Opportunity.repository_id == Repository.id)
+                .where(Plan.id == plan_id)
+            )
+        ).first()
+    if row is None:
+        raise NotFound("no plan with that id")
+    return PlanBundle(*row)
+
+
+async def implementation_bundle(
+    sessions: SessionMaker, implementation_id: uuid.UUID
+) -> ImplementationBundle:
+    """An implementation and what it belongs to."""
+    async with sessions() as session:
+        impl = await session.get(Implementation, implementation_id)
+    if impl is None:
+        raise NotFound("no implementation with that id")
+    bundle = await plan_bundle(sessions, impl.plan_id)
+    return ImplementationBundle(bundle.plan, bundle.opportunity, bundle.repository, impl)
+
+
+async def update_row(
+    sessions: SessionMaker, model: type[Any], row_id: uuid.UUID, **values: Any
+) -> None:
+    """Set columns of one row."""
+    async with sessions.begin() as session:
+        row = await session.get(model, row_id)
+        if row is None:
+            raise NotFound(f"no {model.__tablename__[:-1]} with that id")
+        for key, value in values.items():
+            setattr(row, key, value)
+
+
+async def next_local_pr_number(sessions: SessionMaker, repository_id: uuid.UUID) -> int:
+    """The next local pull-request number of a repository."""
+    async with sessions() as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(PullRequest)
+            .where(
+                PullRequest.repository_id == repository_id,
+                PullRequest.provider_pr_number.is_not(None),
+            )
+        )
+    return int(count or 0) + 1
+
+
+async def latest_review(sessions: SessionMaker, pull_request_id: uuid.UUID) -> Review | None:
+    """The newest review stored for a pull request."""
+    async with sessions() as session:
+        return await session.scalar(
+            select(Review)
+            .where(Review.pull_request_id == pull_request_id)
+            .order_by(Review.created_at.desc())
+            .limit(1)
+        )

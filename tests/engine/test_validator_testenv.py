@@ -1,0 +1,49 @@
+"""The repository's own tests, run in the sandbox from a cached environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aomaas.engine.testenv import SuiteSettings, SuiteNotRun, prepare_environment, run_tests
+from aomaas.engine.validator import sandbox_dir
+from tests.engine.hands_util import PASSING_SUITE, shared_cache
+
+SUITE = {
+    **PASSING_SUITE,
+    "tests/test_more.py": (
+        "import os, socket\n\n\ndef test_fails():\n    assert 1 == 2\n\n\n"
+        "def test_no_secret():\n    assert 'AOMAAS_SECRET_KEY' not in os.environ\n\n\n"
+        "def test_localhost_works():\n    server = socket.create_server(('127.0.0.1', 0))\n"
+        "    socket.create_connection(server.getsockname(), timeout=2)\n"
+    ),
+}
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def test_suite_runs_and_failures_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AOMAAS_SECRET_KEY", "x" * 40)
+    settings = SuiteSettings(cache_dir=shared_cache(), timeout=60, memory_mb=1024)
+    with sandbox_dir() as scratch:
+        tree = write(scratch / "tree", SUITE)
+        python = prepare_environment(tree, settings)
+        assert prepare_environment(tree, settings) == python  # cached by dependency files
+        run = run_tests(tree, python, settings)
+    assert run.returncode == 1, run.output_tail
+    assert run.failing == {"tests/test_more.py::test_fails"}
+    assert run.usable()
+
+
+def test_declared_dependencies_without_install_are_reported() -> None:
+    settings = SuiteSettings(cache_dir=shared_cache(), install_dependencies=False)
+    with sandbox_dir() as scratch:
+        tree = write(scratch / "tree", {**PASSING_SUITE, "requirements.txt": "requests>=2\n"})
+        with pytest.raises(SuiteNotRun, match="tests not run: .*requests>=2"):
+            prepare_environment(tree, settings)

@@ -1,0 +1,231 @@
+"""GitHubClient against the GitHub stand-in over real HTTP: auth, retries, limits, calls."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+import pytest
+
+from aomaas.errors import ForgeError, NotFound, RateLimited
+from aomaas.forges.github.client import GitHubError
+from tests.fakegithub import FakeGitHub
+from tests.github.helpers import NAME, OWNER, REPO, github
+
+TOKENS = "apps/create-installation-access-token"
+
+
+async def test_app_jwt_accepted_with_backdated_iat(fake_github: FakeGitHub) -> None:
+    async with github(fake_github) as gh:
+        app = await gh.client.get_app()
+        installation = await gh.client.get_installation(gh.installation_id)
+    assert app["slug"] == fake_github.app_slug
+    assert installation["account"]["login"] == OWNER
+    claims = fake_github.authority.jwt_claims[-1]
+    assert claims["verified_at"] - claims["iat"] >= 59
+    assert claims["exp"] - claims["verified_at"] <= 540
+
+
+async def test_installation_token_cached_across_calls(fake_github: FakeGitHub) -> None:
+    async with github(fake_github) as gh:
+        repos = await gh.client.list_installation_repositories(gh.installation_id)
+        repo = await gh.client.get_repo(gh.installation_id, OWNER, NAME)
+        await gh.client.get_branch(gh.installation_id, OWNER, NAME, "main")
+    assert [r["full_name"] for r in repos] == [REPO]
+    assert repo["default_branch"] == "main"
+    assert len(fake_github.requests_to(TOKENS)) == 1
+
+
+async def test_expired_token_refreshed_once(fake_github: FakeGitHub) -> None:
+    async with github(fake_github) as gh:
+        await gh.client.get_repo(gh.installation_id, OWNER, NAME)
+        assert fake_github.expire_tokens() == 1
+        repo = await gh.client.get_repo(gh.installation_id, OWNER, NAME)
+        assert repo["full_name"] == REPO
+        assert len(fake_github.requests_to(TOKENS)) == 2
+        statuses = [entry.status for entry in fake_github.requests_to("repos/get")]
+        assert statuses == [200, 401, 200]
+
+
+async def test_401_twice_gives_up_after_one_refresh(fake_github: FakeGitHub) -> None:
+    async with github(fake_github) as gh:
+        fake_github.fail_expired_token("repos/get", times=5)
+        with pytest.raises(GitHubError) as caught:
+            await gh.client.get_repo(gh.installation_id, OWNER, NAME)
+    assert caught.value.github_status == 401
+    assert len(fake_github.requests_to("repos/get")) == 2
+    assert len(fake_github.requests_to(TOKENS)) == 2
+
+
+async def test_secondary_limit_honours_retry_after(fake_github: FakeGitHub) -> None:
+    async with github(fake_github) as gh:
+        fake_github.fail_secondary_limit("issues/create", retry_after=7)
+        issue = await gh.client.create_issue(gh.installation_id, OWNER, NAME, title="Dashboard", body="x")
+    assert issue["number"] == 1
+    assert gh.sleep.waits == [7.0]
+    assert len(fake_github.issue_state(REPO).issues) == 1  # refused once, created once
+
+
+async def test_secondary_limit_without_retry_after_backs_off_exponentially(fake_github: FakeGitHub) -> None:
+    async with github(fake_github, secondary_backoff=2.0) as gh:
+        fake_github.fail_secondary_limit("repos/get", retry_after=None, times=2)
+        await gh.client.get_repo(gh.installation_id, OWNER, NAME)
+    assert gh.sleep.waits == [2.0, 4.0]
+
+
+async def test_primary_limit_waits_until_reset(fake_github: FakeGitHub) -> None:
+    async with github(fake_github) as gh:
+        fake_github.fail_rate_limit("repos/get", reset_in=5)
+        await gh.client.get_repo(gh.installation_id, OWNER, NAME)
+    [wait] = gh.sleep.waits
+    assert 4.0 <= wait <= 7.0
+
+
+async def test_limits_are_bounded_in_attempts_and_total_wait(fake_github: FakeGitHub) -> None:
+    async with github(fake_github, max_attempts=3, max_total_wait=100.0) as gh:
+        fake_github.fail_secondary_limit("repos/get", retry_after=10, times=10)
+        with pytest.raises(RateLimited) as caught:
+            await gh.client.get_repo(gh.installation_id, OWNER, NAME)
+        assert caught.value.retry_after == 10
+        assert gh.sleep.waits == [10.0, 10.0]
+        gh.sleep.waits.clear()
+        fake_github.clear_faults()
+        fake_github.fail_secondary_limit("repos/get", retry_after=1000, times=1)
+        with pytest.raises(RateLimited):
+            await gh.client.get_repo(gh.installation_id, OWNER, NAME)
+        assert gh.sleep.waits == []  # longer than the budget: give up at once
+
+
+async def test_one_retry_on_server_error(fake_github: FakeGitHub) -> None:
+    async with github(fake_github) as gh:
+        fake_github.fail_server_error("pulls/list", times=1)
+        assert await gh.client.list_pulls(gh.installation_id, OWNER, NAME) == []
+        assert gh.sleep.waits == [1.0]
+        fake_github.fail_server_error("pulls/list", times=2, status=503)
+        with pytest.raises(ForgeError) as caught:
+            await gh.client.list_pulls(gh.installation_id, OWNER, NAME)
+    assert isinstance(caught.value, GitHubError) and caught.value.github_status == 503
+
+
+async def test_not_found_maps_to_not_found(fake_github: FakeGitHub) -> None:
+    async with github(fake_github) as gh:
+        fake_github.fail_not_found("issues/get")
+        with pytest.raises(NotFound):
+            await gh.client.get_ref(gh.installation_id, OWNER, NAME, "heads/no-such-branch")
+        with pytest.raises(NotFound):
+            await gh.client.get_repo(gh.installation_id, OWNER, "other")
+
+
+async def test_writes_to_one_installation_are_serial(fake_github: FakeGitHub) -> None:
+    async with github(fake_github) as gh:
+        issue = await gh.client.create_issue(gh.installation_id, OWNER, NAME, title="t", body="b")
+        fake_github.latency["issues/create-comment"] = 0.05
+        fake_github.latency["issues/list-comments"] = 0.05
+        started = time.monotonic()
+        await asyncio.gather(*(
+            gh.client.create_issue_comment(gh.installation_id, OWNER, NAME, issue["number"], f"c{i}")
+            for i in range(4)
+        ))
+        assert time.monotonic() - started >= 0.2
+        await asyncio.gather(*(
+            gh.client.list_issue_comments(gh.installation_id, OWNER, NAME, issue["number"]) for _ in range(4)
+        ))
+    assert fake_github.max_in_flight[(gh.installation_id, "POST")] == 1
+    assert fake_github.max_in_flight[(gh.installation_id, "GET")] > 1  # reads are not serialised
+
+
+async def test_lists_follow_pagination(fake_github: FakeGitHub) -> None:
+    async with github(fake_github) as gh:
+        issue = fake_github.add_issue(REPO, title="many comments")
+        for i in range(130):
+            fake_github.add_comment(REPO, issue.number, f"comment {i}")
+        comments = await gh.client.list_issue_comments(gh.installation_id, OWNER, NAME, issue.number)
+    assert [c["body"] for c in comments] == [f"comment {i}" for i in range(130)]
+    assert len(fake_github.requests_to("issues/list-comments")) == 2
+
+
+async def test_comments_reactions_labels_and_permissions(fake_github: FakeGitHub) -> None:
+    async with github(fake_github) as gh:
+        client, inst = gh.client, gh.installation_id
+        issue = fake_github.add_issue(REPO, body="/aomaas mine")
+        human = fake_github.add_comment(REPO, issue.number, "/aomaas help", association="MEMBER")
+        reaction = await client.add_reaction_to_comment(inst, OWNER, NAME, human.id)
+        await client.add_reaction_to_issue(inst, OWNER, NAME, issue.number, "rocket")
+        reply = await client.create_issue_comment(inst, OWNER, NAME, issue.number, "Working on it")
+        edited = await client.update_issue_comment(inst, OWNER, NAME, reply["id"], "Done")
+        labels = await client.add_labels(inst, OWNER, NAME, issue.number, ["aomaas"])
+        dashboard = await client.update_issue(inst, OWNER, NAME, issue.number, title="AOMaaS dashboard")
+        fake_github.issue_state(REPO).collaborators["alice"] = "write"
+        assert await client.get_collaborator_permission(inst, OWNER, NAME, "alice") == "write"
+        assert await client.get_collaborator_permission(inst, OWNER, NAME, "mallory") == "none"
+    assert reaction["content"] == "eyes"
+    assert edited["body"] == "Done" and edited["user"]["login"] == fake_github.bot_login
+    assert [label["name"] for label in labels] == ["aomaas"]
+    assert dashboard["title"] == "AOMaaS dashboard"
+    state = fake_github.issue_state(REPO)
+    assert {(r.content, r.comment_id, r.issue_number) for r in state.reactions} == {
+        ("eyes", human.id, None), ("rocket", None, issue.number)}
+    assert [c.body for c in fake_github.comments(REPO, issue.number)] == ["/aomaas help", "Done"]
+
+
+async def test_contents_and_git_data(fake_github: FakeGitHub) -> None:
+    async with github(fake_github) as gh:
+        client, inst = gh.client, gh.installation_id
+        assert await client.get_file(inst, OWNER, NAME, "src/app.py") == b"import os\n\n\ndef main():\n    return os.getcwd()\n"
+        listing = await client.get_content(inst, OWNER, NAME, "src")
+        with pytest.raises(NotFound):
+            await client.get_file(inst, OWNER, NAME, "missing.txt")
+        head = (await client.get_ref(inst, OWNER, NAME, "heads/main"))["object"]["sha"]
+        base = await client.get_commit(inst, OWNER, NAME, head)
+        blob = await client.create_blob(inst, OWNER, NAME, b"new\n")
+        tree = await client.create_tree(inst, OWNER, NAME, [{"path": "NEW.md", "mode": "100644", "type": "blob",
+                                                             "sha": blob}], base_tree=base["tree"]["sha"])
+        commit = await client.create_commit(inst, OWNER, NAME, "Add NEW.md", tree["sha"], [head])
+        await client.create_ref(inst, OWNER, NAME, "refs/heads/aomaas/new", commit["sha"])
+        assert fake_github.file_at(REPO, "aomaas/new", "NEW.md") == b"new\n"
+        assert fake_github.file_at(REPO, "aomaas/new", "README.md") == b"# hello\n"
+        await client.update_ref(inst, OWNER, NAME, "heads/aomaas/new", head, force=True)
+        assert fake_github.ref(REPO, "heads/aomaas/new") == head
+        await client.delete_ref(inst, OWNER, NAME, "heads/aomaas/new")
+        assert fake_github.ref(REPO, "heads/aomaas/new") is None
+    assert [entry["name"] for entry in listing] == ["app.py"]
+    assert commit["parents"][0]["sha"] == head
+
+
+async def test_manifest_conversion(fake_github: FakeGitHub) -> None:
+    async with github(fake_github) as gh:
+        answer = await gh.client.create_from_manifest(fake_github.new_manifest_code())
+        with pytest.raises(NotFound):
+            await gh.client.create_from_manifest("already-used-or-unknown")
+    assert answer["id"] == fake_github.app_id
+    assert answer["pem"] == fake_github.private_key_pem
+    assert answer["webhook_secret"] == fake_github.webhook_secret
+
+
+async def test_stand_in_rejects_an_invalid_request(fake_github: FakeGitHub) -> None:
+    inst = fake_github.add_installation(OWNER)
+    fake_github.add_repo(REPO, installation=inst, files={"a.txt": "a"})
+    token = fake_github.authority.mint(inst.id).token
+    issue = fake_github.add_issue(REPO)
+    headers = {"Authorization": f"token {token}", "Accept": "application/vnd.github+json"}
+    async with aiohttp.ClientSession() as session:
+        url = f"{fake_github.url}/repos/{REPO}/issues/{issue.number}/comments"
+        async with session.post(url, json={"bdy": "typo"}, headers=headers) as bad:
+            assert bad.status == 422
+        async with session.get(f"{fake_github.url}/repos/{REPO}/no-such-endpoint", headers=headers) as unknown:
+            assert unknown.status == 404
+    assert len(fake_github.violations) == 2
+    assert "'body' is a required property" in fake_github.violations[0]
+    assert "not an operation of the subset" in fake_github.violations[1]
+    fake_github.violations.clear()  # expected here; any left would fail this test at teardown
+
+
+async def test_stand_in_checks_its_own_answers(fake_github: FakeGitHub) -> None:
+    async with github(fake_github) as gh:
+        fake_github.shapes.comment = lambda repo, comment: {"id": "not-an-integer"}  # type: ignore[method-assign]
+        issue = fake_github.add_issue(REPO)
+        await gh.client.create_issue_comment(gh.installation_id, OWNER, NAME, issue.number, "hi")
+    assert len(fake_github.violations) == 1
+    assert "response 201" in fake_github.violations[0]
+    fake_github.violations.clear()

@@ -1,0 +1,124 @@
+"""Publishing a proven branch: push with the token, one pull request per fingerprint, proof, review."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from aomaas.errors import ForgeError, InvalidRequest
+from aomaas.forges.github.client import GitHubError, git_auth_env
+from aomaas.forges.github.publish import (
+    CHECK_NAME,
+    commit_files_via_api,
+    fingerprint_marker,
+    marker_fingerprint,
+    publish,
+    with_marker,
+)
+from tests.fakegithub import FakeGitHub
+from tests.github.helpers import NAME, OWNER, REPO, github
+
+FINGERPRINT = "0123456789abcdef0123456789abcdef"
+
+
+def run_git(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    base = {"PATH": os.environ["PATH"], "HOME": str(cwd or Path.cwd()), "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "AOMaaS", "GIT_AUTHOR_EMAIL": "bot@example.test",
+            "GIT_COMMITTER_NAME": "AOMaaS", "GIT_COMMITTER_EMAIL": "bot@example.test",
+            "GIT_TERMINAL_PROMPT": "0"}
+    done = subprocess.run(["git", *args], cwd=cwd, env={**base, **(env or {})}, capture_output=True,
+                          text=True, check=True, timeout=60)
+    return done.stdout
+
+
+def test_marker_helpers() -> None:
+    body = with_marker(with_marker("Fixes things", FINGERPRINT), FINGERPRINT)
+    assert body.count("aomaas:fingerprint") == 1
+    assert marker_fingerprint(body) == FINGERPRINT
+    assert marker_fingerprint("no marker") is None
+    with pytest.raises(InvalidRequest):
+        fingerprint_marker("--> <script>")
+
+
+async def test_push_open_then_update_the_same_pull_request(fake_github: FakeGitHub, tmp_path: Path) -> None:
+    async with github(fake_github) as gh:
+        client, inst = gh.client, gh.installation_id
+        token = await client.installation_token(inst)
+        work = tmp_path / "work"
+        run_git("clone", "--quiet", client.clone_url(OWNER, NAME), str(work), env=git_auth_env(token))
+        assert "x-access-token" not in (work / ".git" / "config").read_text()
+        assert token not in (work / ".git" / "config").read_text()
+        run_git("checkout", "-q", "-b", "aomaas/fix-1", cwd=work)
+        (work / "src" / "app.py").write_text("from pathlib import Path\n\n\ndef main():\n    return Path.cwd()\n")
+        run_git("commit", "-qam", "Use pathlib", cwd=work)
+
+        first = await publish(client, inst, OWNER, NAME, local_repo=work, branch="aomaas/fix-1", base="main",
+                              title="Use pathlib", body="The plan...", fingerprint=FINGERPRINT,
+                              proof_ok=True, proof_summary="finding gone", proof_text="tests: 3 passed")
+        (work / "README.md").write_text("# hello\n\nUpdated.\n")
+        run_git("commit", "-qam", "Second try", cwd=work)
+        second = await publish(client, inst, OWNER, NAME, local_repo=work, branch="aomaas/fix-1", base="main",
+                               title="Use pathlib (v2)", body="The new plan...", fingerprint=FINGERPRINT)
+
+        pull = await client.get_pull(inst, OWNER, NAME, first.number)
+        found = await client.find_pull(inst, OWNER, NAME, marker=fingerprint_marker(FINGERPRINT))
+
+    assert first.created and not second.created
+    assert first.number == second.number == pull["number"]
+    assert [p.number for p in fake_github.pulls(REPO)] == [first.number]
+    assert pull["title"] == "Use pathlib (v2)" and pull["user"]["login"] == fake_github.bot_login
+    assert marker_fingerprint(pull["body"]) == FINGERPRINT
+    assert found is not None and found["number"] == first.number
+    head = run_git("rev-parse", "HEAD", cwd=work).strip()
+    assert second.head_sha == head == fake_github.ref(REPO, "heads/aomaas/fix-1")
+    assert fake_github.file_at(REPO, "aomaas/fix-1", "src/app.py").startswith(b"from pathlib")  # type: ignore[union-attr]
+    assert fake_github.file_at(REPO, "main", "src/app.py").startswith(b"import os")  # type: ignore[union-attr]
+    [run] = fake_github.issue_state(REPO).check_runs.values()
+    assert (run.name, run.conclusion, run.head_sha) == (CHECK_NAME, "success", first.head_sha)
+    assert run.output["text"] == "tests: 3 passed"
+    changed = {f["filename"] for f in fake_github.pull_files(REPO, first.number)}
+    assert changed == {"src/app.py", "README.md"}
+
+
+async def test_push_refused_branch_names_and_missing_commit(fake_github: FakeGitHub, tmp_path: Path) -> None:
+    async with github(fake_github) as gh:
+        with pytest.raises(InvalidRequest):
+            await publish(gh.client, gh.installation_id, OWNER, NAME, local_repo=tmp_path, branch="--upload-pack=x",
+                          base="main", title="t", body="b", fingerprint=FINGERPRINT)
+        run_git("init", "-q", str(tmp_path / "empty"))
+        with pytest.raises(ForgeError, match="nothing to push"):
+            await publish(gh.client, gh.installation_id, OWNER, NAME, local_repo=tmp_path / "empty",
+                          branch="aomaas/x", base="main", title="t", body="b", fingerprint=FINGERPRINT)
+
+
+async def test_git_data_api_commit_and_review_with_inline_comments(fake_github: FakeGitHub) -> None:
+    async with github(fake_github) as gh:
+        client, inst = gh.client, gh.installation_id
+        base = (await client.get_branch(inst, OWNER, NAME, "main"))["commit"]["sha"]
+        sha = await commit_files_via_api(
+            client, inst, OWNER, NAME, branch="feature/eval", base_sha=base,
+            files={"src/app.py": b"import os\n\n\ndef main():\n    return eval(os.getcwd())\n", "README.md": None},
+            message="Planted issue",
+        )
+        pull = fake_github.add_pull(REPO, "feature/eval", title="Human change")
+        files = await client.list_pull_files(inst, OWNER, NAME, pull.number)
+        with pytest.raises(GitHubError) as refused:
+            await client.create_review(inst, OWNER, NAME, pull.number, body="x",
+                                       comments=[{"path": "src/app.py", "line": 1, "body": "not in the diff"}])
+        review = await client.create_review(
+            inst, OWNER, NAME, pull.number, body="1 security finding",
+            comments=[{"path": "src/app.py", "line": 5, "body": "`eval` runs arbitrary code"}], commit_id=sha,
+        )
+        reviews = await client.list_reviews(inst, OWNER, NAME, pull.number)
+    assert refused.value.github_status == 422
+    assert {f["filename"]: f["status"] for f in files} == {"src/app.py": "modified", "README.md": "removed"}
+    assert "+    return eval(os.getcwd())" in files[-1]["patch"] or "+    return eval(os.getcwd())" in files[0]["patch"]
+    assert review["state"] == "COMMENTED" and review["commit_id"] == sha
+    assert [r["id"] for r in reviews] == [review["id"]]
+    [stored] = fake_github.issue_state(REPO).reviews.values()
+    assert stored.comments[0]["path"] == "src/app.py"
+    assert (stored.comments[0]["line"], stored.comments[0]["side"]) == (5, "RIGHT")
+    assert fake_github.file_at(REPO, "feature/eval", "README.md") is None

@@ -1,0 +1,1 @@
+"""Shared test helpers: real services, live servers, subprocesses and git repositories."""
