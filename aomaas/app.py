@@ -14,7 +14,7 @@ import importlib
 import importlib.util
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from types import ModuleType
 
@@ -94,7 +94,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     await engine.dispose()
 
 
-def _queue_context(run_worker: bool):  # type: ignore[no-untyped-def]
+def _queue_context(run_worker: bool) -> Callable[[web.Application], AsyncIterator[None]]:
     async def _queue(app: web.Application) -> AsyncIterator[None]:
         settings = app[appkeys.SETTINGS]
         sessions = app[appkeys.SESSIONS]

@@ -20,10 +20,15 @@ async def read_limited(request: web.Request, limit: int) -> bytes:
     """The raw body, refusing anything over ``limit`` bytes (declared or streamed)."""
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"request body over {limit} bytes")
-    data = await request.content.read(limit + 1)
-    if len(data) > limit:
-        raise PayloadTooLarge(f"request body over {limit} bytes")
-    return data
+    chunks: list[bytes] = []
+    size = 0
+    # StreamReader.read(n) returns what has arrived so far: read until the end.
+    while chunk := await request.content.read(limit + 1 - size):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"request body over {limit} bytes")
+    return b"".join(chunks)
 
 
 async def parse_body(

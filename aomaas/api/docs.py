@@ -28,7 +28,7 @@ async def docs_page(request: web.Request) -> web.Response:
                 .get("application/json", {})
                 .get("schema")
             )
-            ok = next(iter(op["responses"].values()), {})
+            ok: dict[str, Any] = next(iter(op["responses"].values()), {})
             answer = ok.get("content", {}).get("application/json", {}).get("schema")
             rows.append(
                 f"<section><h2><code>{method.upper()} {html.escape(path)}</code></h2>"

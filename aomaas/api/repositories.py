@@ -50,7 +50,7 @@ def repository_out(repo: Repository) -> RepositoryOut:
     """The API view of a repository."""
     return RepositoryOut(
         id=str(repo.id),
-        provider_type=repo.provider,  # type: ignore[arg-type]
+        provider_type=repo.provider,
         url=repo.url,
         owner=repo.owner,
         name=repo.name,
@@ -69,15 +69,15 @@ def opportunity_out(o: Opportunity) -> OpportunityOut:
         number=o.number,
         title=o.title,
         description=o.description,
-        type=o.type,  # type: ignore[arg-type]
-        priority=o.priority,  # type: ignore[arg-type]
-        effort_estimate=o.effort_estimate,  # type: ignore[arg-type]
+        type=o.type,
+        priority=o.priority,
+        effort_estimate=o.effort_estimate,
         location=o.location,
         line=o.line,
         end_line=o.end_line,
         rule=o.rule,
         snippet=o.snippet,
-        status=o.status,  # type: ignore[arg-type]
+        status=o.status,
         fingerprint=o.fingerprint,
         fixable=o.fixable,
     )

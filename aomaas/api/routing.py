@@ -168,9 +168,9 @@ class ApiTable:
                         "schema": keyed[(e.body, "validation")]
                     }
                 op["requestBody"] = {"required": True, "content": content}
-            ok = {"description": "success"}
+            ok: dict[str, Any] = {"description": "success"}
             if e.response is not None:
-                ok["content"] = {"application/json": {"schema": keyed[(e.response, "validation")]}}  # type: ignore[dict-item]
+                ok["content"] = {"application/json": {"schema": keyed[(e.response, "validation")]}}
             op["responses"][str(e.status)] = ok
             for extra in e.extra_statuses:
                 op["responses"][str(extra)] = ok

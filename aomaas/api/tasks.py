@@ -26,7 +26,7 @@ def task_out(task: Task) -> TaskOut:
     return TaskOut(
         id=str(task.id),
         kind=task.kind,
-        status=task.status,  # type: ignore[arg-type]
+        status=task.status,
         result=result,
         progress=task.progress,
         attempts=task.attempts,

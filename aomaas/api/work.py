@@ -26,7 +26,7 @@ from aomaas.errors import InvalidRequest, NotFound
 from aomaas.jobs.submit import submit_task
 from aomaas.store import tasks as task_store
 from aomaas.store.access import can_see_repository
-from aomaas.store.models import Implementation, Opportunity, Plan, PullRequest
+from aomaas.store.models import Implementation, Opportunity, Plan, PullRequest, Task
 from aomaas.store.work import (
     ImplementationBundle,
     PlanBundle,
@@ -125,7 +125,7 @@ async def get_plan(call: Call) -> PlanOut:
         description=plan.description,
         steps=[PlanStepOut.model_validate(s) for s in plan.steps],
         supported=plan.supported,
-        status=plan.status,  # type: ignore[arg-type]
+        status=plan.status,
     )
 
 
@@ -186,7 +186,7 @@ async def get_implementation(call: Call) -> ImplementationOut:
         id=str(impl.id),
         plan_id=str(impl.plan_id),
         branch_name=impl.branch_name,
-        status=impl.status,  # type: ignore[arg-type]
+        status=impl.status,
         files_changed=list(impl.files_changed or []),
         commit_id=impl.commit_id,
         message=impl.message,
@@ -199,10 +199,10 @@ async def _pr_out(call: Call, pr: PullRequest) -> PullRequestOut:
     review = await latest_review(call.sessions, pr.id)
     return PullRequestOut(
         pr_id=str(pr.id),
-        provider_type=pr.provider_type,  # type: ignore[arg-type]
+        provider_type=pr.provider_type,
         provider_pr_number=pr.provider_pr_number or "",
         url=pr.url,
-        status=pr.status,  # type: ignore[arg-type]
+        status=pr.status,
         task_id=str(pr.task_id) if pr.task_id else None,
         title=pr.title,
         review=(
@@ -285,7 +285,7 @@ async def create_pull_request(call: Call) -> PullRequestOut | tuple[int, PullReq
     return await _pr_out(call, pr)
 
 
-async def _wait(call: Call, task_id: uuid.UUID, seconds: float):  # type: ignore[no-untyped-def]
+async def _wait(call: Call, task_id: uuid.UUID, seconds: float) -> Task | None:
     """The finished task, or None if it is still going after ``seconds``."""
     loop = asyncio.get_running_loop()
     end = loop.time() + seconds

@@ -293,7 +293,8 @@ def _one_ref(name: str, positional: list[str]) -> Ref:
 
 def _parse_simple(name: str, args: list[str]) -> Command:
     _no_args(name, args)
-    return {"help": Help, "index": Index, "status": Status}[name]()
+    simple: dict[str, Command] = {"help": Help(), "index": Index(), "status": Status()}
+    return simple[name]
 
 
 def _parse_mine(name: str, args: list[str]) -> Command:

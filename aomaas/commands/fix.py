@@ -16,12 +16,17 @@ from pydantic import ValidationError
 
 from aomaas.engine.brain import make_brain
 from aomaas.engine.findings import Finding
-from aomaas.engine.implementer import Identity, Implementation, ImplementSettings, implement
+from aomaas.engine.implementer import (
+    Identity,
+    Implementation,
+    ImplementSettings,
+    checked_branch,
+    implement,
+)
 from aomaas.engine.planner import Plan, PlanContext, make_plan
 from aomaas.engine.recipes import RecipeSettings
 from aomaas.engine.testenv import SuiteSettings
 from aomaas.engine.validator import ValidationSettings
-from aomaas.engine.workspace import head_commit, repo_toplevel
 from aomaas.errors import AomaasError, InvalidRequest
 from aomaas.settings import Settings
 
@@ -110,9 +115,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"aomaas: bad settings: {exc}", file=sys.stderr)
         return 2
     try:
-        root = repo_toplevel(args.path.resolve())
-        base = head_commit(root)
-        finding = resolve(list(scan(root).findings), args.opportunity)
+        report = scan(args.path.resolve())
+        root, base = report.root, report.commit
+        finding = resolve(report.findings, args.opportunity)
+        branch = checked_branch(root, args.branch or default_branch(finding))
         brain = make_brain(settings.brain)
     except AomaasError as exc:
         print(f"aomaas: {exc.detail}", file=sys.stderr)
@@ -126,7 +132,6 @@ def run(args: argparse.Namespace) -> int:
             print("Not proven: no recipe can carry out this plan")
             return 1
         identity = Identity(settings.bot_name, settings.bot_email)
-        branch = args.branch or default_branch(finding)
         result = implement(
             root, base, finding, plan, branch, identity, _settings(settings, not args.no_tests)
         )

@@ -8,7 +8,7 @@ from aomaas.commands.common import settings_or_exit, with_database
 from aomaas.store.db import SessionMaker
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     """Register the command."""
     p = sub.add_parser(
         "migrate", help="apply database migrations (DATABASE_URL or the SQLite file)"

@@ -10,7 +10,7 @@ from aiohttp import web
 from aomaas.commands.common import settings_or_exit
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     """Register the command."""
     p = sub.add_parser(
         "serve",

@@ -11,7 +11,7 @@ from aomaas.store import users as user_store
 from aomaas.store.db import SessionMaker
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     """Register ``user`` and its subcommands."""
     p = sub.add_parser("user", help="manage API accounts", description="Manage API accounts.")
     users = p.add_subparsers(dest="user_command", metavar="ACTION", required=True)

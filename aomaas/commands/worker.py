@@ -9,9 +9,10 @@ import sys
 from datetime import timedelta
 
 from aomaas.commands.common import settings_or_exit
+from aomaas.settings import Settings
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     """Register the command."""
     p = sub.add_parser(
         "worker",
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     return asyncio.run(_serve_worker(settings))
 
 
-async def _serve_worker(settings) -> int:  # type: ignore[no-untyped-def]
+async def _serve_worker(settings: Settings) -> int:
     from aomaas.jobs.sweeper import sweep_forever, sweep_once
     from aomaas.jobs.worker import WorkerPool
     from aomaas.store.db import make_engine, make_sessionmaker

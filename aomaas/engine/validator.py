@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from aomaas.engine.findings import Finding
-from aomaas.engine.testenv import SuiteRun, SuiteSettings, SuiteNotRun, prepare_environment
+from aomaas.engine.testenv import SuiteNotRun, SuiteRun, SuiteSettings, prepare_environment
 from aomaas.engine.testenv import run_tests as run_suite
 from aomaas.engine.workspace import run_git
 

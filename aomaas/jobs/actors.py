@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import dramatiq
 
@@ -10,17 +11,16 @@ from aomaas.jobs.registry import actor_name, kinds, queue_name
 from aomaas.jobs.runner import Retry, Runtime, execute
 
 
-def declare_actors(broker: dramatiq.Broker, runtime: Runtime | None) -> dict[str, dramatiq.Actor]:  # type: ignore[type-arg]
+def declare_actors(broker: dramatiq.Broker, runtime: Runtime | None) -> dict[str, Any]:
     """Declare an actor for every kind on ``broker``.
 
     The web side declares them with ``runtime=None`` only so that the queues exist;
     its actors are never run there.
     """
     settings_attempts = runtime.settings.task_max_attempts if runtime else 3
-    actors = {}
+    actors: dict[str, Any] = {}
     for kind in kinds():
-        actors[kind] = dramatiq.actor(
-            _make_fn(kind, runtime),
+        decorate = dramatiq.actor(
             actor_name=actor_name(kind),
             queue_name=queue_name(kind),
             broker=broker,
@@ -30,6 +30,7 @@ def declare_actors(broker: dramatiq.Broker, runtime: Runtime | None) -> dict[str
             retry_when=lambda _retries, exc: isinstance(exc, Retry),
             time_limit=6 * 3600 * 1000,
         )
+        actors[kind] = decorate(_make_fn(kind, runtime))
     return actors
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import subprocess
+import tempfile
 from pathlib import Path
 
 from aomaas.engine.findings import Effort, Finding, OpportunityType, Priority, make_fingerprint

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aomaas.engine.testenv import SuiteSettings, SuiteNotRun, prepare_environment, run_tests
+from aomaas.engine.testenv import SuiteNotRun, SuiteSettings, prepare_environment, run_tests
 from aomaas.engine.validator import sandbox_dir
 from tests.engine.hands_util import PASSING_SUITE, shared_cache
 
@@ -45,5 +45,5 @@ def test_declared_dependencies_without_install_are_reported() -> None:
     settings = SuiteSettings(cache_dir=shared_cache(), install_dependencies=False)
     with sandbox_dir() as scratch:
         tree = write(scratch / "tree", {**PASSING_SUITE, "requirements.txt": "requests>=2\n"})
-        with pytest.raises(SuiteNotRun, match="tests not run: .*requests>=2"):
+        with pytest.raises(SuiteNotRun, match=r"tests not run: .*requests>=2"):
             prepare_environment(tree, settings)

@@ -25,9 +25,11 @@ def _key_pair() -> tuple[str, str]:
         serialization.PrivateFormat.TraditionalOpenSSL,
         serialization.NoEncryption(),
     ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 
@@ -69,13 +71,20 @@ class Authority:
                 leeway=0,
             )
         except jwt.PyJWTError as exc:
-            raise AuthError(f"'Expiration time' claim ('exp') or signature is invalid: {exc}") from exc
+            raise AuthError(
+                f"'Expiration time' claim ('exp') or signature is invalid: {exc}"
+            ) from exc
         now = time.time()
         if str(claims["iss"]) != str(self.app_id):
             raise AuthError(f"JWT iss {claims['iss']!r} is not this app ({self.app_id})")
         if claims["iat"] > now + 1:
-            raise AuthError("'Issued at' claim ('iat') must be an Integer representing a time in the past")
-        if claims["exp"] - now > MAX_JWT_LIFETIME or claims["exp"] - claims["iat"] > MAX_JWT_LIFETIME + 60:
+            raise AuthError(
+                "'Issued at' claim ('iat') must be an Integer representing a time in the past"
+            )
+        if (
+            claims["exp"] - now > MAX_JWT_LIFETIME
+            or claims["exp"] - claims["iat"] > MAX_JWT_LIFETIME + 60
+        ):
             raise AuthError("'Expiration time' claim ('exp') is too far in the future")
         self.jwt_claims.append({**claims, "verified_at": now})
         return claims

@@ -18,7 +18,9 @@ from tests.fakegithub.gitrepo import git_env
 CHUNK = 64 * 1024
 
 
-async def serve(request: web.Request, project_root: Path, path_info: str, user: str) -> web.StreamResponse:
+async def serve(
+    request: web.Request, project_root: Path, path_info: str, user: str
+) -> web.StreamResponse:
     """Run ``git http-backend`` for one request and stream its answer."""
     env = git_env(
         {

@@ -28,7 +28,9 @@ def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def git(repo: Path, *args: str, input: bytes | None = None, env: dict[str, str] | None = None) -> str:
+def git(
+    repo: Path, *args: str, input: bytes | None = None, env: dict[str, str] | None = None
+) -> str:
     """Run git in ``repo`` and return stdout (text); raise with stderr on failure."""
     done = subprocess.run(
         ["git", "-C", str(repo), *args],
@@ -161,7 +163,9 @@ def commit_info(bare: Path, sha: str) -> dict[str, Any]:
         elif key in ("author", "committer"):
             match = re.match(r"(.*) <(.*)> (\d+) ([+-]\d{4})", value)
             if match:
-                date = datetime.fromtimestamp(int(match.group(3)), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                date = datetime.fromtimestamp(int(match.group(3)), UTC).strftime(
+                    "%Y-%m-%dT%H:%M:%SZ"
+                )
                 info[key] = {"name": match.group(1), "email": match.group(2), "date": date}
     return info
 
@@ -175,7 +179,15 @@ def ls_tree(bare: Path, tree: str, recursive: bool) -> list[dict[str, Any]]:
             continue
         meta, _, path = record.partition("\t")
         mode, kind, sha, size = meta.split()
-        entries.append({"path": path, "mode": mode, "type": kind, "sha": sha, "size": None if size == "-" else int(size)})
+        entries.append(
+            {
+                "path": path,
+                "mode": mode,
+                "type": kind,
+                "sha": sha,
+                "size": None if size == "-" else int(size),
+            }
+        )
     return entries
 
 
@@ -189,7 +201,10 @@ def read_path(bare: Path, rev: str, path: str) -> tuple[str, str, bytes] | None:
     if kind != "blob":
         return kind, sha, b""
     done = subprocess.run(
-        ["git", "-C", str(bare), "cat-file", "blob", sha], capture_output=True, check=True, env=git_env()
+        ["git", "-C", str(bare), "cat-file", "blob", sha],
+        capture_output=True,
+        check=True,
+        env=git_env(),
     )
     return kind, sha, done.stdout
 

@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import UTC, datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from tests.fakegithub import gitrepo
 from tests.fakegithub.spec import example
-from tests.fakegithub.state import CheckRun, Comment, Issue, Reaction, Repo, Review, next_id, now_iso
+from tests.fakegithub.state import (
+    CheckRun,
+    Comment,
+    Issue,
+    Reaction,
+    Repo,
+    Review,
+    next_id,
+    now_iso,
+)
 
 if TYPE_CHECKING:
     from tests.fakegithub.auth import MintedToken
@@ -141,8 +150,12 @@ def create_token(fake: FakeGitHub, ctx: Ctx) -> Answer:
     minted = fake.authority.mint(inst.id)
     expires = datetime.fromtimestamp(minted.expires_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     perms = fake.shapes.app()["permissions"]
-    return 201, {"token": minted.token, "expires_at": expires, "permissions": perms,
-                 "repository_selection": "selected"}
+    return 201, {
+        "token": minted.token,
+        "expires_at": expires,
+        "permissions": perms,
+        "repository_selection": "selected",
+    }
 
 
 @handles("apps/create-from-manifest")
@@ -160,8 +173,11 @@ def installation_repos(fake: FakeGitHub, ctx: Ctx) -> Answer:
     inst = fake.installations[ctx.token.installation_id]
     repos = [fake.repos[name] for name in inst.repositories if name in fake.repos]
     page, _, _ = paginate(repos, ctx)
-    return 200, {"total_count": len(repos), "repository_selection": "selected",
-                 "repositories": [fake.shapes.repository(r) for r in page]}
+    return 200, {
+        "total_count": len(repos),
+        "repository_selection": "selected",
+        "repositories": [fake.shapes.repository(r) for r in page],
+    }
 
 
 @handles("apps/revoke-installation-access-token")
@@ -303,7 +319,11 @@ def get_commit(fake: FakeGitHub, ctx: Ctx) -> Answer:
 def _pull_head(ctx: Ctx, head: str) -> str:
     owner, _, branch = head.rpartition(":")
     if owner and owner != ctx.r.owner:
-        raise Fail(422, "Validation Failed", [{"resource": "PullRequest", "field": "head", "code": "invalid"}])
+        raise Fail(
+            422,
+            "Validation Failed",
+            [{"resource": "PullRequest", "field": "head", "code": "invalid"}],
+        )
     return branch
 
 
@@ -312,14 +332,35 @@ def create_pull(fake: FakeGitHub, ctx: Ctx) -> Answer:
     head, base = _pull_head(ctx, ctx.body["head"]), ctx.body["base"]
     for field, branch in (("head", head), ("base", base)):
         if gitrepo.resolve(ctx.r.bare, f"refs/heads/{branch}") is None:
-            raise Fail(422, "Validation Failed", [{"resource": "PullRequest", "field": field, "code": "invalid"}])
+            raise Fail(
+                422,
+                "Validation Failed",
+                [{"resource": "PullRequest", "field": field, "code": "invalid"}],
+            )
     for other in ctx.r.issues.values():
         if other.is_pull and other.state == "open" and other.head == head and other.base == base:
-            raise Fail(422, "Validation Failed", [{"resource": "PullRequest", "code": "custom",
-                                                  "message": f"A pull request already exists for {ctx.r.owner}:{head}."}])
+            raise Fail(
+                422,
+                "Validation Failed",
+                [
+                    {
+                        "resource": "PullRequest",
+                        "code": "custom",
+                        "message": f"A pull request already exists for {ctx.r.owner}:{head}.",
+                    }
+                ],
+            )
     login, kind = fake.actor(ctx)
-    pull = Issue(number=ctx.r.next_number(), title=ctx.body.get("title") or head, body=ctx.body.get("body"),
-                 user=login, user_type=kind, head=head, base=base, draft=bool(ctx.body.get("draft")))
+    pull = Issue(
+        number=ctx.r.next_number(),
+        title=ctx.body.get("title") or head,
+        body=ctx.body.get("body"),
+        user=login,
+        user_type=kind,
+        head=head,
+        base=base,
+        draft=bool(ctx.body.get("draft")),
+    )
     ctx.r.issues[pull.number] = pull
     return 201, fake.shapes.pull(ctx.r, pull, head_sha(fake, ctx.r, pull), _base_sha(ctx.r, pull))
 
@@ -351,7 +392,10 @@ def list_pulls(fake: FakeGitHub, ctx: Ctx) -> Answer:
         pulls = [p for p in pulls if p.base == ctx.query["base"]]
     pulls.sort(key=lambda p: p.number, reverse=ctx.query.get("direction", "desc") == "desc")
     page, _, _ = paginate(pulls, ctx)
-    return 200, [fake.shapes.pull_simple(ctx.r, p, head_sha(fake, ctx.r, p), _base_sha(ctx.r, p)) for p in page]
+    return 200, [
+        fake.shapes.pull_simple(ctx.r, p, head_sha(fake, ctx.r, p), _base_sha(ctx.r, p))
+        for p in page
+    ]
 
 
 def pull_diff(fake: FakeGitHub, repo: Repo, pull: Issue) -> list[JSON]:
@@ -417,16 +461,32 @@ def create_review(fake: FakeGitHub, ctx: Ctx) -> Answer:
         line = comment.get("line") or comment.get("position")
         allowed = (right_lines if side == "RIGHT" else left_lines)(patches.get(path, ""))
         if path not in patches or line not in allowed:
-            raise Fail(422, "Unprocessable Entity", [
-                f"Pull request review thread line must be part of the diff ({path}:{line} {side})"])
-        comments.append({"id": next_id(), "path": path, "line": line, "side": side, "body": comment["body"]})
+            raise Fail(
+                422,
+                "Unprocessable Entity",
+                [
+                    f"Pull request review thread line must be part of the diff ({path}:{line} {side})"
+                ],
+            )
+        comments.append(
+            {"id": next_id(), "path": path, "line": line, "side": side, "body": comment["body"]}
+        )
     event = ctx.body.get("event")
-    state = {"APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED", "COMMENT": "COMMENTED"}.get(
-        event or "", "PENDING")
+    state = {
+        "APPROVE": "APPROVED",
+        "REQUEST_CHANGES": "CHANGES_REQUESTED",
+        "COMMENT": "COMMENTED",
+    }.get(event or "", "PENDING")
     login, _ = fake.actor(ctx)
-    review = Review(id=next_id(), pull_number=pull.number, body=ctx.body.get("body") or "", state=state,
-                    user=login, commit_id=ctx.body.get("commit_id") or head_sha(fake, ctx.r, pull),
-                    comments=comments)
+    review = Review(
+        id=next_id(),
+        pull_number=pull.number,
+        body=ctx.body.get("body") or "",
+        state=state,
+        user=login,
+        commit_id=ctx.body.get("commit_id") or head_sha(fake, ctx.r, pull),
+        comments=comments,
+    )
     ctx.r.reviews[review.id] = review
     return 200, fake.shapes.review(ctx.r, review)
 
@@ -450,16 +510,25 @@ def _update_issue_fields(issue: Issue, body: JSON) -> None:
         issue.state = body["state"]
         issue.closed_at = now_iso() if issue.state == "closed" else None
     if "labels" in body:
-        issue.labels = [lab if isinstance(lab, str) else lab["name"] for lab in body["labels"] or []]
+        issue.labels = [
+            lab if isinstance(lab, str) else lab["name"] for lab in body["labels"] or []
+        ]
     issue.updated_at = now_iso()
 
 
 @handles("issues/create")
 def create_issue(fake: FakeGitHub, ctx: Ctx) -> Answer:
     login, kind = fake.actor(ctx)
-    issue = Issue(number=ctx.r.next_number(), title=str(ctx.body["title"]), body=ctx.body.get("body"),
-                  user=login, user_type=kind,
-                  labels=[lab if isinstance(lab, str) else lab["name"] for lab in ctx.body.get("labels") or []])
+    issue = Issue(
+        number=ctx.r.next_number(),
+        title=str(ctx.body["title"]),
+        body=ctx.body.get("body"),
+        user=login,
+        user_type=kind,
+        labels=[
+            lab if isinstance(lab, str) else lab["name"] for lab in ctx.body.get("labels") or []
+        ],
+    )
     ctx.r.issues[issue.number] = issue
     return 201, fake.shapes.issue(ctx.r, issue)
 
@@ -504,8 +573,14 @@ def add_labels(fake: FakeGitHub, ctx: Ctx) -> Answer:
 def create_comment(fake: FakeGitHub, ctx: Ctx) -> Answer:
     issue = _issue(ctx)
     login, kind = fake.actor(ctx)
-    comment = Comment(id=next_id(), issue_number=issue.number, body=ctx.body["body"], user=login,
-                      user_type=kind, author_association="NONE")
+    comment = Comment(
+        id=next_id(),
+        issue_number=issue.number,
+        body=ctx.body["body"],
+        user=login,
+        user_type=kind,
+        author_association="NONE",
+    )
     ctx.r.comments[comment.id] = comment
     return 201, fake.shapes.comment(ctx.r, comment)
 
@@ -532,10 +607,19 @@ def _react(fake: FakeGitHub, ctx: Ctx, comment_id: int | None, issue_number: int
     login, _ = fake.actor(ctx)
     for existing in ctx.r.reactions:
         if (existing.comment_id, existing.issue_number, existing.user, existing.content) == (
-            comment_id, issue_number, login, ctx.body["content"]):
+            comment_id,
+            issue_number,
+            login,
+            ctx.body["content"],
+        ):
             return 200, fake.shapes.reaction(existing)
-    reaction = Reaction(id=next_id(), content=ctx.body["content"], user=login, comment_id=comment_id,
-                        issue_number=issue_number)
+    reaction = Reaction(
+        id=next_id(),
+        content=ctx.body["content"],
+        user=login,
+        comment_id=comment_id,
+        issue_number=issue_number,
+    )
     ctx.r.reactions.append(reaction)
     return 201, fake.shapes.reaction(reaction)
 
@@ -564,10 +648,16 @@ def create_check_run(fake: FakeGitHub, ctx: Ctx) -> Answer:
     status = body.get("status", "queued")
     if body.get("conclusion") is not None:
         status = "completed"
-    run = CheckRun(id=next_id(), name=body["name"], head_sha=body["head_sha"], status=status,
-                   conclusion=body.get("conclusion"), output=dict(body.get("output") or {}),
-                   details_url=body.get("details_url"),
-                   completed_at=now_iso() if status == "completed" else None)
+    run = CheckRun(
+        id=next_id(),
+        name=body["name"],
+        head_sha=body["head_sha"],
+        status=status,
+        conclusion=body.get("conclusion"),
+        output=dict(body.get("output") or {}),
+        details_url=body.get("details_url"),
+        completed_at=now_iso() if status == "completed" else None,
+    )
     ctx.r.check_runs[run.id] = run
     return 201, fake.shapes.check_run(ctx.r, run)
 

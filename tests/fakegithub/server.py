@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
-from tests.fakegithub import gitrepo, githttp, spec, webhooks
+from tests.fakegithub import githttp, gitrepo, spec, webhooks
 from tests.fakegithub.auth import AuthError, Authority
 from tests.fakegithub.objects import Shapes
 from tests.fakegithub.routes import APP_AUTH, HANDLERS, NO_AUTH, Ctx, Fail, pull_diff
@@ -111,7 +111,9 @@ class FakeGitHub:
         """Start serving on a free port; returns self."""
         spec.openapi()  # load the validator once, outside any request
         ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(ready,), name="fake-github", daemon=True)
+        self._thread = threading.Thread(
+            target=self._serve, args=(ready,), name="fake-github", daemon=True
+        )
         self._thread.start()
         if not ready.wait(30):
             raise RuntimeError("the GitHub stand-in did not start")
@@ -157,7 +159,7 @@ class FakeGitHub:
         for method, path, operation_id in spec.operations():
             route = path
             for name in MULTI_SEGMENT:
-                route = route.replace("{%s}" % name, PARAM % name)
+                route = route.replace(f"{{{name}}}", PARAM % name)
             app.router.add_route(method, route, self._make_handler(operation_id, path))
         app.router.add_route("*", "/{tail:.*}", self._unknown)
         return app
@@ -165,11 +167,17 @@ class FakeGitHub:
     # ------------------------------------------------------------ state helpers (for tests)
 
     def add_installation(
-        self, account: str = "octo-org", *, account_type: str = "Organization", installation_id: int | None = None
+        self,
+        account: str = "octo-org",
+        *,
+        account_type: str = "Organization",
+        installation_id: int | None = None,
     ) -> Installation:
         """Register an installation of the app on ``account``."""
         with self.lock:
-            inst = Installation(id=installation_id or next_id(), account=account, account_type=account_type)
+            inst = Installation(
+                id=installation_id or next_id(), account=account, account_type=account_type
+            )
             self.installations[inst.id] = inst
             return inst
 
@@ -190,34 +198,70 @@ class FakeGitHub:
         gitrepo.create_bare(bare, default_branch, files=files, source=source)
         inst_id = installation.id if isinstance(installation, Installation) else installation
         with self.lock:
-            repo = Repo(id=next_id(), owner=owner, name=name, bare=bare, default_branch=default_branch,
-                        installation_id=inst_id, private=private, collaborators=dict(collaborators or {}))
+            repo = Repo(
+                id=next_id(),
+                owner=owner,
+                name=name,
+                bare=bare,
+                default_branch=default_branch,
+                installation_id=inst_id,
+                private=private,
+                collaborators=dict(collaborators or {}),
+            )
             self.repos[full_name] = repo
             if inst_id is not None:
                 self.installations[inst_id].repositories.append(full_name)
             return repo
 
-    def commit(self, full_name: str, branch: str, files: dict[str, str | bytes | None], message: str = "change",
-               *, start: str | None = None) -> str:
+    def commit(
+        self,
+        full_name: str,
+        branch: str,
+        files: dict[str, str | bytes | None],
+        message: str = "change",
+        *,
+        start: str | None = None,
+    ) -> str:
         """Commit ``files`` (None deletes) on ``branch`` (created from ``start``/default branch)."""
         repo = self.repos[full_name]
         with self.lock:
             parent = gitrepo.resolve(repo.bare, f"refs/heads/{branch}") or gitrepo.resolve(
-                repo.bare, f"refs/heads/{start or repo.default_branch}")
+                repo.bare, f"refs/heads/{start or repo.default_branch}"
+            )
             return gitrepo.commit_files(repo.bare, f"refs/heads/{branch}", files, message, parent)
 
-    def add_pull(self, full_name: str, head: str, *, title: str = "A change", body: str | None = "",
-                 base: str | None = None, user: str = "octocat") -> Issue:
+    def add_pull(
+        self,
+        full_name: str,
+        head: str,
+        *,
+        title: str = "A change",
+        body: str | None = "",
+        base: str | None = None,
+        user: str = "octocat",
+    ) -> Issue:
         """Open a pull request by a human from an existing ``head`` branch."""
         repo = self.repos[full_name]
         with self.lock:
-            pull = Issue(number=repo.next_number(), title=title, body=body, user=user, head=head,
-                         base=base or repo.default_branch)
+            pull = Issue(
+                number=repo.next_number(),
+                title=title,
+                body=body,
+                user=user,
+                head=head,
+                base=base or repo.default_branch,
+            )
             repo.issues[pull.number] = pull
             return pull
 
-    def add_issue(self, full_name: str, *, title: str = "An issue", body: str | None = "",
-                  user: str = "octocat") -> Issue:
+    def add_issue(
+        self,
+        full_name: str,
+        *,
+        title: str = "An issue",
+        body: str | None = "",
+        user: str = "octocat",
+    ) -> Issue:
         """Open an issue by a human."""
         repo = self.repos[full_name]
         with self.lock:
@@ -225,13 +269,25 @@ class FakeGitHub:
             repo.issues[issue.number] = issue
             return issue
 
-    def add_comment(self, full_name: str, number: int, body: str, *, user: str = "octocat",
-                    association: str = "OWNER") -> Comment:
+    def add_comment(
+        self,
+        full_name: str,
+        number: int,
+        body: str,
+        *,
+        user: str = "octocat",
+        association: str = "OWNER",
+    ) -> Comment:
         """A human comment on an issue or pull request (then replay the webhook for it)."""
         repo = self.repos[full_name]
         with self.lock:
-            comment = Comment(id=next_id(), issue_number=number, body=body, user=user,
-                              author_association=association)
+            comment = Comment(
+                id=next_id(),
+                issue_number=number,
+                body=body,
+                user=user,
+                author_association=association,
+            )
             repo.comments[comment.id] = comment
             return comment
 
@@ -280,25 +336,53 @@ class FakeGitHub:
 
     # ------------------------------------------------------------ webhooks
 
-    def webhook_payload(self, event: str, file: str, *, repo: str | None = None,
-                        installation: Installation | int | None = None, **rewrites: Any) -> dict[str, Any]:
+    def webhook_payload(
+        self,
+        event: str,
+        file: str,
+        *,
+        repo: str | None = None,
+        installation: Installation | int | None = None,
+        **rewrites: Any,
+    ) -> dict[str, Any]:
         """A real payload moved onto this stand-in: its URLs, ``repo`` and ``installation``."""
         inst_id = installation.id if isinstance(installation, Installation) else installation
         repository = None
         repositories = None
         if repo is not None:
             r = self.repos[repo]
-            repository = {"id": r.id, "name": r.name, "full_name": r.full_name, "owner": r.owner,
-                          "default_branch": r.default_branch, "private": r.private}
+            repository = {
+                "id": r.id,
+                "name": r.name,
+                "full_name": r.full_name,
+                "owner": r.owner,
+                "default_branch": r.default_branch,
+                "private": r.private,
+            }
             inst_id = inst_id if inst_id is not None else r.installation_id
         if inst_id is not None:
             inst = self.installations[inst_id]
-            repositories = [{"id": self.repos[n].id, "name": self.repos[n].name, "full_name": n,
-                             "private": self.repos[n].private} for n in inst.repositories]
+            repositories = [
+                {
+                    "id": self.repos[n].id,
+                    "name": self.repos[n].name,
+                    "full_name": n,
+                    "private": self.repos[n].private,
+                }
+                for n in inst.repositories
+            ]
             rewrites.setdefault("account", inst.account)
-        return webhooks.webhook_payload(event, file, api_url=self.url, web_url=self.git_url,
-                                        installation_id=inst_id, app_id=self.app_id, repository=repository,
-                                        repositories=repositories, **rewrites)
+        return webhooks.webhook_payload(
+            event,
+            file,
+            api_url=self.url,
+            web_url=self.git_url,
+            installation_id=inst_id,
+            app_id=self.app_id,
+            repository=repository,
+            repositories=repositories,
+            **rewrites,
+        )
 
     def delivery(self, event: str, payload: dict[str, Any] | bytes) -> tuple[bytes, dict[str, str]]:
         """(body, headers) of a delivery signed with this app's webhook secret."""
@@ -306,12 +390,26 @@ class FakeGitHub:
 
     # ------------------------------------------------------------ faults
 
-    def inject(self, operation_id: str, status: int, *, times: int = 1, message: str | None = None,
-               headers: dict[str, str] | None = None) -> None:
+    def inject(
+        self,
+        operation_id: str,
+        status: int,
+        *,
+        times: int = 1,
+        message: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         """Answer the next ``times`` requests to ``operation_id`` (``*`` = any) with ``status``."""
         with self.lock:
-            self._faults.append(Fault(operation_id, status, message or _REASONS.get(status, "Error"),
-                                      times, dict(headers or {})))
+            self._faults.append(
+                Fault(
+                    operation_id,
+                    status,
+                    message or _REASONS.get(status, "Error"),
+                    times,
+                    dict(headers or {}),
+                )
+            )
 
     def fail_server_error(self, operation_id: str, times: int = 1, status: int = 502) -> None:
         """5xx for the next ``times`` requests."""
@@ -321,18 +419,34 @@ class FakeGitHub:
         """401 Bad credentials (as for an expired installation token)."""
         self.inject(operation_id, 401, times=times, message="Bad credentials")
 
-    def fail_secondary_limit(self, operation_id: str, retry_after: int | None = 3, times: int = 1) -> None:
+    def fail_secondary_limit(
+        self, operation_id: str, retry_after: int | None = 3, times: int = 1
+    ) -> None:
         """403 secondary rate limit, with ``retry-after`` unless None."""
         headers = {"retry-after": str(retry_after)} if retry_after is not None else {}
-        self.inject(operation_id, 403, times=times, headers=headers,
-                    message="You have exceeded a secondary rate limit. Please wait a few minutes before you try again.")
+        self.inject(
+            operation_id,
+            403,
+            times=times,
+            headers=headers,
+            message="You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+        )
 
     def fail_rate_limit(self, operation_id: str, reset_in: int = 5, times: int = 1) -> None:
         """403 primary rate limit: ``x-ratelimit-remaining: 0`` until ``x-ratelimit-reset``."""
         reset = str(int(time.time()) + reset_in)
-        self.inject(operation_id, 403, times=times, message="API rate limit exceeded for installation.",
-                    headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset,
-                             "x-ratelimit-limit": "5000", "x-ratelimit-used": "5000"})
+        self.inject(
+            operation_id,
+            403,
+            times=times,
+            message="API rate limit exceeded for installation.",
+            headers={
+                "x-ratelimit-remaining": "0",
+                "x-ratelimit-reset": reset,
+                "x-ratelimit-limit": "5000",
+                "x-ratelimit-used": "5000",
+            },
+        )
 
     def fail_not_found(self, operation_id: str, times: int = 1) -> None:
         """404 Not Found."""
@@ -369,59 +483,114 @@ class FakeGitHub:
 
     async def _unknown(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
-        reason = spec.validate_request(request.method, request.path, dict(request.query), body,
-                                       request.content_type)
-        self._violation(f"{request.method} {request.path}: not an operation of the subset ({reason})")
+        reason = spec.validate_request(
+            request.method, request.path, dict(request.query), body, request.content_type
+        )
+        self._violation(
+            f"{request.method} {request.path}: not an operation of the subset ({reason})"
+        )
         self.log.append(Logged(request.method, request.path, None, 404, None))
         return web.json_response(self.shapes.error("Not Found", 404), status=404)
 
-    async def _handle(self, request: web.Request, operation_id: str, template: str) -> web.StreamResponse:
+    async def _handle(
+        self, request: web.Request, operation_id: str, template: str
+    ) -> web.StreamResponse:
         raw = await request.read()
         params = dict(request.match_info)
         spec_path = template
         for name, value in params.items():
-            spec_path = spec_path.replace("{%s}" % name, quote(value, safe=""))
+            spec_path = spec_path.replace(f"{{{name}}}", quote(value, safe=""))
         query = dict(request.query)
         problem = spec.validate_request(request.method, spec_path, query, raw, request.content_type)
         if problem:
             self._violation(f"request {request.method} {request.path} ({operation_id}): {problem}")
-            return self._finish(request, operation_id, spec_path, query, 422,
-                                {"message": f"Invalid request (stand-in): {problem.splitlines()[0]}",
-                                 "documentation_url": "https://docs.github.com/rest"}, validate=False)
+            return self._finish(
+                request,
+                operation_id,
+                spec_path,
+                query,
+                422,
+                {
+                    "message": f"Invalid request (stand-in): {problem.splitlines()[0]}",
+                    "documentation_url": "https://docs.github.com/rest",
+                },
+                validate=False,
+            )
         delay = self.latency.get(operation_id, 0.0)
         if delay:
             await self._linger(request, delay)
         fault = self._take_fault(operation_id)
         if fault is not None:
-            return self._finish(request, operation_id, spec_path, query, fault.status,
-                                self.shapes.error(fault.message, fault.status), fault.headers, validate=False)
+            return self._finish(
+                request,
+                operation_id,
+                spec_path,
+                query,
+                fault.status,
+                self.shapes.error(fault.message, fault.status),
+                fault.headers,
+                validate=False,
+            )
         try:
             with self.lock:
                 ctx = Ctx(params=params, query=query, body=json.loads(raw) if raw else None)
                 auth = self._authenticate(request, operation_id, ctx)
                 status, body = HANDLERS[operation_id](self, ctx)
         except AuthError as exc:
-            return self._finish(request, operation_id, spec_path, query, 401,
-                                self.shapes.error(str(exc), 401), validate=False)
+            return self._finish(
+                request,
+                operation_id,
+                spec_path,
+                query,
+                401,
+                self.shapes.error(str(exc), 401),
+                validate=False,
+            )
         except KeyError as exc:
             if operation_id not in HANDLERS:
-                return self._finish(request, operation_id, spec_path, query, 501,
-                                    self.shapes.error(f"{operation_id} is not served by the stand-in", 501),
-                                    validate=False)
-            return self._finish(request, operation_id, spec_path, query, 422,
-                                {"message": f"Missing field {exc}", "documentation_url": "https://docs.github.com"})
+                return self._finish(
+                    request,
+                    operation_id,
+                    spec_path,
+                    query,
+                    501,
+                    self.shapes.error(f"{operation_id} is not served by the stand-in", 501),
+                    validate=False,
+                )
+            return self._finish(
+                request,
+                operation_id,
+                spec_path,
+                query,
+                422,
+                {"message": f"Missing field {exc}", "documentation_url": "https://docs.github.com"},
+            )
         except Exception as exc:
             if not isinstance(exc, Fail):
                 self._violation(f"the stand-in failed on {request.method} {request.path}: {exc!r}")
-                return self._finish(request, operation_id, spec_path, query, 500,
-                                    self.shapes.error(f"stand-in error: {exc}", 500), validate=False)
-            error: dict[str, Any] = {"message": exc.message, "documentation_url": "https://docs.github.com/rest"}
+                return self._finish(
+                    request,
+                    operation_id,
+                    spec_path,
+                    query,
+                    500,
+                    self.shapes.error(f"stand-in error: {exc}", 500),
+                    validate=False,
+                )
+            error: dict[str, Any] = {
+                "message": exc.message,
+                "documentation_url": "https://docs.github.com/rest",
+            }
             if exc.errors is not None:
                 error["errors"] = exc.errors
             if exc.status != 422:
                 error["status"] = str(exc.status)
-            return self._finish(request, operation_id, spec_path, query, exc.status, error, auth=None)
-        return self._finish(request, operation_id, spec_path, query, status, body, auth=auth, total=ctx.total)
+            return self._finish(
+                request, operation_id, spec_path, query, exc.status, error, auth=None
+            )
+        return self._finish(
+            request, operation_id, spec_path, query, status, body, auth=auth, total=ctx.total
+        )
 
     async def _linger(self, request: web.Request, delay: float) -> None:
         """Wait ``delay`` seconds, counting how many requests of one installation overlap."""
@@ -487,7 +656,9 @@ class FakeGitHub:
         if validate:
             problem = spec.validate_response(request.method, spec_path, query, status, data, {})
             if problem and not (status >= 400 and "ResponseNotFound" in problem):
-                self._violation(f"response {status} to {request.method} {request.path} ({operation_id}): {problem}")
+                self._violation(
+                    f"response {status} to {request.method} {request.path} ({operation_id}): {problem}"
+                )
         self.log.append(Logged(request.method, request.path, operation_id, status, auth))
         return web.Response(status=status, body=data or None, headers=out)
 
@@ -520,12 +691,19 @@ class FakeGitHub:
                 raise AuthError("Repository not found")
         except AuthError as exc:
             self.log.append(Logged(request.method, request.path, "git", 401, None))
-            return web.Response(status=401, text=f"{exc}\n",
-                                headers={"WWW-Authenticate": 'Basic realm="GitHub"'})
+            return web.Response(
+                status=401, text=f"{exc}\n", headers={"WWW-Authenticate": 'Basic realm="GitHub"'}
+            )
         self.log.append(Logged(request.method, request.path, "git", 200, "token"))
         path_info = f"/{owner}/{name}.git/{request.match_info['tail']}"
         return await githttp.serve(request, self.repos_root, path_info, "x-access-token")
 
 
-_REASONS = {401: "Bad credentials", 403: "Forbidden", 404: "Not Found", 500: "Server Error",
-            502: "Bad Gateway", 503: "Service Unavailable"}
+_REASONS = {
+    401: "Bad credentials",
+    403: "Forbidden",
+    404: "Not Found",
+    500: "Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}

@@ -96,7 +96,9 @@ def _describe(exc: Exception) -> str:
     cause: BaseException | None = exc
     while cause is not None:
         for sub in getattr(cause, "schema_errors", []) or []:
-            parts.append(f"  - {_short(getattr(sub, 'message', str(sub)))} at {list(getattr(sub, 'absolute_path', []))}")
+            parts.append(
+                f"  - {_short(getattr(sub, 'message', str(sub)))} at {list(getattr(sub, 'absolute_path', []))}"
+            )
         cause = cause.__cause__
     return "\n".join(parts)
 

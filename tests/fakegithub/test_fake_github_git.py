@@ -12,18 +12,31 @@ from tests.fakegithub import FakeGitHub
 REPO = "octo-org/hello"
 
 
-def git(*args: str, cwd: Path | None = None, token: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": os.environ["PATH"], "HOME": str(cwd or "/tmp"), "GIT_CONFIG_NOSYSTEM": "1",
-           "GIT_TERMINAL_PROMPT": "0", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.test",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.test"}
+def git(
+    *args: str, cwd: Path | None = None, token: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(cwd or "/tmp"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.test",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.test",
+    }
     if token is not None:
         env.update(git_auth_env(token))
-    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def _setup(fake: FakeGitHub) -> tuple[str, str]:
     inst = fake.add_installation("octo-org")
-    fake.add_repo(REPO, installation=inst, files={"README.md": "# hello\n", "pkg/mod.py": "X = 1\n"})
+    fake.add_repo(
+        REPO, installation=inst, files={"README.md": "# hello\n", "pkg/mod.py": "X = 1\n"}
+    )
     return fake.authority.mint(inst.id).token, f"{fake.git_url}/{REPO}.git"
 
 
@@ -54,7 +67,13 @@ def test_refused_without_a_valid_token(fake_github: FakeGitHub, tmp_path: Path) 
     wrong = git("clone", "--quiet", url, str(tmp_path / "b"), token="ghs_not-a-token")
     assert wrong.returncode != 0
     other = fake_github.add_installation("someone-else")
-    foreign = git("clone", "--quiet", url, str(tmp_path / "c"), token=fake_github.authority.mint(other.id).token)
+    foreign = git(
+        "clone",
+        "--quiet",
+        url,
+        str(tmp_path / "c"),
+        token=fake_github.authority.mint(other.id).token,
+    )
     assert foreign.returncode != 0
     fake_github.expire_tokens()
     expired = git("clone", "--quiet", url, str(tmp_path / "d"), token=token)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -21,12 +22,21 @@ REPO = "octo-org/hello"
 @pytest.fixture(scope="module")
 def validate() -> object:
     root = GITHUB_DATA / "webhook-schemas" / "api.github.com"
-    schemas = {os.path.relpath(p, root): json.loads(open(p).read()) for p in glob.glob(str(root / "*" / "*.json"))}
+    schemas = {
+        os.path.relpath(p, root): json.loads(Path(p).read_text())
+        for p in glob.glob(str(root / "*" / "*.json"))
+    }
     registry: Registry = Registry().with_resources(
-        (s["$id"], Resource.from_contents(s, default_specification=DRAFT7)) for s in schemas.values())
+        (s["$id"], Resource.from_contents(s, default_specification=DRAFT7))
+        for s in schemas.values()
+    )
 
     def check(event: str, payload: dict) -> None:
-        key = f"{event}/{payload['action']}.schema.json" if "action" in payload else f"{event}/event.schema.json"
+        key = (
+            f"{event}/{payload['action']}.schema.json"
+            if "action" in payload
+            else f"{event}/event.schema.json"
+        )
         jsonschema.Draft7Validator(schemas[key], registry=registry).validate(payload)
 
     return check
@@ -43,7 +53,9 @@ def validate() -> object:
         ("push", "payload.json"),
     ],
 )
-def test_payloads_rewritten_onto_the_stand_in(fake_github: FakeGitHub, validate, event: str, file: str) -> None:
+def test_payloads_rewritten_onto_the_stand_in(
+    fake_github: FakeGitHub, validate, event: str, file: str
+) -> None:
     inst = fake_github.add_installation("octo-org")
     repo = fake_github.add_repo(REPO, installation=inst, files={"a.txt": "a"})
     payload = fake_github.webhook_payload(event, file, repo=REPO)
@@ -64,8 +76,13 @@ def test_payloads_rewritten_onto_the_stand_in(fake_github: FakeGitHub, validate,
 
 
 def test_field_rewrites_and_module_function() -> None:
-    payload = webhook_payload("issue_comment", "created", installation_id=77,
-                              comment__body="/aomaas mine security", comment__author_association="MEMBER")
+    payload = webhook_payload(
+        "issue_comment",
+        "created",
+        installation_id=77,
+        comment__body="/aomaas mine security",
+        comment__author_association="MEMBER",
+    )
     assert payload["installation"]["id"] == 77
     assert payload["comment"]["body"] == "/aomaas mine security"
     assert payload["comment"]["author_association"] == "MEMBER"

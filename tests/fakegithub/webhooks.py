@@ -49,12 +49,19 @@ def webhook_payload(
     payload = load(event, file)
     old_repo = (payload.get("repository") or {}).get("full_name")
     if repository is not None and old_repo:
-        pairs = [(f"/repos/{old_repo}", f"/repos/{repository['full_name']}"),
-                 (f"github.com/{old_repo}", f"github.com/{repository['full_name']}")]
+        pairs = [
+            (f"/repos/{old_repo}", f"/repos/{repository['full_name']}"),
+            (f"github.com/{old_repo}", f"github.com/{repository['full_name']}"),
+        ]
         payload = relocate(payload, pairs)
         repo = payload["repository"]
-        repo.update({k: v for k, v in repository.items() if k in
-                     ("id", "name", "full_name", "default_branch", "private")})
+        repo.update(
+            {
+                k: v
+                for k, v in repository.items()
+                if k in ("id", "name", "full_name", "default_branch", "private")
+            }
+        )
         repo["owner"]["login"] = repository["owner"]
         repo["clone_url"] = f"https://github.com/{repository['full_name']}.git"
     pairs = []
@@ -69,12 +76,23 @@ def webhook_payload(
             if "app_id" in payload["installation"] and app_id is not None:
                 payload["installation"]["app_id"] = app_id
         else:  # a repository webhook's example: add the installation-lite an app receives
-            payload["installation"] = {"id": installation_id, "node_id": f"MDIzOkluc3RhbGxhdGlvbg{installation_id}"}
+            payload["installation"] = {
+                "id": installation_id,
+                "node_id": f"MDIzOkluc3RhbGxhdGlvbg{installation_id}",
+            }
     if account is not None and isinstance(payload.get("installation", {}).get("account"), dict):
         payload["installation"]["account"]["login"] = account
     if repositories is not None:
-        short = [{"id": r["id"], "node_id": f"R_{r['id']}", "name": r["name"], "full_name": r["full_name"],
-                  "private": bool(r.get("private"))} for r in repositories]
+        short = [
+            {
+                "id": r["id"],
+                "node_id": f"R_{r['id']}",
+                "name": r["name"],
+                "full_name": r["full_name"],
+                "private": bool(r.get("private")),
+            }
+            for r in repositories
+        ]
         for key in ("repositories", "repositories_added"):
             if key in payload:
                 payload[key] = short
@@ -87,7 +105,9 @@ def webhook_payload(
     return payload
 
 
-def delivery(event: str, payload: dict[str, Any] | bytes, secret: str) -> tuple[bytes, dict[str, str]]:
+def delivery(
+    event: str, payload: dict[str, Any] | bytes, secret: str
+) -> tuple[bytes, dict[str, str]]:
     """(body, headers) exactly as GitHub would POST the delivery, signed with ``secret``."""
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     headers = {

@@ -13,7 +13,10 @@ from tests.fakegithub import FakeGitHub
 
 OWNER, NAME = "octo-org", "hello"
 REPO = f"{OWNER}/{NAME}"
-FILES = {"README.md": "# hello\n", "src/app.py": "import os\n\n\ndef main():\n    return os.getcwd()\n"}
+FILES = {
+    "README.md": "# hello\n",
+    "src/app.py": "import os\n\n\ndef main():\n    return os.getcwd()\n",
+}
 
 
 class RecordingSleep:
@@ -49,6 +52,12 @@ async def github(fake: FakeGitHub, **policy: float) -> AsyncIterator[Setup]:
     inst = seed(fake)
     sleep = RecordingSleep()
     async with aiohttp.ClientSession() as session:
-        client = GitHubClient(session, fake.url, fake.app_id, fake.private_key_pem, web_url=fake.git_url,
-                              policy=RetryPolicy(sleep=sleep, **policy))  # type: ignore[arg-type]
+        client = GitHubClient(
+            session,
+            fake.url,
+            fake.app_id,
+            fake.private_key_pem,
+            web_url=fake.git_url,
+            policy=RetryPolicy(sleep=sleep, **policy),
+        )  # type: ignore[arg-type]
         yield Setup(fake, client, sleep, inst)

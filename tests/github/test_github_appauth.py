@@ -17,8 +17,12 @@ def test_jwt_is_rs256_backdated_and_short_lived() -> None:
     authority = Authority(app_id=99)
     token = make_app_jwt("99", authority.private_key_pem, now=1_700_000_000)
     assert jwt.get_unverified_header(token)["alg"] == "RS256"
-    claims = jwt.decode(token, authority.public_key_pem, algorithms=["RS256"],
-                        options={"verify_exp": False, "verify_iat": False})
+    claims = jwt.decode(
+        token,
+        authority.public_key_pem,
+        algorithms=["RS256"],
+        options={"verify_exp": False, "verify_iat": False},
+    )
     assert claims == {"iss": "99", "iat": 1_700_000_000 - 60, "exp": 1_700_000_000 + 540}
     assert claims["exp"] - claims["iat"] <= 600
 

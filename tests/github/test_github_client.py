@@ -8,8 +8,8 @@ import time
 import aiohttp
 import pytest
 
-from aomaas.errors import ForgeError, NotFound, RateLimited
-from aomaas.forges.github.client import GitHubError
+from aomaas.errors import ForgeError, NotFound, RateLimited, ServiceUnavailable
+from aomaas.forges.github.client import GitHubClient, GitHubError
 from tests.fakegithub import FakeGitHub
 from tests.github.helpers import NAME, OWNER, REPO, github
 
@@ -61,13 +61,17 @@ async def test_401_twice_gives_up_after_one_refresh(fake_github: FakeGitHub) -> 
 async def test_secondary_limit_honours_retry_after(fake_github: FakeGitHub) -> None:
     async with github(fake_github) as gh:
         fake_github.fail_secondary_limit("issues/create", retry_after=7)
-        issue = await gh.client.create_issue(gh.installation_id, OWNER, NAME, title="Dashboard", body="x")
+        issue = await gh.client.create_issue(
+            gh.installation_id, OWNER, NAME, title="Dashboard", body="x"
+        )
     assert issue["number"] == 1
     assert gh.sleep.waits == [7.0]
     assert len(fake_github.issue_state(REPO).issues) == 1  # refused once, created once
 
 
-async def test_secondary_limit_without_retry_after_backs_off_exponentially(fake_github: FakeGitHub) -> None:
+async def test_secondary_limit_without_retry_after_backs_off_exponentially(
+    fake_github: FakeGitHub,
+) -> None:
     async with github(fake_github, secondary_backoff=2.0) as gh:
         fake_github.fail_secondary_limit("repos/get", retry_after=None, times=2)
         await gh.client.get_repo(gh.installation_id, OWNER, NAME)
@@ -123,14 +127,21 @@ async def test_writes_to_one_installation_are_serial(fake_github: FakeGitHub) ->
         fake_github.latency["issues/create-comment"] = 0.05
         fake_github.latency["issues/list-comments"] = 0.05
         started = time.monotonic()
-        await asyncio.gather(*(
-            gh.client.create_issue_comment(gh.installation_id, OWNER, NAME, issue["number"], f"c{i}")
-            for i in range(4)
-        ))
+        await asyncio.gather(
+            *(
+                gh.client.create_issue_comment(
+                    gh.installation_id, OWNER, NAME, issue["number"], f"c{i}"
+                )
+                for i in range(4)
+            )
+        )
         assert time.monotonic() - started >= 0.2
-        await asyncio.gather(*(
-            gh.client.list_issue_comments(gh.installation_id, OWNER, NAME, issue["number"]) for _ in range(4)
-        ))
+        await asyncio.gather(
+            *(
+                gh.client.list_issue_comments(gh.installation_id, OWNER, NAME, issue["number"])
+                for _ in range(4)
+            )
+        )
     assert fake_github.max_in_flight[(gh.installation_id, "POST")] == 1
     assert fake_github.max_in_flight[(gh.installation_id, "GET")] > 1  # reads are not serialised
 
@@ -140,7 +151,9 @@ async def test_lists_follow_pagination(fake_github: FakeGitHub) -> None:
         issue = fake_github.add_issue(REPO, title="many comments")
         for i in range(130):
             fake_github.add_comment(REPO, issue.number, f"comment {i}")
-        comments = await gh.client.list_issue_comments(gh.installation_id, OWNER, NAME, issue.number)
+        comments = await gh.client.list_issue_comments(
+            gh.installation_id, OWNER, NAME, issue.number
+        )
     assert [c["body"] for c in comments] == [f"comment {i}" for i in range(130)]
     assert len(fake_github.requests_to("issues/list-comments")) == 2
 
@@ -155,7 +168,9 @@ async def test_comments_reactions_labels_and_permissions(fake_github: FakeGitHub
         reply = await client.create_issue_comment(inst, OWNER, NAME, issue.number, "Working on it")
         edited = await client.update_issue_comment(inst, OWNER, NAME, reply["id"], "Done")
         labels = await client.add_labels(inst, OWNER, NAME, issue.number, ["aomaas"])
-        dashboard = await client.update_issue(inst, OWNER, NAME, issue.number, title="AOMaaS dashboard")
+        dashboard = await client.update_issue(
+            inst, OWNER, NAME, issue.number, title="AOMaaS dashboard"
+        )
         fake_github.issue_state(REPO).collaborators["alice"] = "write"
         assert await client.get_collaborator_permission(inst, OWNER, NAME, "alice") == "write"
         assert await client.get_collaborator_permission(inst, OWNER, NAME, "mallory") == "none"
@@ -165,22 +180,32 @@ async def test_comments_reactions_labels_and_permissions(fake_github: FakeGitHub
     assert dashboard["title"] == "AOMaaS dashboard"
     state = fake_github.issue_state(REPO)
     assert {(r.content, r.comment_id, r.issue_number) for r in state.reactions} == {
-        ("eyes", human.id, None), ("rocket", None, issue.number)}
+        ("eyes", human.id, None),
+        ("rocket", None, issue.number),
+    }
     assert [c.body for c in fake_github.comments(REPO, issue.number)] == ["/aomaas help", "Done"]
 
 
 async def test_contents_and_git_data(fake_github: FakeGitHub) -> None:
     async with github(fake_github) as gh:
         client, inst = gh.client, gh.installation_id
-        assert await client.get_file(inst, OWNER, NAME, "src/app.py") == b"import os\n\n\ndef main():\n    return os.getcwd()\n"
+        assert (
+            await client.get_file(inst, OWNER, NAME, "src/app.py")
+            == b"import os\n\n\ndef main():\n    return os.getcwd()\n"
+        )
         listing = await client.get_content(inst, OWNER, NAME, "src")
         with pytest.raises(NotFound):
             await client.get_file(inst, OWNER, NAME, "missing.txt")
         head = (await client.get_ref(inst, OWNER, NAME, "heads/main"))["object"]["sha"]
         base = await client.get_commit(inst, OWNER, NAME, head)
         blob = await client.create_blob(inst, OWNER, NAME, b"new\n")
-        tree = await client.create_tree(inst, OWNER, NAME, [{"path": "NEW.md", "mode": "100644", "type": "blob",
-                                                             "sha": blob}], base_tree=base["tree"]["sha"])
+        tree = await client.create_tree(
+            inst,
+            OWNER,
+            NAME,
+            [{"path": "NEW.md", "mode": "100644", "type": "blob", "sha": blob}],
+            base_tree=base["tree"]["sha"],
+        )
         commit = await client.create_commit(inst, OWNER, NAME, "Add NEW.md", tree["sha"], [head])
         await client.create_ref(inst, OWNER, NAME, "refs/heads/aomaas/new", commit["sha"])
         assert fake_github.file_at(REPO, "aomaas/new", "NEW.md") == b"new\n"
@@ -203,6 +228,15 @@ async def test_manifest_conversion(fake_github: FakeGitHub) -> None:
     assert answer["webhook_secret"] == fake_github.webhook_secret
 
 
+async def test_manifest_conversion_needs_no_app_credentials(fake_github: FakeGitHub) -> None:
+    async with aiohttp.ClientSession() as session:
+        client = GitHubClient(session, fake_github.url, None, None)
+        answer = await client.create_from_manifest(fake_github.new_manifest_code())
+        with pytest.raises(ServiceUnavailable, match="GITHUB_APP_ID"):
+            await client.get_app()
+    assert answer["pem"] == fake_github.private_key_pem
+
+
 async def test_stand_in_rejects_an_invalid_request(fake_github: FakeGitHub) -> None:
     inst = fake_github.add_installation(OWNER)
     fake_github.add_repo(REPO, installation=inst, files={"a.txt": "a"})
@@ -213,7 +247,9 @@ async def test_stand_in_rejects_an_invalid_request(fake_github: FakeGitHub) -> N
         url = f"{fake_github.url}/repos/{REPO}/issues/{issue.number}/comments"
         async with session.post(url, json={"bdy": "typo"}, headers=headers) as bad:
             assert bad.status == 422
-        async with session.get(f"{fake_github.url}/repos/{REPO}/no-such-endpoint", headers=headers) as unknown:
+        async with session.get(
+            f"{fake_github.url}/repos/{REPO}/no-such-endpoint", headers=headers
+        ) as unknown:
             assert unknown.status == 404
     assert len(fake_github.violations) == 2
     assert "'body' is a required property" in fake_github.violations[0]

@@ -25,12 +25,25 @@ FINGERPRINT = "0123456789abcdef0123456789abcdef"
 
 
 def run_git(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
-    base = {"PATH": os.environ["PATH"], "HOME": str(cwd or Path.cwd()), "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_AUTHOR_NAME": "AOMaaS", "GIT_AUTHOR_EMAIL": "bot@example.test",
-            "GIT_COMMITTER_NAME": "AOMaaS", "GIT_COMMITTER_EMAIL": "bot@example.test",
-            "GIT_TERMINAL_PROMPT": "0"}
-    done = subprocess.run(["git", *args], cwd=cwd, env={**base, **(env or {})}, capture_output=True,
-                          text=True, check=True, timeout=60)
+    base = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(cwd or Path.cwd()),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "AOMaaS",
+        "GIT_AUTHOR_EMAIL": "bot@example.test",
+        "GIT_COMMITTER_NAME": "AOMaaS",
+        "GIT_COMMITTER_EMAIL": "bot@example.test",
+        "GIT_TERMINAL_PROMPT": "0",
+    }
+    done = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     return done.stdout
 
 
@@ -43,25 +56,53 @@ def test_marker_helpers() -> None:
         fingerprint_marker("--> <script>")
 
 
-async def test_push_open_then_update_the_same_pull_request(fake_github: FakeGitHub, tmp_path: Path) -> None:
+async def test_push_open_then_update_the_same_pull_request(
+    fake_github: FakeGitHub, tmp_path: Path
+) -> None:
     async with github(fake_github) as gh:
         client, inst = gh.client, gh.installation_id
         token = await client.installation_token(inst)
         work = tmp_path / "work"
-        run_git("clone", "--quiet", client.clone_url(OWNER, NAME), str(work), env=git_auth_env(token))
+        run_git(
+            "clone", "--quiet", client.clone_url(OWNER, NAME), str(work), env=git_auth_env(token)
+        )
         assert "x-access-token" not in (work / ".git" / "config").read_text()
         assert token not in (work / ".git" / "config").read_text()
         run_git("checkout", "-q", "-b", "aomaas/fix-1", cwd=work)
-        (work / "src" / "app.py").write_text("from pathlib import Path\n\n\ndef main():\n    return Path.cwd()\n")
+        (work / "src" / "app.py").write_text(
+            "from pathlib import Path\n\n\ndef main():\n    return Path.cwd()\n"
+        )
         run_git("commit", "-qam", "Use pathlib", cwd=work)
 
-        first = await publish(client, inst, OWNER, NAME, local_repo=work, branch="aomaas/fix-1", base="main",
-                              title="Use pathlib", body="The plan...", fingerprint=FINGERPRINT,
-                              proof_ok=True, proof_summary="finding gone", proof_text="tests: 3 passed")
+        first = await publish(
+            client,
+            inst,
+            OWNER,
+            NAME,
+            local_repo=work,
+            branch="aomaas/fix-1",
+            base="main",
+            title="Use pathlib",
+            body="The plan...",
+            fingerprint=FINGERPRINT,
+            proof_ok=True,
+            proof_summary="finding gone",
+            proof_text="tests: 3 passed",
+        )
         (work / "README.md").write_text("# hello\n\nUpdated.\n")
         run_git("commit", "-qam", "Second try", cwd=work)
-        second = await publish(client, inst, OWNER, NAME, local_repo=work, branch="aomaas/fix-1", base="main",
-                               title="Use pathlib (v2)", body="The new plan...", fingerprint=FINGERPRINT)
+        second = await publish(
+            client,
+            inst,
+            OWNER,
+            NAME,
+            local_repo=work,
+            branch="aomaas/fix-1",
+            base="main",
+            title="Use pathlib (v2)",
+            body="The new plan...",
+            fingerprint=FINGERPRINT,
+        )
 
         pull = await client.get_pull(inst, OWNER, NAME, first.number)
         found = await client.find_pull(inst, OWNER, NAME, marker=fingerprint_marker(FINGERPRINT))
@@ -83,15 +124,37 @@ async def test_push_open_then_update_the_same_pull_request(fake_github: FakeGitH
     assert changed == {"src/app.py", "README.md"}
 
 
-async def test_push_refused_branch_names_and_missing_commit(fake_github: FakeGitHub, tmp_path: Path) -> None:
+async def test_push_refused_branch_names_and_missing_commit(
+    fake_github: FakeGitHub, tmp_path: Path
+) -> None:
     async with github(fake_github) as gh:
         with pytest.raises(InvalidRequest):
-            await publish(gh.client, gh.installation_id, OWNER, NAME, local_repo=tmp_path, branch="--upload-pack=x",
-                          base="main", title="t", body="b", fingerprint=FINGERPRINT)
+            await publish(
+                gh.client,
+                gh.installation_id,
+                OWNER,
+                NAME,
+                local_repo=tmp_path,
+                branch="--upload-pack=x",
+                base="main",
+                title="t",
+                body="b",
+                fingerprint=FINGERPRINT,
+            )
         run_git("init", "-q", str(tmp_path / "empty"))
         with pytest.raises(ForgeError, match="nothing to push"):
-            await publish(gh.client, gh.installation_id, OWNER, NAME, local_repo=tmp_path / "empty",
-                          branch="aomaas/x", base="main", title="t", body="b", fingerprint=FINGERPRINT)
+            await publish(
+                gh.client,
+                gh.installation_id,
+                OWNER,
+                NAME,
+                local_repo=tmp_path / "empty",
+                branch="aomaas/x",
+                base="main",
+                title="t",
+                body="b",
+                fingerprint=FINGERPRINT,
+            )
 
 
 async def test_git_data_api_commit_and_review_with_inline_comments(fake_github: FakeGitHub) -> None:
@@ -99,23 +162,48 @@ async def test_git_data_api_commit_and_review_with_inline_comments(fake_github: 
         client, inst = gh.client, gh.installation_id
         base = (await client.get_branch(inst, OWNER, NAME, "main"))["commit"]["sha"]
         sha = await commit_files_via_api(
-            client, inst, OWNER, NAME, branch="feature/eval", base_sha=base,
-            files={"src/app.py": b"import os\n\n\ndef main():\n    return eval(os.getcwd())\n", "README.md": None},
+            client,
+            inst,
+            OWNER,
+            NAME,
+            branch="feature/eval",
+            base_sha=base,
+            files={
+                "src/app.py": b"import os\n\n\ndef main():\n    return eval(os.getcwd())\n",
+                "README.md": None,
+            },
             message="Planted issue",
         )
         pull = fake_github.add_pull(REPO, "feature/eval", title="Human change")
         files = await client.list_pull_files(inst, OWNER, NAME, pull.number)
         with pytest.raises(GitHubError) as refused:
-            await client.create_review(inst, OWNER, NAME, pull.number, body="x",
-                                       comments=[{"path": "src/app.py", "line": 1, "body": "not in the diff"}])
+            await client.create_review(
+                inst,
+                OWNER,
+                NAME,
+                pull.number,
+                body="x",
+                comments=[{"path": "src/app.py", "line": 1, "body": "not in the diff"}],
+            )
         review = await client.create_review(
-            inst, OWNER, NAME, pull.number, body="1 security finding",
-            comments=[{"path": "src/app.py", "line": 5, "body": "`eval` runs arbitrary code"}], commit_id=sha,
+            inst,
+            OWNER,
+            NAME,
+            pull.number,
+            body="1 security finding",
+            comments=[{"path": "src/app.py", "line": 5, "body": "`eval` runs arbitrary code"}],
+            commit_id=sha,
         )
         reviews = await client.list_reviews(inst, OWNER, NAME, pull.number)
     assert refused.value.github_status == 422
-    assert {f["filename"]: f["status"] for f in files} == {"src/app.py": "modified", "README.md": "removed"}
-    assert "+    return eval(os.getcwd())" in files[-1]["patch"] or "+    return eval(os.getcwd())" in files[0]["patch"]
+    assert {f["filename"]: f["status"] for f in files} == {
+        "src/app.py": "modified",
+        "README.md": "removed",
+    }
+    assert (
+        "+    return eval(os.getcwd())" in files[-1]["patch"]
+        or "+    return eval(os.getcwd())" in files[0]["patch"]
+    )
     assert review["state"] == "COMMENTED" and review["commit_id"] == sha
     assert [r["id"] for r in reviews] == [review["id"]]
     [stored] = fake_github.issue_state(REPO).reviews.values()

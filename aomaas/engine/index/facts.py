@@ -225,7 +225,7 @@ def _ruff_section(section: Any) -> dict[str, Any] | None:
     """The parts of a ruff configuration the miners respect or must check."""
     if not isinstance(section, dict):
         return None
-    lint = section.get("lint") if isinstance(section.get("lint"), dict) else {}
+    lint: dict[str, Any] = section["lint"] if isinstance(section.get("lint"), dict) else {}
     ignores = _as_list(section.get("ignore")) + _as_list(section.get("extend-ignore"))
     ignores += _as_list(lint.get("ignore")) + _as_list(lint.get("extend-ignore"))
     extend = section.get("extend")
@@ -345,7 +345,7 @@ def _package_json(text: str) -> dict[str, Any]:
                     "url": ":" in spec and not spec.startswith("npm:"),
                 }
             )
-    scripts = data.get("scripts") if isinstance(data.get("scripts"), dict) else {}
+    scripts: dict[str, Any] = data["scripts"] if isinstance(data.get("scripts"), dict) else {}
     test_script = str(scripts.get("test", ""))
     return {
         "kind": "manifest",

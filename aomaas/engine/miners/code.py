@@ -6,12 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from aomaas.engine.findings import Finding, OpportunityType
+from aomaas.engine.findings import Finding, OpportunityType, Priority
 from aomaas.engine.index import RepoIndex
 from aomaas.engine.miners.common import assign_fingerprints
-from aomaas.engine.miners.filters import noise_reason
+from aomaas.engine.miners.filters import evidence_noise, noise_reason
 from aomaas.engine.miners.ruffrun import RuffSetup, ruff_setup, run_ruff
-from aomaas.engine.miners.rules import rule_for, ruff_selection
+from aomaas.engine.miners.rules import ruff_selection, rule_for
 from aomaas.engine.workspace import safe_read
 
 #: How many lines of a finding feed its snippet and fingerprint.
@@ -51,6 +51,10 @@ def mine_code(
         first = (finding.line or 1) - 1
         last = min(finding.end_line or first + 1, first + MAX_SNIPPET_LINES)
         code = "\n".join(source[first : max(last, first + 1)])
+        noise = evidence_noise(str(finding.extra["code"]), code)
+        if noise is not None:
+            filtered[noise] = filtered.get(noise, 0) + 1
+            continue
         finding.snippet = code
         code_of[id(finding)] = code
         findings.append(finding)
@@ -72,20 +76,23 @@ def _convert(
         return None, "not-selected"
     if setup.ignored(path, code):
         return None, "repository-ignore"
-    noise = noise_reason(path, code)
+    message = str(diagnostic.get("message", "")).strip()
+    noise = noise_reason(path, code, message)
     if noise is not None:
         return None, noise
     location = diagnostic.get("location") or {}
     end = diagnostic.get("end_location") or location
     fix = diagnostic.get("fix") or {}
-    message = str(diagnostic.get("message", "")).strip()
     name = diagnostic.get("name", "")
     how = fix.get("message") or f"see {diagnostic.get('url') or 'the ruff documentation'}"
+    priority = rule.priority
+    if code in ("S602", "S604") and "seems safe" in message:
+        priority = Priority.LOW  # ruff saw a literal command line: nothing injectable today
     return Finding(
         fingerprint="",
         rule=f"ruff:{code}",
         type=rule.type,
-        priority=rule.priority,
+        priority=priority,
         effort=rule.effort,
         title=_title(message),
         description=f"{rule.why} Ruff {code} ({name}): {message} How to fix: {how}.",

@@ -19,6 +19,7 @@ _VENDORED = re.compile(
 _MIGRATIONS = re.compile(r"(^|/)migrations/")
 _DOCS_EXAMPLES = re.compile(r"(^|/)(docs?|examples?|samples?|demo|scripts|benchmarks?|bench)/")
 _FIXTURES = re.compile(r"(^|/)(fixtures?|testdata|test_data|data)/")
+_LOCALE = re.compile(r"(^|/)locale/")
 _TOOLING = re.compile(r"(^|/)(setup\.py|conftest\.py|noxfile\.py|fabfile\.py|conf\.py|manage\.py)$")
 
 
@@ -35,8 +36,8 @@ def _not(*prefixes: str) -> Callable[[str], bool]:
     return lambda code: not keep(code)
 
 
-#: Testing rules, pyflakes, pyupgrade, pylint errors and debugger calls still matter in tests.
-_TEST_KEEP = ("B011", "B015", "B017", "PT", "F", "UP", "PLE", "T10")
+#: Testing rules, pyflakes, pyupgrade and debugger calls still matter in tests.
+_TEST_KEEP = ("B011", "B015", "B017", "PT", "F", "UP", "T10")
 
 FILTERS: list[tuple[str, Callable[[str], bool], Callable[[str], bool]]] = [
     ("vendored-or-generated", lambda p: bool(_VENDORED.search(p)), _all),
@@ -49,13 +50,35 @@ FILTERS: list[tuple[str, Callable[[str], bool], Callable[[str], bool]]] = [
         _codes("D", "S1", "S3", "S6", "T10"),
     ),
     ("tooling-scripts", lambda p: bool(_TOOLING.search(p)), _codes("D", "S1", "S6")),
+    ("right-to-left-locale-data", lambda p: bool(_LOCALE.search(p)), _codes("PLE2502")),
     ("package-reexports", lambda p: p.endswith("__init__.py"), _codes("F401", "F403", "F405")),
 ]
 
 
-def noise_reason(path: str, code: str) -> str | None:
+def noise_reason(path: str, code: str, message: str = "") -> str | None:
     """The name of the filter that drops ``code`` at ``path``, or None to keep it."""
+    if code == "T100" and message.startswith("Import for"):
+        return "debugger-import"  # importing pdb is how debugging tools work; calls are the finding
     for name, applies, drops in FILTERS:
         if applies(path) and drops(code):
             return name
+    return None
+
+
+_STRING = re.compile(r"""(?:[rbuRBU]{0,2})("[^"\n]*"|'[^'\n]*')""")
+_NAME_LIKE = re.compile(r"^[a-z_][a-z0-9_.-]*$")
+_SECRET_WORDS = ("pass", "pwd", "secret", "token", "key", "auth", "credential")
+
+
+def evidence_noise(code: str, snippet: str) -> str | None:
+    """Drop findings whose own evidence shows them harmless (the filter's name, or None).
+
+    Hard-coded "passwords" whose value is a field or setting *name* (``"password"``,
+    ``"new_password1"``) or a marker of under four characters (``"!"``) are not secrets.
+    """
+    if code not in ("S105", "S106", "S107"):
+        return None
+    literals = [m.group(1)[1:-1] for m in _STRING.finditer(snippet)]
+    if literals and all(_not_a_secret(value) for value in literals):
+        return "password-field-names"
     return None

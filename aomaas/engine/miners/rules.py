@@ -197,7 +197,7 @@ RULES: dict[str, Rule] = {
     ),
     "S608": Rule(
         T.SECURITY,
-        P.HIGH,
+        P.MEDIUM,
         E.MEDIUM,
         _SEC + "SQL built by string formatting may be injectable; use parameters.",
     ),
@@ -277,6 +277,12 @@ RULES: dict[str, Rule] = {
     ),
     "PLE": Rule(
         T.MAINTAINABILITY, P.HIGH, E.SMALL, _MAINT + "pylint error: code that fails when it runs."
+    ),
+    "PLE0704": Rule(
+        T.MAINTAINABILITY,
+        P.MEDIUM,
+        E.SMALL,
+        _MAINT + "a bare raise outside an except block fails unless called while handling one.",
     ),
     "B": Rule(
         T.MAINTAINABILITY, P.MEDIUM, E.SMALL, _MAINT + "bugbear: a likely bug or design problem."
@@ -476,6 +482,7 @@ EXCLUDED: dict[str, str] = {
     "SIM108": "ternary versus if/else is a style preference",
     "B008": "calls in defaults are idiomatic in dependency-injection frameworks",
     "B905": "zip(strict=) is a style choice where lengths are known equal",
+    "PLE0605": "computed __all__ (list concatenation) is valid Python",
     "UP015": "redundant open modes are harmless style",
     "UP031": "printf-style formatting is a deliberate choice in many code bases (logging, i18n)",
     "UP032": "f-string versus str.format is a style preference",

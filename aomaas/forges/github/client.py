@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import quote
@@ -33,7 +33,7 @@ import aiohttp
 import gidgethub
 import gidgethub.aiohttp
 
-from aomaas.errors import ForgeError, NotFound, RateLimited
+from aomaas.errors import ForgeError, NotFound, RateLimited, ServiceUnavailable
 from aomaas.forges.github.appauth import InstallationTokens, make_app_jwt
 
 JSON = dict[str, Any]
@@ -130,8 +130,8 @@ class GitHubClient:
         self,
         session: aiohttp.ClientSession,
         api_url: str,
-        app_id: str | int,
-        private_key: str,
+        app_id: str | int | None,
+        private_key: str | None,
         *,
         web_url: str = "https://github.com",
         policy: RetryPolicy | None = None,
@@ -139,7 +139,7 @@ class GitHubClient:
         self.session = session
         self.api_url = api_url.rstrip("/")
         self.web_url = web_url.rstrip("/")
-        self.app_id = str(app_id)
+        self.app_id = None if app_id is None else str(app_id)
         self._private_key = private_key
         self.policy = policy or RetryPolicy()
         self.tokens = InstallationTokens(self._mint_token, clock=self.policy.clock)
@@ -149,6 +149,11 @@ class GitHubClient:
 
     def app_jwt(self) -> str:
         """A fresh app JWT (cheap to make; GitHub allows at most 10 minutes)."""
+        if not self.app_id or not self._private_key:
+            raise ServiceUnavailable(
+                "the GitHub App is not configured: set GITHUB_APP_ID and GITHUB_PRIVATE_KEY "
+                "(or GITHUB_PRIVATE_KEY_PATH), or register one through /setup"
+            )
         return make_app_jwt(self.app_id, self._private_key, now=self.policy.clock())
 
     async def installation_token(self, installation_id: int) -> str:
@@ -168,58 +173,64 @@ class GitHubClient:
         return _API(self.session, self.api_url, self.policy)
 
     async def _send(
-        self, method: str, url: str, auth: Mapping[str, str], data: Any, **kw: Any
+        self,
+        method: str,
+        url: str,
+        data: Any = b"",
+        *,
+        jwt: str | None = None,
+        oauth_token: str | None = None,
+        iterable_key: str | None = None,
     ) -> Any:
+        """One logical call through gidgethub (``LIST`` = every page of a GET)."""
         api = self._api()
+        tok = oauth_token
         try:
+            if method == "LIST":
+                pages = api.getiter(url, jwt=jwt, oauth_token=tok, iterable_key=iterable_key)
+                return [item async for item in pages]
             if method == "GET":
-                return await api.getitem(url, **auth, **kw)
+                return await api.getitem(url, jwt=jwt, oauth_token=tok)
             if method == "DELETE":
-                return await api.delete(url, **auth, **kw)
-            sender = {"POST": api.post, "PATCH": api.patch, "PUT": api.put}[method]
-            return await sender(url, data=data, **auth, **kw)
+                return await api.delete(url, jwt=jwt, oauth_token=tok)
+            if method == "POST":
+                return await api.post(url, data=data, jwt=jwt, oauth_token=tok)
+            if method == "PATCH":
+                return await api.patch(url, data=data, jwt=jwt, oauth_token=tok)
+            return await api.put(url, data=data, jwt=jwt, oauth_token=tok)
         except gidgethub.HTTPException as exc:
             raise _translate(method, url, exc) from exc
         except aiohttp.ClientError as exc:
             raise ForgeError(f"GitHub could not be reached ({method} {url}): {exc}") from exc
 
     async def _app_call(self, method: str, url: str, data: Any = b"") -> Any:
-        return await self._send(method, url, {"jwt": self.app_jwt()}, data)
+        return await self._send(method, url, data, jwt=self.app_jwt())
 
     async def _call(
-        self, installation_id: int, method: str, url: str, data: Any = b"", **kw: Any
+        self, installation_id: int, method: str, url: str, data: Any = b"", key: str | None = None
     ) -> Any:
+        """An installation call: writes serial per installation, one token refresh on 401."""
         if method in WRITE_METHODS:
             lock = self._write_locks.setdefault(installation_id, asyncio.Lock())
             async with lock:
-                return await self._authed(installation_id, method, url, data, **kw)
-        return await self._authed(installation_id, method, url, data, **kw)
+                return await self._authed(installation_id, method, url, data, key)
+        return await self._authed(installation_id, method, url, data, key)
 
     async def _authed(
-        self, installation_id: int, method: str, url: str, data: Any, **kw: Any
+        self, installation_id: int, method: str, url: str, data: Any, key: str | None
     ) -> Any:
         token = await self.tokens.get(installation_id)
         try:
-            return await self._send(method, url, {"oauth_token": token}, data, **kw)
+            return await self._send(method, url, data, oauth_token=token, iterable_key=key)
         except GitHubError as exc:
             if exc.github_status != 401:
                 raise
         self.tokens.invalidate(installation_id)
         token = await self.tokens.get(installation_id)
-        return await self._send(method, url, {"oauth_token": token}, data, **kw)
-
-    async def _iter(
-        self, installation_id: int, url: str, key: str | None = None
-    ) -> AsyncIterator[JSON]:
-        token = await self.tokens.get(installation_id)
-        try:
-            async for item in self._api().getiter(url, oauth_token=token, iterable_key=key):
-                yield item
-        except gidgethub.HTTPException as exc:
-            raise _translate("GET", url, exc) from exc
+        return await self._send(method, url, data, oauth_token=token, iterable_key=key)
 
     async def _list(self, installation_id: int, url: str, key: str | None = None) -> list[JSON]:
-        return [item async for item in self._iter(installation_id, url, key)]
+        return await self._call(installation_id, "LIST", url, key=key)
 
     @staticmethod
     def _repo(owner: str, repo: str) -> str:
@@ -229,11 +240,11 @@ class GitHubClient:
 
     async def get_app(self) -> JSON:
         """``GET /app``: the authenticated app (slug, name, permissions)."""
-        return await self._app_call("GET", "/app")  # type: ignore[no-any-return]
+        return await self._app_call("GET", "/app")
 
     async def get_installation(self, installation_id: int) -> JSON:
         """``GET /app/installations/{id}``."""
-        return await self._app_call("GET", f"/app/installations/{int(installation_id)}")  # type: ignore[no-any-return]
+        return await self._app_call("GET", f"/app/installations/{int(installation_id)}")
 
     async def list_installation_repositories(self, installation_id: int) -> list[JSON]:
         """``GET /installation/repositories``, every page."""
@@ -243,26 +254,23 @@ class GitHubClient:
 
     async def create_from_manifest(self, code: str) -> JSON:
         """``POST /app-manifests/{code}/conversions`` (unauthenticated): id, pem, webhook_secret."""
-        try:
-            return await self._api().post(f"/app-manifests/{_path(code)}/conversions", data={})  # type: ignore[no-any-return]
-        except gidgethub.HTTPException as exc:
-            raise _translate("POST", "/app-manifests/{code}/conversions", exc) from exc
+        return await self._send("POST", f"/app-manifests/{_path(code)}/conversions", {})
 
     # ----------------------------------------------------------------- repositories and git data
 
     async def get_repo(self, installation_id: int, owner: str, repo: str) -> JSON:
         """``GET /repos/{owner}/{repo}``."""
-        return await self._call(installation_id, "GET", self._repo(owner, repo))  # type: ignore[no-any-return]
+        return await self._call(installation_id, "GET", self._repo(owner, repo))
 
     async def get_branch(self, installation_id: int, owner: str, repo: str, branch: str) -> JSON:
         """``GET /repos/{owner}/{repo}/branches/{branch}``."""
         url = f"{self._repo(owner, repo)}/branches/{_path(branch)}"
-        return await self._call(installation_id, "GET", url)  # type: ignore[no-any-return]
+        return await self._call(installation_id, "GET", url)
 
     async def get_ref(self, installation_id: int, owner: str, repo: str, ref: str) -> JSON:
         """``GET .../git/ref/{ref}`` with ``ref`` like ``heads/main``."""
         url = f"{self._repo(owner, repo)}/git/ref/{_path(_short_ref(ref))}"
-        return await self._call(installation_id, "GET", url)  # type: ignore[no-any-return]
+        return await self._call(installation_id, "GET", url)
 
     async def create_ref(
         self, installation_id: int, owner: str, repo: str, ref: str, sha: str
@@ -272,7 +280,7 @@ class GitHubClient:
         data = {"ref": full, "sha": sha}
         return await self._call(
             installation_id, "POST", f"{self._repo(owner, repo)}/git/refs", data
-        )  # type: ignore[no-any-return]
+        )
 
     async def update_ref(
         self,
@@ -286,7 +294,7 @@ class GitHubClient:
     ) -> JSON:
         """``PATCH .../git/refs/{ref}``."""
         url = f"{self._repo(owner, repo)}/git/refs/{_path(_short_ref(ref))}"
-        return await self._call(installation_id, "PATCH", url, {"sha": sha, "force": force})  # type: ignore[no-any-return]
+        return await self._call(installation_id, "PATCH", url, {"sha": sha, "force": force})
 
     async def delete_ref(self, installation_id: int, owner: str, repo: str, ref: str) -> None:
         """``DELETE .../git/refs/{ref}``."""
@@ -315,7 +323,7 @@ class GitHubClient:
             data["base_tree"] = base_tree
         return await self._call(
             installation_id, "POST", f"{self._repo(owner, repo)}/git/trees", data
-        )  # type: ignore[no-any-return]
+        )
 
     async def create_commit(
         self,
@@ -330,12 +338,12 @@ class GitHubClient:
         data = {"message": message, "tree": tree, "parents": parents}
         return await self._call(
             installation_id, "POST", f"{self._repo(owner, repo)}/git/commits", data
-        )  # type: ignore[no-any-return]
+        )
 
     async def get_commit(self, installation_id: int, owner: str, repo: str, sha: str) -> JSON:
         """``GET .../git/commits/{sha}``."""
         url = f"{self._repo(owner, repo)}/git/commits/{_path(sha)}"
-        return await self._call(installation_id, "GET", url)  # type: ignore[no-any-return]
+        return await self._call(installation_id, "GET", url)
 
     async def get_content(
         self, installation_id: int, owner: str, repo: str, path: str, ref: str | None = None
@@ -344,7 +352,7 @@ class GitHubClient:
         url = f"{self._repo(owner, repo)}/contents/{_path(path)}"
         if ref:
             url += f"?ref={quote(ref, safe='')}"
-        return await self._call(installation_id, "GET", url)  # type: ignore[no-any-return]
+        return await self._call(installation_id, "GET", url)
 
     async def get_file(
         self, installation_id: int, owner: str, repo: str, path: str, ref: str | None = None
@@ -382,20 +390,20 @@ class GitHubClient:
     ) -> JSON:
         """``POST .../pulls`` under the app identity."""
         data = {"title": title, "head": head, "base": base, "body": body, "draft": draft}
-        return await self._call(installation_id, "POST", f"{self._repo(owner, repo)}/pulls", data)  # type: ignore[no-any-return]
+        return await self._call(installation_id, "POST", f"{self._repo(owner, repo)}/pulls", data)
 
     async def update_pull(
         self, installation_id: int, owner: str, repo: str, number: int, **fields: Any
     ) -> JSON:
         """``PATCH .../pulls/{number}`` with any of title, body, state, base."""
         url = f"{self._repo(owner, repo)}/pulls/{int(number)}"
-        return await self._call(installation_id, "PATCH", url, fields)  # type: ignore[no-any-return]
+        return await self._call(installation_id, "PATCH", url, fields)
 
     async def get_pull(self, installation_id: int, owner: str, repo: str, number: int) -> JSON:
         """``GET .../pulls/{number}``."""
         return await self._call(
             installation_id, "GET", f"{self._repo(owner, repo)}/pulls/{int(number)}"
-        )  # type: ignore[no-any-return]
+        )
 
     async def list_pulls(
         self,
@@ -465,7 +473,7 @@ class GitHubClient:
         if commit_id:
             data["commit_id"] = commit_id
         url = f"{self._repo(owner, repo)}/pulls/{int(number)}/reviews"
-        return await self._call(installation_id, "POST", url, data)  # type: ignore[no-any-return]
+        return await self._call(installation_id, "POST", url, data)
 
     async def list_reviews(
         self, installation_id: int, owner: str, repo: str, number: int
@@ -482,14 +490,14 @@ class GitHubClient:
     ) -> JSON:
         """``POST .../issues/{number}/comments`` (issues and pull requests alike)."""
         url = f"{self._repo(owner, repo)}/issues/{int(number)}/comments"
-        return await self._call(installation_id, "POST", url, {"body": body})  # type: ignore[no-any-return]
+        return await self._call(installation_id, "POST", url, {"body": body})
 
     async def update_issue_comment(
         self, installation_id: int, owner: str, repo: str, comment_id: int, body: str
     ) -> JSON:
         """``PATCH .../issues/comments/{comment_id}``: the bot edits its one reply as work moves."""
         url = f"{self._repo(owner, repo)}/issues/comments/{int(comment_id)}"
-        return await self._call(installation_id, "PATCH", url, {"body": body})  # type: ignore[no-any-return]
+        return await self._call(installation_id, "PATCH", url, {"body": body})
 
     async def list_issue_comments(
         self, installation_id: int, owner: str, repo: str, number: int
@@ -509,14 +517,14 @@ class GitHubClient:
     ) -> JSON:
         """``POST .../issues/comments/{comment_id}/reactions``: the immediate acknowledgement."""
         url = f"{self._repo(owner, repo)}/issues/comments/{int(comment_id)}/reactions"
-        return await self._call(installation_id, "POST", url, {"content": content})  # type: ignore[no-any-return]
+        return await self._call(installation_id, "POST", url, {"content": content})
 
     async def add_reaction_to_issue(
         self, installation_id: int, owner: str, repo: str, number: int, content: Reaction = "eyes"
     ) -> JSON:
         """``POST .../issues/{number}/reactions`` (a command in the issue body itself)."""
         url = f"{self._repo(owner, repo)}/issues/{int(number)}/reactions"
-        return await self._call(installation_id, "POST", url, {"content": content})  # type: ignore[no-any-return]
+        return await self._call(installation_id, "POST", url, {"content": content})
 
     async def create_issue(
         self,
@@ -532,21 +540,21 @@ class GitHubClient:
         data: JSON = {"title": title, "body": body}
         if labels:
             data["labels"] = labels
-        return await self._call(installation_id, "POST", f"{self._repo(owner, repo)}/issues", data)  # type: ignore[no-any-return]
+        return await self._call(installation_id, "POST", f"{self._repo(owner, repo)}/issues", data)
 
     async def update_issue(
         self, installation_id: int, owner: str, repo: str, number: int, **fields: Any
     ) -> JSON:
         """``PATCH .../issues/{number}`` with any of title, body, state, labels."""
         url = f"{self._repo(owner, repo)}/issues/{int(number)}"
-        return await self._call(installation_id, "PATCH", url, fields)  # type: ignore[no-any-return]
+        return await self._call(installation_id, "PATCH", url, fields)
 
     async def add_labels(
         self, installation_id: int, owner: str, repo: str, number: int, labels: list[str]
     ) -> list[JSON]:
         """``POST .../issues/{number}/labels``."""
         url = f"{self._repo(owner, repo)}/issues/{int(number)}/labels"
-        return await self._call(installation_id, "POST", url, {"labels": labels})  # type: ignore[no-any-return]
+        return await self._call(installation_id, "POST", url, {"labels": labels})
 
     # ----------------------------------------------------------------- checks
 
@@ -573,14 +581,14 @@ class GitHubClient:
             data["details_url"] = details_url
         return await self._call(
             installation_id, "POST", f"{self._repo(owner, repo)}/check-runs", data
-        )  # type: ignore[no-any-return]
+        )
 
     async def update_check_run(
         self, installation_id: int, owner: str, repo: str, check_run_id: int, **fields: Any
     ) -> JSON:
         """``PATCH .../check-runs/{id}`` with any of status, conclusion, output."""
         url = f"{self._repo(owner, repo)}/check-runs/{int(check_run_id)}"
-        return await self._call(installation_id, "PATCH", url, fields)  # type: ignore[no-any-return]
+        return await self._call(installation_id, "PATCH", url, fields)
 
 
 class GitHubError(ForgeError):

@@ -1,0 +1,162 @@
+"""Render a :class:`ScanReport` as a text table, JSON, or SARIF 2.1.0."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from aomaas.engine.findings import Finding, Priority
+from aomaas.engine.miners.rules import RULES, rule_for
+from aomaas.engine.scan import ScanReport
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVELS = {
+    Priority.CRITICAL: "error",
+    Priority.HIGH: "error",
+    Priority.MEDIUM: "warning",
+    Priority.LOW: "note",
+}
+_TABLE_COLUMNS = ("#", "priority", "type", "effort", "location", "rule", "title")
+
+
+def counts_by_type(findings: list[Finding]) -> dict[str, int]:
+    """How many findings of each type, in type order."""
+    counts = Counter(str(f.type) for f in findings)
+    return dict(sorted(counts.items()))
+
+
+def to_table(report: ScanReport) -> str:
+    """A plain-text table of the selected findings and a one-line summary."""
+    rows = [
+        (
+            str(number),
+            str(f.priority),
+            str(f.type),
+            str(f.effort),
+            f"{f.location}:{f.line}" if f.line else f.location,
+            f.rule,
+            f.title,
+        )
+        for number, f in enumerate(report.selected, start=1)
+    ]
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(_TABLE_COLUMNS)]
+    widths[-1] = len(_TABLE_COLUMNS[-1])  # the title column is last and never padded
+    lines = ["  ".join(c.ljust(w) for c, w in zip(_TABLE_COLUMNS, widths, strict=True)).rstrip()]
+    lines += [
+        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    summary = ", ".join(f"{n} {t}" for t, n in counts_by_type(report.findings).items()) or "none"
+    shown = f"showing {len(report.selected)} of {len(report.findings)}"
+    lines.append(
+        f"\n{len(report.findings)} opportunities ({summary}); {shown}; commit {report.commit[:12]}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def to_json(report: ScanReport) -> str:
+    """Every selected opportunity, numbered from 1 in rank order, with its fingerprint."""
+    document = {
+        "repository": str(report.root),
+        "commit": report.commit,
+        "types": [str(t) for t in report.types],
+        "total": len(report.findings),
+        "counts": counts_by_type(report.findings),
+        "opportunities": [
+            {"number": number, **finding.to_dict()}
+            for number, finding in enumerate(report.selected, start=1)
+        ],
+        "stats": report.stats,
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def sarif_document(report: ScanReport) -> dict[str, Any]:
+    """The SARIF 2.1.0 log for the selected findings (one run, rules and results)."""
+    rule_ids = sorted({f.rule for f in report.selected})
+    rule_index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    examples = {f.rule: f for f in report.selected}
+    rules = [_sarif_rule(rule_id, examples[rule_id]) for rule_id in rule_ids]
+    results = [
+        _sarif_result(f, number, rule_index[f.rule])
+        for number, f in enumerate(report.selected, start=1)
+    ]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "aomaas",
+                        "informationUri": "https://github.com/aomaas/aomaas",
+                        "semanticVersion": "0.1.0",
+                        "rules": rules,
+                    }
+                },
+                "originalUriBaseIds": {"SRCROOT": {"uri": report.root.as_uri() + "/"}},
+                "versionControlProvenance": [
+                    {"repositoryUri": report.root.as_uri(), "revisionId": report.commit}
+                ],
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+
+
+def to_sarif(report: ScanReport) -> str:
+    """:func:`sarif_document` as indented JSON."""
+    return json.dumps(sarif_document(report), indent=2) + "\n"
+
+
+def _sarif_rule(rule_id: str, example: Finding) -> dict[str, Any]:
+    code = rule_id.split(":", 1)[1]
+    entry = RULES.get(rule_id) if rule_id.startswith("repo:") else rule_for(code)
+    rule: dict[str, Any] = {
+        "id": rule_id,
+        "name": str(example.extra.get("name") or code),
+        "shortDescription": {"text": entry.why if entry else example.title},
+        "defaultConfiguration": {"level": _LEVELS[example.priority]},
+        "properties": {
+            "type": str(example.type),
+            "priority": str(example.priority),
+            "effort": str(example.effort),
+            "tags": [str(example.type)],
+        },
+    }
+    if example.extra.get("url"):
+        rule["helpUri"] = example.extra["url"]
+    return rule
+
+
+def _sarif_result(finding: Finding, number: int, index: int) -> dict[str, Any]:
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": finding.location, "uriBaseId": "SRCROOT"}
+    }
+    if finding.line:
+        region: dict[str, Any] = {
+            "startLine": finding.line,
+            "endLine": max(finding.end_line or finding.line, finding.line),
+        }
+        column = finding.extra.get("column")
+        if isinstance(column, int) and column >= 1:
+            region["startColumn"] = column
+        if finding.snippet:
+            region["snippet"] = {"text": finding.snippet}
+        physical["region"] = region
+    return {
+        "ruleId": finding.rule,
+        "ruleIndex": index,
+        "level": _LEVELS[finding.priority],
+        "message": {"text": f"{finding.title}. {finding.description}"},
+        "locations": [{"physicalLocation": physical}],
+        "partialFingerprints": {"aomaasFingerprint/v1": finding.fingerprint},
+        "properties": {
+            "number": number,
+            "type": str(finding.type),
+            "priority": str(finding.priority),
+            "effort": str(finding.effort),
+            "fixable": finding.fixable,
+        },
+    }
