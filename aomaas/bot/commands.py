@@ -190,6 +190,13 @@ def parse_commands(body: str | None) -> list[Command | CommandError]:
     return found
 
 
+def command_lines(body: str | None) -> list[str]:
+    """The text of each command line, in the order :func:`parse_commands` returns them."""
+    return [f"{PREFIX} {rest}".strip() for _, rest in _command_lines(body or "")][
+        :MAX_COMMANDS_PER_COMMENT
+    ]
+
+
 def parse_ref(text: str) -> Ref:
     """Parse ``3``, ``#3``, a UUID or a hex fingerprint into a :class:`Ref`."""
     value = text.strip().lower()

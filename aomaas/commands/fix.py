@@ -31,7 +31,7 @@ from aomaas.errors import AomaasError, InvalidRequest
 from aomaas.settings import Settings
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``fix``."""
     p = sub.add_parser(
         "fix",

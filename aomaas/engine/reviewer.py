@@ -16,6 +16,8 @@ from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
 
 from aomaas.engine.findings import Finding, OpportunityType
+from aomaas.engine.index import build_index
+from aomaas.engine.miners import mine
 from aomaas.engine.workspace import head_commit
 from aomaas.errors import InvalidRequest
 
@@ -79,9 +81,6 @@ def review_diff(root: Path, diff_text: str, review_type: str = "general") -> Rev
         raise InvalidRequest(
             f"unknown review type {review_type!r}; use one of {', '.join(REVIEW_TYPES)}"
         )
-    from aomaas.engine.index import build_index
-    from aomaas.engine.miners import mine
-
     lines = added_lines(diff_text)
     wanted = REVIEW_TYPES[review_type]
     comments: list[ReviewComment] = []

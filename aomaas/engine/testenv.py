@@ -13,14 +13,18 @@ tests are reported as not run, with the reason.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib.metadata as metadata
 import re
 import shutil
 import subprocess
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from packaging.markers import default_environment
 from packaging.requirements import InvalidRequirement, Requirement
@@ -36,6 +40,10 @@ DEPENDENCY_FILES = (
     "requirements-test.txt",
     "test-requirements.txt",
 )
+REQUIREMENTS = DEPENDENCY_FILES[3:]
+ROOT_FORMATS = ("pyproject", "setup.cfg", "setup.py", "requirements", "pipfile")
+#: Supplied by the tools directory (pytest and what it needs), never installed.
+PROVIDED = frozenset({"pytest", "pluggy", "iniconfig", "packaging", "pygments"})
 PYTEST = ["-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider", "--no-header"]
 _SUMMARY = re.compile(r"^(FAILED|ERROR) (\S+)", re.M)
 
@@ -79,9 +87,24 @@ def runs_pytest(root: Path) -> bool:
     return has_tests or any((root / name).is_file() for name in markers[:2])
 
 
-def declared_dependencies(root: Path) -> list[str]:
-    """Runtime and test requirements the repository declares (best effort, no code run)."""
+def declared_dependencies(root: Path, manifests: dict[str, Any] | None = None) -> list[str]:
+    """Runtime and test requirements the repository declares at its root (no code is run).
+
+    ``manifests`` is the index's parsed manifests (setup.py is read by the index
+    without running it); without it pyproject.toml and requirements files are read.
+    """
     found: list[str] = []
+    if manifests is not None:
+        for path, manifest in manifests.items():
+            if "/" in path or manifest.get("format") not in ROOT_FORMATS:
+                continue
+            if manifest.get("format") == "requirements" and path not in REQUIREMENTS:
+                continue
+            for dep in manifest.get("dependencies", []):
+                group = str(dep.get("group", ""))
+                if group in ("main", "dependencies", "requirements") or "test" in group:
+                    found.append(str(dep.get("raw", dep.get("name", ""))))
+        return [dep for dep in found if _needed(dep)]
     pyproject = root / "pyproject.toml"
     if pyproject.is_file() and not pyproject.is_symlink():
         try:
@@ -91,15 +114,13 @@ def declared_dependencies(root: Path) -> list[str]:
         found += [str(item) for item in project.get("dependencies", [])]
         for extra in ("test", "tests", "testing"):
             found += [str(item) for item in project.get("optional-dependencies", {}).get(extra, [])]
-    for name in DEPENDENCY_FILES[3:]:
+    for name in REQUIREMENTS:
         path = root / name
         if path.is_file() and not path.is_symlink():
             for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
                 line = line.split("#", 1)[0].strip()
                 if line and not line.startswith("-"):
                     found.append(line)
-    if (root / "setup.py").is_file() and not found:
-        found.append("(setup.py: requirements only known by running it)")
     return [dep for dep in found if _needed(dep)]
 
 
@@ -113,7 +134,7 @@ def _needed(spec: str) -> bool:
         req = Requirement(spec)
     except InvalidRequirement:
         return not spec.lower().startswith("pytest")
-    if req.name.lower() == "pytest":
+    if req.name.lower() in PROVIDED:
         return False
     return req.marker is None or req.marker.evaluate(_marker_env())
 
@@ -140,9 +161,27 @@ def _copy_distribution(name: str, dest: Path, seen: set[str]) -> None:
             _copy_distribution(req.name, dest, seen)
 
 
+@contextmanager
+def _locked(cache_dir: Path, name: str) -> Iterator[None]:
+    """Serialise builders of one cache entry across threads and processes."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with open(cache_dir / f".{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def tools_dir(settings: SuiteSettings) -> Path:
     """The directory holding pytest and its requirements (built once per pytest version)."""
     dest = settings.cache_dir / f"tools-pytest-{metadata.version('pytest')}"
+    with _locked(settings.cache_dir, dest.name):
+        _build_tools(dest)
+    return dest
+
+
+def _build_tools(dest: Path) -> None:
     if not (dest / ".complete").exists():
         staging = dest.with_name(dest.name + ".tmp")
         shutil.rmtree(staging, ignore_errors=True)
@@ -151,7 +190,6 @@ def tools_dir(settings: SuiteSettings) -> Path:
         (staging / ".complete").write_text("ok\n")
         shutil.rmtree(dest, ignore_errors=True)
         staging.rename(dest)
-    return dest
 
 
 def environment_key(root: Path, settings: SuiteSettings) -> str:
@@ -165,15 +203,22 @@ def environment_key(root: Path, settings: SuiteSettings) -> str:
     return digest.hexdigest()[:20]
 
 
-def prepare_environment(root: Path, settings: SuiteSettings) -> Path:
+def prepare_environment(
+    root: Path, settings: SuiteSettings, manifests: dict[str, Any] | None = None
+) -> Path:
     """The cached venv's python for ``root`` (created when missing); SuiteNotRun if impossible."""
-    deps = declared_dependencies(root)
+    deps = declared_dependencies(root, manifests)
     if deps and not settings.install_dependencies:
         raise SuiteNotRun(
             f"tests not run: the repository declares dependencies ({', '.join(deps[:5])}) and "
             "installing dependencies is disabled"
         )
-    venv = settings.cache_dir / "venvs" / environment_key(root, settings)
+    key = environment_key(root, settings)
+    with _locked(settings.cache_dir, key):
+        return _build_venv(settings.cache_dir / "venvs" / key, deps, settings)
+
+
+def _build_venv(venv: Path, deps: list[str], settings: SuiteSettings) -> Path:
     python = venv / "bin" / "python"
     if (venv / ".complete").exists():
         return python

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from aomaas.engine.findings import Finding
+from aomaas.engine.index import RepoIndex, build_index
+from aomaas.engine.miners import MINERS, mine
 from aomaas.engine.testenv import SuiteNotRun, SuiteRun, SuiteSettings, prepare_environment
 from aomaas.engine.testenv import run_tests as run_suite
 from aomaas.engine.workspace import run_git
@@ -87,21 +90,47 @@ def _is_repo_level(finding: Finding) -> bool:
     return finding.rule.startswith("repo:")
 
 
-def _mine(
-    root: Path, commit: str, finding: Finding, paths: list[str]
-) -> tuple[dict[str, Any], list[Finding]]:
-    """The miners' findings at ``root`` (a checkout of ``commit``) for the relevant scope.
+class IndexCache:
+    """The last few base-commit indexes, keyed by (repository, commit).
+
+    Proving several fixes from one base commit (a benchmark, a batch of
+    opportunities) then indexes the base once; the head of each fix is indexed
+    incrementally from it.
+    """
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, str], RepoIndex] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, root: Path, commit: str) -> RepoIndex:
+        """The index of ``commit`` (built from ``root``, any checkout sharing the object store)."""
+        common = run_git(["rev-parse", "--path-format=absolute", "--git-common-dir"], root)
+        key = (common.strip(), commit)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        index = build_index(root, commit)
+        with self._lock:
+            self._items[key] = index
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return index
+
+
+BASE_INDEXES = IndexCache()
+
+
+def _mine(root: Path, index: RepoIndex, finding: Finding, paths: list[str]) -> list[Finding]:
+    """The miners' findings at ``root`` (a checkout of ``index.commit``) for the relevant scope.
 
     Repository-level rules re-run only their type's repository checks (read from
     the index); code rules re-mine only the changed files.
     """
-    from aomaas.engine.index import build_index
-    from aomaas.engine.miners import MINERS, mine
-
-    index = build_index(root, commit)
     if _is_repo_level(finding):
-        return index.tests, list(MINERS[finding.type].repo_checks(index))
-    return index.tests, mine(root, index, paths=paths)
+        return list(MINERS[finding.type].repo_checks(index))
+    return mine(root, index, paths=paths)
 
 
 def _counts(findings: list[Finding], paths: set[str]) -> Counter[tuple[str, str]]:
@@ -183,7 +212,7 @@ def _tests(
     head_tree: Path,
     settings: ValidationSettings,
     scratch: Path,
-    suite: dict[str, Any],
+    index: RepoIndex,
 ) -> tuple[Check, bool, str, str]:
     """Run the suite before and after; (check, tests_ran, detail, isolation)."""
     started = time.monotonic()
@@ -196,11 +225,11 @@ def _tests(
 
     if not settings.run_tests:
         return done("skipped", "tests not run: disabled by the settings", False)
-    reason = runnable(suite)
+    reason = runnable(index.tests)
     if reason:
         return done("skipped", reason, False)
     try:
-        python = prepare_environment(head_tree, settings.tests)
+        python = prepare_environment(head_tree, settings.tests, index.manifests)
     except SuiteNotRun as reason:
         return done("skipped", str(reason), False)
     before = run_suite(_copy_tree(base_tree, scratch / "before"), python, settings.tests)
@@ -242,12 +271,16 @@ def validate(
         base_tree = scratch / "base"
         run_git(["worktree", "add", "--detach", str(base_tree), base_commit], worktree)
         try:
-            _, before = _mine(base_tree, base_commit, finding, changed)
-            suite, after = _mine(worktree, head, finding, changed)
+            base_index = BASE_INDEXES.get(worktree, base_commit)
+            head_index = build_index(worktree, head, previous=base_index)
+            before = _mine(base_tree, base_index, finding, changed)
+            after = _mine(worktree, head_index, finding, changed)
             checks.append(_timed("finding-gone", lambda: _gone(finding, before, after)))
             checks.append(_timed("no-new-findings", lambda: _nothing_new(changed, before, after)))
             checks.append(_timed("compiles", lambda: _compiles(worktree, changed)))
-            tests, ran, detail, isolation = _tests(base_tree, worktree, settings, scratch, suite)
+            tests, ran, detail, isolation = _tests(
+                base_tree, worktree, settings, scratch, head_index
+            )
             checks.append(tests)
         finally:
             run_git(["worktree", "remove", "--force", str(base_tree)], worktree, check=False)

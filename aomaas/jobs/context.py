@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aomaas.settings import Settings
@@ -30,6 +30,7 @@ class JobContext:
     task: Task
     worker_id: str
     services: dict[str, Any] = field(default_factory=dict)
+    payload_override: dict[str, Any] | None = None
 
     @property
     def task_id(self) -> uuid.UUID:
@@ -39,7 +40,11 @@ class JobContext:
     @property
     def payload(self) -> dict[str, Any]:
         """The task's parameters (ids and small values only)."""
-        return self.task.payload
+        return self.payload_override if self.payload_override is not None else self.task.payload
+
+    def derive(self, payload: dict[str, Any]) -> JobContext:
+        """The same task seen with another payload: lets one task run another kind's handler inline."""
+        return replace(self, payload_override=payload)
 
     async def progress(self, message: str) -> None:
         """Show a progress line on the task (visible through GET /tasks/{id})."""

@@ -24,6 +24,9 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "implement": ("aomaas.jobs.handlers.implement", "heavy"),
     "publish": ("aomaas.jobs.handlers.publish", "light"),
     "review": ("aomaas.jobs.handlers.review", "heavy"),
+    # The GitHub face's own work, run by the workers like any task (named by path, not imported).
+    "github_delivery": ("aomaas.bot.deliveries", "light"),
+    "github_command": ("aomaas.bot.command_runner", "heavy"),
 }
 
 

@@ -20,6 +20,7 @@ class WorkerPool:
         self.runtime = Runtime(settings)
         declare_actors(self.broker, self.runtime)
         self.enqueuer = Enqueuer(self.broker)
+        self.runtime.services["enqueuer"] = self.enqueuer
         self._worker: dramatiq.Worker | None = None
 
     def start(self) -> None:

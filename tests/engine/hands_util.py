@@ -22,7 +22,9 @@ GIT_ENV = {
 def git(root: Path, *args: str) -> str:
     """Run git in ``root`` with a fixed identity; return stdout."""
     env = {**os.environ, **GIT_ENV}
-    done = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True
+    )
     return done.stdout
 
 
@@ -39,9 +41,15 @@ def make_repo(root: Path, files: dict[str, str]) -> str:
     return git(root, "rev-parse", "HEAD").strip()
 
 
-def finding(rule: str, path: str, line: int | None = None, snippet: str = "", **extra: object) -> Finding:
+def finding(
+    rule: str, path: str, line: int | None = None, snippet: str = "", **extra: object
+) -> Finding:
     """A finding as a miner would report it (for tests that do not need the miners)."""
-    kind = OpportunityType.SECURITY if ":S" in rule or rule.startswith("repo:") else OpportunityType.MAINTAINABILITY
+    kind = (
+        OpportunityType.SECURITY
+        if ":S" in rule or rule.startswith("repo:")
+        else OpportunityType.MAINTAINABILITY
+    )
     return Finding(
         fingerprint=make_fingerprint(rule, path, snippet),
         rule=rule,

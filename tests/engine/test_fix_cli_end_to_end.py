@@ -16,10 +16,19 @@ NET = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
 
 
 def aomaas(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "AOMAAS_DATA_DIR": str(shared_cache() / "data"), "AOMAAS_SECRET_KEY": "k" * 40}
+    env = {
+        **os.environ,
+        "AOMAAS_DATA_DIR": str(shared_cache() / "data"),
+        "AOMAAS_SECRET_KEY": "k" * 40,
+    }
     return subprocess.run(
-        [sys.executable, "-m", "aomaas.app", *args], cwd=cwd, env=env, capture_output=True, text=True,
-        timeout=300, check=False,
+        [sys.executable, "-m", "aomaas.app", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -33,7 +42,9 @@ def test_fix_by_fingerprint_prefix_proves_and_branches(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     base = make_repo(root, {**PASSING_SUITE, "calc/net.py": NET})
     target = next(f for f in scanned(root) if f["rule"] == "ruff:S113")
-    done = aomaas("fix", str(root), target["fingerprint"][:10], "--branch", "fix/timeout", cwd=tmp_path)
+    done = aomaas(
+        "fix", str(root), target["fingerprint"][:10], "--branch", "fix/timeout", cwd=tmp_path
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Plan: " in done.stdout and "[recipe requests-timeout]" in done.stdout
     assert "[passed] tests" in done.stdout and "[passed] finding-gone" in done.stdout
@@ -50,7 +61,9 @@ def test_fix_by_scan_number_of_an_unsupported_rule_is_not_proven(
     root = tmp_path / "repo"
     make_repo(root, {**PASSING_SUITE, "README.md": "# calc\n"})
     ranked = scanned(root)
-    number = next(i for i, f in enumerate(ranked, 1) if f["rule"] == "repo:missing-readme" or not f["fixable"])
+    number = next(
+        i for i, f in enumerate(ranked, 1) if f["rule"] == "repo:missing-readme" or not f["fixable"]
+    )
     assert main(["fix", str(root), str(number)]) == 1
     assert "model-backed brain" in capsys.readouterr().out
     assert git(root, "branch", "--format=%(refname:short)").split() == ["main"]

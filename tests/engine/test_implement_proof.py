@@ -18,9 +18,7 @@ from tests.engine.hands_util import PASSING_SUITE, git, make_repo, shared_cache
 
 BOT = Identity("aomaas[bot]", "bot@example.org")
 NET = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
-SCRATCH = (
-    "import tempfile\n\n\ndef scratch_name():\n    return tempfile.mktemp(suffix='.db')\n"
-)
+SCRATCH = "import tempfile\n\n\ndef scratch_name():\n    return tempfile.mktemp(suffix='.db')\n"
 SCRATCH_TEST = (
     "import os\nfrom calc.scratch import scratch_name\n\n\n"
     "def test_name_is_free():\n    assert not os.path.exists(scratch_name())\n"

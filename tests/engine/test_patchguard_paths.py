@@ -33,7 +33,9 @@ def assert_untouched(root: Path) -> None:
 ESCAPES = {
     "dotdot": new_file("../escaped.txt"),
     "dotdot-inside": new_file("pkg/../../escaped.txt"),
-    "absolute": new_file("/tmp/aomaas-escaped.txt").replace("b//tmp", "b/tmp").replace("+++ b/tmp", "+++ /tmp"),
+    "absolute": new_file("/tmp/aomaas-escaped.txt")
+    .replace("b//tmp", "b/tmp")
+    .replace("+++ b/tmp", "+++ /tmp"),
     "git-hooks": new_file(".git/hooks/pre-commit", "#!/bin/sh"),
     "nested-git": new_file("pkg/.git/config"),
     "workflow": new_file(".github/workflows/evil.yml", "on: push"),

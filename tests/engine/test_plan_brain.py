@@ -16,7 +16,11 @@ def test_supported_plan_names_its_recipe() -> None:
     assert [step.id for step in plan.steps] == [1, 2, 3]
     assert plan.steps[0].recipe == "requests-timeout"
     assert plan.steps[0].action == {
-        "kind": "recipe", "recipe": "requests-timeout", "rule": "ruff:S113", "path": "app/http.py", "line": 12,
+        "kind": "recipe",
+        "recipe": "requests-timeout",
+        "rule": "ruff:S113",
+        "path": "app/http.py",
+        "line": 12,
     }
     assert "app/http.py:12" in plan.description
 

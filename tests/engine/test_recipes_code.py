@@ -15,8 +15,21 @@ from tests.engine.hands_util import finding
 
 def ruff_hits(root: Path, rel: str, code: str) -> list[int]:
     done = subprocess.run(
-        [ruff_bin(), "check", "--no-cache", "--isolated", "--select", code, "--output-format", "json", rel],
-        cwd=root, capture_output=True, text=True, check=False,
+        [
+            ruff_bin(),
+            "check",
+            "--no-cache",
+            "--isolated",
+            "--select",
+            code,
+            "--output-format",
+            "json",
+            rel,
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return [item["location"]["row"] for item in json.loads(done.stdout)]
 

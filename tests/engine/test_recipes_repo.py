@@ -12,7 +12,9 @@ from aomaas.engine.recipes import RecipeFailed, RecipeSettings, recipe_for
 from tests.engine.hands_util import finding
 
 
-def apply(root: Path, rule: str, location: str, settings: RecipeSettings | None = None, **extra: object) -> list[str]:
+def apply(
+    root: Path, rule: str, location: str, settings: RecipeSettings | None = None, **extra: object
+) -> list[str]:
     item = finding(rule, location, **extra)
     recipe = recipe_for(item)
     assert recipe is not None, rule
@@ -21,13 +23,17 @@ def apply(root: Path, rule: str, location: str, settings: RecipeSettings | None 
 
 def test_security_policy(tmp_path: Path) -> None:
     settings = RecipeSettings(security_contact="security@example.org")
-    assert apply(tmp_path, "repo:missing-security-policy", "SECURITY.md", settings) == ["SECURITY.md"]
+    assert apply(tmp_path, "repo:missing-security-policy", "SECURITY.md", settings) == [
+        "SECURITY.md"
+    ]
     text = (tmp_path / "SECURITY.md").read_text()
     assert text.startswith("# Security policy") and "security@example.org" in text
 
 
 def test_license_from_settings(tmp_path: Path) -> None:
-    settings = RecipeSettings(license_id="BSD-3-Clause", license_holder="Ada Lovelace", license_year=2031)
+    settings = RecipeSettings(
+        license_id="BSD-3-Clause", license_holder="Ada Lovelace", license_year=2031
+    )
     apply(tmp_path, "repo:missing-license", "LICENSE", settings)
     text = (tmp_path / "LICENSE").read_text()
     assert text.startswith("BSD 3-Clause License") and "Copyright (c) 2031, Ada Lovelace" in text
@@ -95,7 +101,10 @@ def test_requires_python_from_classifiers(tmp_path: Path) -> None:
         '  "Programming Language :: Python :: 3.9",\n]\n'
     )
     apply(tmp_path, "repo:missing-requires-python", "pyproject.toml")
-    assert tomllib.loads((tmp_path / "pyproject.toml").read_text())["project"]["requires-python"] == ">=3.9"
+    assert (
+        tomllib.loads((tmp_path / "pyproject.toml").read_text())["project"]["requires-python"]
+        == ">=3.9"
+    )
 
 
 def test_requires_python_refuses_without_evidence(tmp_path: Path) -> None:

@@ -98,7 +98,9 @@ except OSError:
 
 
 def test_timeout_kills_the_whole_group(box: Path) -> None:
-    result = run_sandboxed(["sh", "-c", "sleep 60 & sleep 60"], box, timeout=1, memory_mb=256, writable=[box])
+    result = run_sandboxed(
+        ["sh", "-c", "sleep 60 & sleep 60"], box, timeout=1, memory_mb=256, writable=[box]
+    )
     assert result.timed_out
     assert result.duration < 8
 

@@ -101,8 +101,9 @@ def _issue(ctx: Ctx, pulls: bool | None = None) -> Issue:
 def head_sha(fake: FakeGitHub, repo: Repo, pull: Issue) -> str:
     """The pull request's head commit (kept after its branch is deleted)."""
     sha = gitrepo.resolve(repo.bare, f"refs/heads/{pull.head}")
-    if sha is not None and pull.state == "open":
+    if sha is not None and pull.state == "open" and sha != pull.last_head_sha:
         pull.last_head_sha = sha
+        gitrepo.git(repo.bare, "update-ref", f"refs/pull/{pull.number}/head", sha)
     return pull.last_head_sha or sha or gitrepo.ZERO
 
 

@@ -22,7 +22,7 @@ from aiohttp import web
 from tests.fakegithub import githttp, gitrepo, spec, webhooks
 from tests.fakegithub.auth import AuthError, Authority
 from tests.fakegithub.objects import Shapes
-from tests.fakegithub.routes import APP_AUTH, HANDLERS, NO_AUTH, Ctx, Fail, pull_diff
+from tests.fakegithub.routes import APP_AUTH, HANDLERS, NO_AUTH, Ctx, Fail, head_sha, pull_diff
 from tests.fakegithub.state import Comment, Installation, Issue, Repo, next_id
 
 PARAM = "{%s:.+}"
@@ -83,7 +83,7 @@ class FakeGitHub:
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self.port = 0
-        self.shapes = Shapes("http://127.0.0.1:0", "http://127.0.0.1:0/git", app_id, app_slug)
+        self.shapes = Shapes("http://127.0.0.1:0", "http://127.0.0.1:0", app_id, app_slug)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -94,8 +94,13 @@ class FakeGitHub:
 
     @property
     def git_url(self) -> str:
-        """The web/git base URL: clone ``{git_url}/{owner}/{repo}.git``."""
-        return f"{self.url}/git"
+        """The web and git address (``GITHUB_WEB_URL``): clone ``{git_url}/{owner}/{repo}.git``.
+
+        Like GitHub Enterprise on one host, the stand-in serves the API and git on the
+        same address; git's paths (``/{owner}/{repo}.git/info/refs``...) never collide
+        with the API's.
+        """
+        return self.url
 
     @property
     def private_key_pem(self) -> str:
@@ -106,6 +111,17 @@ class FakeGitHub:
     def bot_login(self) -> str:
         """The app's bot user, e.g. ``aomaas-test[bot]``."""
         return self.shapes.bot_login
+
+    def settings_env(self) -> dict[str, object]:
+        """The settings (environment variable names) that point the service at this stand-in."""
+        return {
+            "GITHUB_APP_ID": str(self.app_id),
+            "GITHUB_PRIVATE_KEY": self.private_key_pem,
+            "GITHUB_WEBHOOK_SECRET": self.webhook_secret,
+            "GITHUB_API_URL": self.url,
+            "GITHUB_WEB_URL": self.git_url,
+            "GITHUB_ALLOW_HTTP": True,
+        }
 
     def start(self) -> FakeGitHub:
         """Start serving on a free port; returns self."""
@@ -155,7 +171,8 @@ class FakeGitHub:
 
     def _make_app(self) -> web.Application:
         app = web.Application(client_max_size=100 * 1024 * 1024)
-        app.router.add_route("*", "/git/{owner}/{repo}.git/{tail:.*}", self._git)
+        git_tail = "{tail:(info/refs|HEAD|git-upload-pack|git-receive-pack|objects/.+)}"
+        app.router.add_route("*", "/{owner}/{repo}/" + git_tail, self._git)
         for method, path, operation_id in spec.operations():
             route = path
             for name in MULTI_SEGMENT:
@@ -252,6 +269,7 @@ class FakeGitHub:
                 base=base or repo.default_branch,
             )
             repo.issues[pull.number] = pull
+            head_sha(self, repo, pull)  # records refs/pull/N/head, as GitHub does
             return pull
 
     def add_issue(
@@ -683,7 +701,7 @@ class FakeGitHub:
     # ------------------------------------------------------------ git smart HTTP
 
     async def _git(self, request: web.Request) -> web.StreamResponse:
-        owner, name = request.match_info["owner"], request.match_info["repo"]
+        owner, name = request.match_info["owner"], request.match_info["repo"].removesuffix(".git")
         repo = self.repos.get(f"{owner}/{name}")
         try:
             minted = self.authority.verify_token(request.headers.get("Authorization"))

@@ -16,6 +16,7 @@ from aomaas.forges.github.publish import (
     fingerprint_marker,
     marker_fingerprint,
     publish,
+    push_branch,
     with_marker,
 )
 from tests.fakegithub import FakeGitHub
@@ -85,6 +86,7 @@ async def test_push_open_then_update_the_same_pull_request(
             title="Use pathlib",
             body="The plan...",
             fingerprint=FINGERPRINT,
+            allow_http=True,
             proof_ok=True,
             proof_summary="finding gone",
             proof_text="tests: 3 passed",
@@ -102,6 +104,7 @@ async def test_push_open_then_update_the_same_pull_request(
             title="Use pathlib (v2)",
             body="The new plan...",
             fingerprint=FINGERPRINT,
+            allow_http=True,
         )
 
         pull = await client.get_pull(inst, OWNER, NAME, first.number)
@@ -140,6 +143,7 @@ async def test_push_refused_branch_names_and_missing_commit(
                 title="t",
                 body="b",
                 fingerprint=FINGERPRINT,
+                allow_http=True,
             )
         run_git("init", "-q", str(tmp_path / "empty"))
         with pytest.raises(ForgeError, match="nothing to push"):
@@ -154,7 +158,11 @@ async def test_push_refused_branch_names_and_missing_commit(
                 title="t",
                 body="b",
                 fingerprint=FINGERPRINT,
+                allow_http=True,
             )
+        with pytest.raises(ForgeError, match="plain http"):
+            await push_branch(gh.client, gh.installation_id, OWNER, NAME, tmp_path, "aomaas/x")
+    assert fake_github.requests_to("pulls/create") == []
 
 
 async def test_git_data_api_commit_and_review_with_inline_comments(fake_github: FakeGitHub) -> None:

@@ -82,3 +82,13 @@ def evidence_noise(code: str, snippet: str) -> str | None:
     if literals and all(_not_a_secret(value) for value in literals):
         return "password-field-names"
     return None
+
+
+def _not_a_secret(value: str) -> bool:
+    """A marker, a sentence, a constant word, or a field name that mentions secrets."""
+    return (
+        len(value) < 4
+        or " " in value
+        or value.isupper()
+        or bool(_NAME_LIKE.match(value) and any(w in value for w in _SECRET_WORDS))
+    )

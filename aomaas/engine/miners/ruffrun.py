@@ -168,10 +168,9 @@ def _batches(files: list[str]) -> list[list[str]]:
     return batches
 
 
-def _run_batch(
-    root: Path, files: list[str], select: list[str], setup: RuffSetup, timeout: float
-) -> list[dict[str, Any]]:
-    base = [
+def ruff_command(select: list[str], setup: RuffSetup, isolated: bool) -> list[str]:
+    """The ruff command line (before ``-- FILES``) the miners run."""
+    command = [
         find_ruff_bin(),
         "check",
         "--no-fix",
@@ -188,13 +187,19 @@ def _run_batch(
         "--target-version",
         setup.target_version,
     ]
+    return [*command, "--isolated"] if isolated else command
+
+
+def _run_batch(
+    root: Path, files: list[str], select: list[str], setup: RuffSetup, timeout: float
+) -> list[dict[str, Any]]:
     modes = [True] if setup.isolated else [False, True]
     error = ""
     with tempfile.TemporaryDirectory(prefix="aomaas-ruff-") as home:
         env = {k: v for k, v in os.environ.items() if not k.startswith("RUFF_")}
         env.update(HOME=home, XDG_CONFIG_HOME=home, XDG_CACHE_HOME=home, RUFF_CACHE_DIR=home)
         for isolated in modes:
-            command = base + (["--isolated"] if isolated else []) + ["--", *files]
+            command = [*ruff_command(select, setup, isolated), "--", *files]
             try:
                 proc = subprocess.run(
                     command, cwd=root, env=env, capture_output=True, timeout=timeout, check=False

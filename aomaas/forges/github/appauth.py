@@ -60,11 +60,16 @@ def parse_expiry(value: str) -> float:
 
 
 class InstallationTokens:
-    """Per-installation token cache; ``mint(installation_id)`` returns GitHub's JSON answer."""
+    """Per-installation token cache; ``mint(installation_id)`` returns GitHub's JSON answer.
+
+    One cache can be shared by many short-lived clients (and event loops): each
+    :meth:`get` may bring its own ``mint``; minting is serialised per installation
+    within one event loop.
+    """
 
     def __init__(
         self,
-        mint: Minter,
+        mint: Minter | None = None,
         *,
         clock: Callable[[], float] = time.time,
         margin: float = REFRESH_MARGIN,
@@ -73,19 +78,23 @@ class InstallationTokens:
         self._clock = clock
         self._margin = margin
         self._tokens: dict[int, InstallationToken] = {}
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._locks: dict[tuple[int, int], asyncio.Lock] = {}
 
-    async def get(self, installation_id: int) -> str:
+    async def get(self, installation_id: int, mint: Minter | None = None) -> str:
         """A token valid for at least ``margin`` more seconds, minting one if needed."""
         cached = self._fresh(installation_id)
         if cached is not None:
             return cached
-        lock = self._locks.setdefault(installation_id, asyncio.Lock())
+        minter = mint or self._mint
+        if minter is None:
+            raise RuntimeError("InstallationTokens.get needs a mint function")
+        key = (id(asyncio.get_running_loop()), installation_id)
+        lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
             cached = self._fresh(installation_id)
             if cached is not None:
                 return cached
-            answer = await self._mint(installation_id)
+            answer = await minter(installation_id)
             token = InstallationToken(answer["token"], parse_expiry(answer["expires_at"]))
             self._tokens[installation_id] = token
             return token.token

@@ -27,7 +27,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 import gidgethub
@@ -103,17 +103,22 @@ class _API(gidgethub.aiohttp.GitHubAPI):
         return True
 
 
-def git_auth_env(token: str) -> dict[str, str]:
+def git_auth_env(token: str, url: str | None = None) -> dict[str, str]:
     """Environment that makes git send the token as a header, never in a URL or .git/config.
 
     ``http.extraHeader`` = ``Authorization: Basic base64("x-access-token:" + token)``,
     passed through ``GIT_CONFIG_COUNT``/``GIT_CONFIG_KEY_n``/``GIT_CONFIG_VALUE_n``
-    (git >= 2.31), so it is not visible in the process list either.
+    (git >= 2.31), so it is not visible in the process list either. With ``url`` the
+    header is scoped to that URL's scheme and host (``http.<scheme>://<host>/.extraHeader``).
     """
     basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    key = "http.extraHeader"
+    if url:
+        parts = urlsplit(url)
+        key = f"http.{parts.scheme}://{parts.netloc}/.extraHeader"
     return {
         "GIT_CONFIG_COUNT": "1",
-        "GIT_CONFIG_KEY_0": "http.extraHeader",
+        "GIT_CONFIG_KEY_0": key,
         "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}",
         "GIT_TERMINAL_PROMPT": "0",
     }
@@ -135,6 +140,7 @@ class GitHubClient:
         *,
         web_url: str = "https://github.com",
         policy: RetryPolicy | None = None,
+        tokens: InstallationTokens | None = None,
     ) -> None:
         self.session = session
         self.api_url = api_url.rstrip("/")
@@ -142,7 +148,7 @@ class GitHubClient:
         self.app_id = None if app_id is None else str(app_id)
         self._private_key = private_key
         self.policy = policy or RetryPolicy()
-        self.tokens = InstallationTokens(self._mint_token, clock=self.policy.clock)
+        self.tokens = tokens or InstallationTokens(clock=self.policy.clock)
         self._write_locks: dict[int, asyncio.Lock] = {}
 
     # ----------------------------------------------------------------- plumbing
@@ -158,7 +164,7 @@ class GitHubClient:
 
     async def installation_token(self, installation_id: int) -> str:
         """The cached (or freshly minted) installation token, e.g. for git over HTTPS."""
-        return await self.tokens.get(installation_id)
+        return await self.tokens.get(installation_id, self._mint_token)
 
     def clone_url(self, owner: str, repo: str) -> str:
         """The repository's https clone URL (give git the token with :func:`git_auth_env`)."""
@@ -219,14 +225,14 @@ class GitHubClient:
     async def _authed(
         self, installation_id: int, method: str, url: str, data: Any, key: str | None
     ) -> Any:
-        token = await self.tokens.get(installation_id)
+        token = await self.tokens.get(installation_id, self._mint_token)
         try:
             return await self._send(method, url, data, oauth_token=token, iterable_key=key)
         except GitHubError as exc:
             if exc.github_status != 401:
                 raise
         self.tokens.invalidate(installation_id)
-        token = await self.tokens.get(installation_id)
+        token = await self.tokens.get(installation_id, self._mint_token)
         return await self._send(method, url, data, oauth_token=token, iterable_key=key)
 
     async def _list(self, installation_id: int, url: str, key: str | None = None) -> list[JSON]:

@@ -14,13 +14,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aomaas.errors import ForgeError, InvalidRequest, NotFound
+from aomaas.engine.workspace import run_git
+from aomaas.errors import ForgeError, InvalidRequest, NotFound, WorkspaceError
 from aomaas.forges.github.client import GitHubClient, git_auth_env
 
 CHECK_NAME = "AOMaaS proof"
@@ -68,35 +68,30 @@ def check_branch_name(branch: str) -> str:
     return branch
 
 
-async def _git(
-    args: list[str], cwd: Path, env: dict[str, str], timeout: float
-) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        "git",
-        *args,
-        cwd=str(cwd),
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+def _push(
+    local_repo: Path, url: str, sha: str, branch: str, token: str, force: bool, timeout: float
+) -> None:
+    """``git push`` through the engine's hardened git, the token as a scoped header."""
+    env = git_auth_env(token, url)
+    config = [("protocol.http.allow", "always")] if url.startswith("http://") else []
+    args = ["push", "--quiet", "--no-verify", *(["--force"] if force else []), "--", url]
+    run_git(
+        [*args, f"{sha}:refs/heads/{branch}"],
+        local_repo,
+        env_extra=env,
+        config=config,
+        timeout=timeout,
+        secrets=[token, env["GIT_CONFIG_VALUE_0"]],
     )
+
+
+def _resolve(local_repo: Path, rev: str) -> str:
     try:
-        out, err = await asyncio.wait_for(process.communicate(), timeout)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        raise ForgeError(f"git {args[0]} took longer than {timeout:.0f} s") from None
-    return process.returncode or 0, out.decode(errors="replace"), err.decode(errors="replace")
-
-
-def _git_env(token: str | None = None) -> dict[str, str]:
-    env = {
-        key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG", "TMPDIR")
-    }
-    env["GIT_CONFIG_NOSYSTEM"] = "1"
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    if token is not None:
-        env.update(git_auth_env(token))
-    return env
+        return run_git(
+            ["rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}"], local_repo
+        ).strip()
+    except WorkspaceError:
+        raise ForgeError(f"nothing to push: {rev} is not a commit in the working copy") from None
 
 
 async def push_branch(
@@ -109,45 +104,33 @@ async def push_branch(
     *,
     local_ref: str = "HEAD",
     force: bool = True,
+    allow_http: bool = False,
     timeout: float = PUSH_TIMEOUT,
 ) -> str:
     """Push ``local_ref`` of ``local_repo`` to ``refs/heads/<branch>``; returns the pushed sha.
 
+    Plain ``http`` is refused unless ``allow_http`` (the operator's GITHUB_ALLOW_HTTP).
     On an authentication failure the token is minted again and the push retried once.
     """
     check_branch_name(branch)
-    rc, out, err = await _git(
-        ["rev-parse", "--verify", f"{local_ref}^{{commit}}"], local_repo, _git_env(), 30
-    )
-    if rc != 0:
-        raise ForgeError(f"nothing to push: {local_ref} is not a commit in the working copy")
-    sha = out.strip()
-    args = [
-        "-c",
-        "core.hooksPath=/dev/null",
-        "-c",
-        "credential.helper=",
-        "-c",
-        "protocol.version=2",
-        "push",
-        "--quiet",
-        "--no-verify",
-        *(["--force"] if force else []),
-        client.clone_url(owner, repo),
-        f"{sha}:refs/heads/{branch}",
-    ]
+    url = client.clone_url(owner, repo)
+    if url.startswith("http://") and not allow_http:
+        raise ForgeError(f"refusing to push over plain http to {url}; use https")
+    sha = await asyncio.to_thread(_resolve, local_repo, local_ref)
+    failure = ""
     for attempt in (1, 2):
         token = await client.installation_token(installation_id)
-        rc, _, err = await _git(args, local_repo, _git_env(token), timeout)
-        if rc == 0:
+        try:
+            await asyncio.to_thread(_push, local_repo, url, sha, branch, token, force, timeout)
             return sha
-        if attempt == 1 and (
-            "401" in err or "Authentication failed" in err or "could not read Username" in err
-        ):
+        except WorkspaceError as exc:
+            failure = exc.detail
+        auth_failed = any(s in failure for s in ("401", "Authentication failed", "Username"))
+        if attempt == 1 and auth_failed:
             client.tokens.invalidate(installation_id)
             continue
         break
-    raise ForgeError(f"git push to {owner}/{repo} ({branch}) failed: {err.strip()[-500:]}")
+    raise ForgeError(f"git push to {owner}/{repo} ({branch}) failed: {failure[-500:]}")
 
 
 async def commit_files_via_api(
@@ -281,9 +264,23 @@ async def publish(
     proof_summary: str = "",
     proof_text: str = "",
     draft: bool = False,
+    commit: str = "HEAD",
+    allow_http: bool = False,
 ) -> PublishedPull:
-    """Push the branch, open or update its pull request, and (when given) show the proof."""
-    await push_branch(client, installation_id, owner, repo, local_repo, branch)
+    """Push ``commit`` as ``branch``, open or update its pull request, and show the proof.
+
+    The proof becomes a check run when ``proof_ok`` is given.
+    """
+    await push_branch(
+        client,
+        installation_id,
+        owner,
+        repo,
+        local_repo,
+        branch,
+        local_ref=commit,
+        allow_http=allow_http,
+    )
     pull = await open_or_update_pull(
         client,
         installation_id,

@@ -1,0 +1,54 @@
+"""What the bot says in comments: constants and pure builders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+WORKING = "⏳ Working on `{command}`…"
+NOT_ALLOWED = (
+    "🔒 @{login}, only repository owners, members and collaborators with write access can run "
+    "`/aomaas` commands."
+)
+NOT_UNDERSTOOD = "❓ I could not read line {line} of your comment: {message}\n\nComment `/aomaas help` for the commands."
+NOT_INSTALLED = (
+    "This repository is not set up for AOMaaS yet: re-install the app or comment `/aomaas index`."
+)
+FAILED = "❌ `{command}` failed: {message}\n\n{hint}"
+DEFAULT_HINT = "Fix what the message says and comment the command again, or `/aomaas help`."
+REVIEW_ONLY_ON_PULLS = (
+    "`/aomaas review` works in pull requests; comment it on the pull request to review."
+)
+
+
+def opportunity_table(rows: Sequence[dict[str, Any]]) -> str:
+    """A ranked Markdown table of opportunities with the numbers `plan`, `fix` and `ignore` take."""
+    if not rows:
+        return "_No opportunities found._"
+    lines = [
+        "| # | type | priority | effort | where | what |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        where = row["location"] + (f":{row['line']}" if row.get("line") else "")
+        fix = " 🛠" if row.get("fixable") else ""
+        title = str(row["title"]).replace("|", "\\|")
+        lines.append(
+            f"| {row['number']} | {row['type']} | {row['priority']} | {row['effort_estimate']} | `{where}` | {title}{fix} |"
+        )
+    lines.append("")
+    lines.append(
+        "🛠 = a deterministic, proven fix is available: `/aomaas fix <number>`. `/aomaas ignore <number>` dismisses one for good."
+    )
+    return "\n".join(lines)
+
+
+def plan_text(number: int, title: str, plan: dict[str, Any]) -> str:
+    """A plan as a numbered list."""
+    steps = "\n".join(
+        f"{s['id']}. **{s['title']}**: {s['description']}" for s in plan.get("steps", [])
+    )
+    head = f"📋 Plan for #{number}: {title}"
+    if not plan.get("supported"):
+        return f"{head}\n\n{plan.get('description', '')}"
+    return f"{head}\n\n{steps}\n\nComment `/aomaas fix {number}` to carry it out."

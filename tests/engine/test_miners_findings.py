@@ -1,0 +1,149 @@
+"""Miners on real repositories: right findings, noise kept out, maintainers' config respected."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from aomaas.engine.findings import Finding, OpportunityType, make_fingerprint
+from aomaas.engine.index import build_index
+from aomaas.engine.miners import mine
+from aomaas.engine.miners.rules import rules_markdown
+from aomaas.engine.workspace import head_commit
+from tests.support.git import git, git_repo
+
+APP = (
+    "import hashlib\nimport tempfile\n\nimport requests\nimport yaml\n\n\n"
+    "def load(text):\n    return yaml.load(text)\n\n\n"
+    "def fetch(url):\n    return requests.get(url)\n\n\n"
+    "def digest(data):\n    return hashlib.md5(data).hexdigest()\n\n\n"
+    "def scratch():\n    return tempfile.mktemp()\n"
+)
+TESTS = (
+    "def test_load():\n    password = 'hunter2hunter2'\n    assert password\n"
+    "    import yaml\n    yaml.load('a: 1')\n"
+)
+
+
+def _mine(repo: Path, **kw: object) -> list[Finding]:
+    index = build_index(repo, head_commit(repo))
+    return mine(repo, index, **kw)  # type: ignore[arg-type]
+
+
+def _by_rule(findings: list[Finding]) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
+    for finding in findings:
+        out.setdefault(finding.rule, []).append(finding)
+    return out
+
+
+def test_security_findings_and_noise(tmp_path: Path) -> None:
+    repo = git_repo(tmp_path, {"app.py": APP, "tests/test_app.py": TESTS, "README.md": "# App\n"})
+    findings = _mine(repo, types=["security"])
+    rules = _by_rule(findings)
+    for code, line in (("S506", 9), ("S113", 13), ("S324", 17), ("S306", 21)):
+        (finding,) = rules[f"ruff:{code}"]
+        assert finding.location == "app.py" and finding.line == line
+        assert finding.fixable and finding.extra["code"] == code and finding.extra["column"] == 12
+        assert finding.type is OpportunityType.SECURITY and finding.title and finding.description
+    assert "yaml.load(text)" in rules["ruff:S506"][0].snippet
+    assert all(f.location != "tests/test_app.py" for f in findings)  # asserts, passwords in tests
+    assert {f.type for f in findings} == {OpportunityType.SECURITY}
+    (policy,) = rules["repo:missing-security-policy"]
+    assert policy.location == "SECURITY.md" and policy.fixable and policy.line is None
+
+
+def test_repository_level_checks(tmp_path: Path) -> None:
+    repo = git_repo(tmp_path, {
+        "setup.py": "from setuptools import setup\nsetup(name='x', install_requires=['requests'])\n",
+        "requirements.txt": "flask==3.0.0\nclick>=8\n",
+        "README.rst": "X\n=\n\nA thing.\n",
+        "x.py": "def f():\n    return 1\n",
+    })
+    findings = _mine(repo, types=["documentation", "dependencies", "testing"])
+    rules = _by_rule(findings)
+    assert rules["repo:missing-license"][0].location == "LICENSE" and rules["repo:missing-license"][0].fixable
+    assert rules["repo:readme-missing-install"][0].location == "README.rst"
+    assert rules["repo:readme-missing-usage"][0].location == "README.rst"
+    assert [f.snippet for f in rules["repo:unpinned-requirement"]] == ["click>=8"]
+    assert rules["repo:unpinned-requirement"][0].line == 2
+    assert [f.snippet for f in rules["repo:unbounded-dependency"]] == ["requests"]
+    assert rules["repo:missing-requires-python"][0].location == "setup.py"
+    assert rules["repo:legacy-setup-py"][0].location == "pyproject.toml"
+    assert rules["repo:no-tests"][0].type is OpportunityType.TESTING
+    assert rules["repo:no-ci"][0].location == ".github/workflows/tests.yml"
+    assert "ruff:D103" in rules  # public function without docstring
+    assert len({f.fingerprint for f in findings}) == len(findings)
+
+
+def test_fingerprints_survive_line_shifts_and_moves(tmp_path: Path) -> None:
+    repo = git_repo(tmp_path, {"app.py": APP, "other.py": "import yaml\nyaml.load('a')\n"})
+    before = {(f.rule, f.location): f for f in _mine(repo, types=["security"])}
+    (repo / "app.py").write_text('"""Module."""\n\nimport os\n\nprint(os.sep)\n' + APP)
+    (repo / "other.py").write_text("import yaml\n\nX = 1\nyaml.load('a')\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "shift")
+    after = {(f.rule, f.location): f for f in _mine(repo, types=["security"])}
+    assert after[("ruff:S506", "app.py")].line == before[("ruff:S506", "app.py")].line + 5
+    assert {k: f.fingerprint for k, f in after.items()} == {k: f.fingerprint for k, f in before.items()}
+    git(repo, "mv", "app.py", "moved.py")
+    git(repo, "commit", "-q", "-m", "move")
+    moved = {(f.rule, f.location): f for f in _mine(repo, types=["security"])}
+    finding = moved[("ruff:S506", "moved.py")]
+    assert finding.fingerprint == make_fingerprint("ruff:S506", "moved.py", "    return yaml.load(text)")
+    assert ("ruff:S506", "app.py") not in moved
+
+
+def test_identical_lines_get_distinct_stable_fingerprints(tmp_path: Path) -> None:
+    body = "import yaml\n\n\ndef a(t):\n    return yaml.load(t)\n\n\ndef b(t):\n    return yaml.load(t)\n"
+    repo = git_repo(tmp_path, {"m.py": body})
+    first = [f.fingerprint for f in _mine(repo, types=["security"]) if f.rule == "ruff:S506"]
+    second = [f.fingerprint for f in _mine(repo, types=["security"]) if f.rule == "ruff:S506"]
+    assert len(set(first)) == 2 and first == second
+
+
+def test_repository_config_is_respected_and_never_applied(tmp_path: Path) -> None:
+    pyproject = (
+        '[project]\nname = "x"\nrequires-python = ">=3.8"\n'
+        "[tool.ruff]\nfix = true\nunsafe-fixes = true\n"
+        '[tool.ruff.lint]\nselect = ["E"]\nignore = ["S113"]\n'
+        '[tool.ruff.lint.per-file-ignores]\n"legacy.py" = ["S506"]\n'
+    )
+    typed = "from typing import List\n\n\ndef f(x: List[int]) -> List[int]:\n    return x\n"
+    unused = "import os\nimport sys\n\nprint(sys.argv)\n"
+    repo = git_repo(tmp_path, {"pyproject.toml": pyproject, "app.py": APP, "legacy.py": APP,
+                               "typed.py": typed, "unused.py": unused})
+    digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in repo.glob("*.py")}
+    rules = _by_rule(_mine(repo, types=["security", "maintainability"]))
+    assert "ruff:S113" not in rules  # lint.ignore
+    assert [f.location for f in rules["ruff:S506"]] == ["app.py"]  # per-file-ignores
+    assert "ruff:UP006" not in rules  # List[int] must stay while 3.8 is supported
+    assert [f.location for f in rules["ruff:F401"]] == ["unused.py"]
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in repo.glob("*.py")} == digests
+    (repo / "pyproject.toml").write_text(pyproject.replace(">=3.8", ">=3.10"))
+    git(repo, "commit", "-qam", "drop 3.8")
+    assert [f.location for f in _by_rule(_mine(repo, types=["maintainability"]))["ruff:UP006"]] == [
+        "typed.py", "typed.py"]
+
+
+def test_config_reaching_outside_runs_isolated(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.toml"
+    outside.write_text('[lint]\nignore = ["S506"]\n')
+    repo = git_repo(tmp_path, {"ruff.toml": f'extend = "{outside}"\n', "app.py": APP})
+    index = build_index(repo, head_commit(repo))
+    stats: dict[str, object] = {}
+    findings = mine(repo, index, types=["security"], stats=stats)
+    assert stats["ruff_isolated"] is True and "outside" in str(stats["ruff_isolated_reason"])
+    assert "ruff:S506" in _by_rule(findings)  # the outside file was not consulted
+
+
+def test_paths_restrict_mining_and_skip_repo_checks(tmp_path: Path) -> None:
+    repo = git_repo(tmp_path, {"app.py": APP, "other.py": "import yaml\nyaml.load('a')\n"})
+    findings = _mine(repo, paths=["other.py"])
+    assert findings and {f.location for f in findings} == {"other.py"}
+    assert not any(f.rule.startswith("repo:") for f in findings)
+
+
+def test_docs_table_matches_the_code() -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "mining.md"
+    assert rules_markdown() in docs.read_text()
