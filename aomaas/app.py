@@ -146,8 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         module = _optional_module(name)
-        if module is not None:
-            module.add_parser(sub)
+        if module is None:
+            continue
+        before = set(sub.choices)
+        module.add_parser(sub)
+        for added in set(sub.choices) - before:  # a command without its own `run` default uses the module's
+            if sub.choices[added].get_default("run") is None and hasattr(module, "run"):
+                sub.choices[added].set_defaults(run=module.run)
     return parser
 
 

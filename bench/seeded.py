@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import ast
 import random
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -33,13 +32,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aomaas.engine.findings import Finding  # noqa: E402
-from aomaas.engine.implementer import Identity, ImplementSettings, implement  # noqa: E402
-from aomaas.engine.index import build_index  # noqa: E402
-from aomaas.engine.miners import mine  # noqa: E402
-from aomaas.engine.planner import make_plan  # noqa: E402
-from aomaas.engine.testenv import SuiteSettings  # noqa: E402
-from aomaas.engine.validator import ValidationSettings  # noqa: E402
+from aomaas.engine.findings import Finding
+from aomaas.engine.implementer import Identity, ImplementSettings, implement
+from aomaas.engine.index import build_index
+from aomaas.engine.miners import mine
+from aomaas.engine.planner import make_plan
+from aomaas.engine.testenv import SuiteSettings
+from aomaas.engine.validator import ValidationSettings
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 CORPUS = {
@@ -112,7 +111,6 @@ SEEDS: dict[str, str] = {
     return flag
 ''',
 }
-REPO_SEEDS = {"repo:missing-license": ("LICENSE", "LICENSE.txt", "LICENSE.rst", "LICENSE.md")}
 _SKIP = ("test", "tests", "docs", "doc", "examples", "example", "scripts", "migrations", "_vendor")
 
 
@@ -137,8 +135,18 @@ def sdist(project: str) -> Path:
         return found[0]
     folder.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-         f"{name}=={version}", "-d", str(folder)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            f"{name}=={version}",
+            "-d",
+            str(folder),
+        ],
         check=True,
     )
     return sdist(project)
@@ -205,13 +213,14 @@ def inject(root: Path, per_family: int, rng: random.Random) -> list[Seeded]:
             at = rng.choice(places)
             lines[at:at] = [code + "\n\n"]
             (root / rel).write_text("".join(lines), encoding="utf-8")
-            seeded.append(Seeded(rule, rel, name if "{name}" in template else f"AomaasSeed{counter}"))
-    for rule, names in REPO_SEEDS.items():
-        removed = [n for n in names if (root / n).is_file()]
-        for name in removed:
-            (root / name).unlink()
-        if removed:
-            seeded.append(Seeded(rule, "LICENSE", ""))
+            seeded.append(
+                Seeded(rule, rel, name if "{name}" in template else f"AomaasSeed{counter}")
+            )
+    licences = build_index(root, git(root, "rev-parse", "HEAD").strip()).docs.get("license", [])
+    for rel in licences:
+        (root / rel).unlink()
+    if licences:
+        seeded.append(Seeded("repo:missing-license", "LICENSE", ""))
     for item in seeded:
         if item.name:
             item.span = _span(root / item.path, item.name)
@@ -246,7 +255,9 @@ def run_project(project: str, args: argparse.Namespace, totals: Counter[str]) ->
         started = time.perf_counter()
         findings = mine(root, build_index(root, base))
         suite = SuiteSettings(cache_dir=args.cache, timeout=args.test_timeout, memory_mb=2048)
-        settings = ImplementSettings(validation=ValidationSettings(suite, run_tests=not args.no_tests))
+        settings = ImplementSettings(
+            validation=ValidationSettings(suite, run_tests=not args.no_tests)
+        )
         for number, item in enumerate(seeded, 1):
             family = item.rule
             totals[f"injected|{family}"] += 1
@@ -257,38 +268,53 @@ def run_project(project: str, args: argparse.Namespace, totals: Counter[str]) ->
             totals[f"found|{family}"] += 1
             plan = make_plan(found)
             result = implement(root, base, found, plan, f"seeded/{number}", BOT, settings)
-            tests = next((c for c in result.report.checks if c.name == "tests"), None) if result.report else None
+            tests = (
+                next((c for c in result.report.checks if c.name == "tests"), None)
+                if result.report
+                else None
+            )
             if tests is not None and tests.outcome == "failed":
                 totals[f"broke|{family}"] += 1
             if tests is not None and tests.outcome == "passed":
                 totals[f"tested|{family}"] += 1
+            elif tests is not None and number == 1:
+                print(f"  {project}: {tests.detail[:400]}")
             if result.success:
                 totals[f"proven|{family}"] += 1
             else:
-                print(f"  {project}: NOT PROVEN {family} in {found.location}:{found.line}: {result.message[:300]}")
+                print(
+                    f"  {project}: NOT PROVEN {family} in {found.location}:{found.line}: {result.message[:300]}"
+                )
         print(f"{project}: {len(seeded)} injected, {time.perf_counter() - started:.1f} s")
 
 
 def report(totals: Counter[str]) -> None:
     """Print the table and the totals."""
     families = sorted({key.split("|", 1)[1] for key in totals})
-    print(f"\n{'family':24} {'injected':>8} {'found':>6} {'proven':>6} {'tests ran':>9} {'broke':>5}")
+    print(
+        f"\n{'family':24} {'injected':>8} {'found':>6} {'proven':>6} {'tests ran':>9} {'broke':>5}"
+    )
     for family in [*families, "TOTAL"]:
+
         def value(kind: str, family: str = family) -> int:
             if family == "TOTAL":
                 return sum(v for k, v in totals.items() if k.startswith(kind + "|"))
             return totals[f"{kind}|{family}"]
 
-        print(f"{family:24} {value('injected'):>8} {value('found'):>6} {value('proven'):>6} "
-              f"{value('tested'):>9} {value('broke'):>5}")
+        print(
+            f"{family:24} {value('injected'):>8} {value('found'):>6} {value('proven'):>6} "
+            f"{value('tested'):>9} {value('broke'):>5}"
+        )
     injected = sum(v for k, v in totals.items() if k.startswith("injected|"))
     found = sum(v for k, v in totals.items() if k.startswith("found|"))
     proven = sum(v for k, v in totals.items() if k.startswith("proven|"))
     broke = sum(v for k, v in totals.items() if k.startswith("broke|"))
     print(f"\nrecall {found}/{injected} = {100 * found / max(injected, 1):.1f} %")
     print(f"fix rate {proven}/{found} = {100 * proven / max(found, 1):.1f} %")
-    print(f"fixes that broke a test: {broke} (caught by the proof, no branch made); "
-          "proven fixes that broke a test: 0 by construction")
+    print(
+        f"fixes that broke a test: {broke} (caught by the proof, no branch made); "
+        "proven fixes that broke a test: 0 by construction"
+    )
 
 
 def main() -> None:

@@ -17,7 +17,8 @@ from aomaas.errors import AomaasError, RateLimited
 
 log = logging.getLogger("aomaas.api")
 
-EXTRA_HEADERS = "aomaas.extra_headers"  # request key: headers every answer carries, errors too
+# Headers every answer carries, errors too (set by the rate-limit middleware).
+EXTRA_HEADERS: web.RequestKey[dict[str, str]] = web.RequestKey("aomaas.extra_headers", dict)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -225,6 +225,7 @@ class ImplementationOut(BaseModel):
     status: TaskStatus
     files_changed: list[str]
     commit_id: str | None
+    base_commit: str | None = None
     message: str | None = None
     validation: dict[str, Any] | None = None
     diff: str | None = None

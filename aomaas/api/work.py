@@ -189,6 +189,7 @@ async def get_implementation(call: Call) -> ImplementationOut:
         status=impl.status,
         files_changed=list(impl.files_changed or []),
         commit_id=impl.commit_id,
+        base_commit=impl.base_commit,
         message=impl.message,
         validation=impl.report,
         diff=impl.diff,

@@ -24,6 +24,7 @@ saying what is wrong and how to write it, per command line found.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -191,9 +192,14 @@ def parse_commands(body: str | None) -> list[Command | CommandError]:
 
 
 def command_lines(body: str | None) -> list[str]:
-    """The text of each command line, in the order :func:`parse_commands` returns them."""
-    return [f"{PREFIX} {rest}".strip() for _, rest in _command_lines(body or "")][
-        :MAX_COMMANDS_PER_COMMENT
+    """The text of each command line (``/aomaas ...``, stripped), in :func:`parse_commands` order.
+
+    ``zip(parse_commands(body), command_lines(body))`` pairs each result with the line
+    it came from (both stop at :data:`MAX_COMMANDS_PER_COMMENT`).
+    """
+    return [
+        f"{PREFIX} {rest}".strip()
+        for _number, rest in itertools.islice(_command_lines(body or ""), MAX_COMMANDS_PER_COMMENT)
     ]
 
 
@@ -372,6 +378,7 @@ __all__ = [
     "Ref",
     "Review",
     "Status",
+    "command_lines",
     "is_allowed",
     "parse_commands",
     "parse_ref",

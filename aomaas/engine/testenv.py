@@ -44,7 +44,16 @@ REQUIREMENTS = DEPENDENCY_FILES[3:]
 ROOT_FORMATS = ("pyproject", "setup.cfg", "setup.py", "requirements", "pipfile")
 #: Supplied by the tools directory (pytest and what it needs), never installed.
 PROVIDED = frozenset({"pytest", "pluggy", "iniconfig", "packaging", "pygments"})
-PYTEST = ["-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider", "--no-header"]
+PYTEST = [
+    "-m",
+    "pytest",
+    "-q",
+    "-rfE",
+    "-p",
+    "no:cacheprovider",
+    "--no-header",
+    "--continue-on-collection-errors",
+]
 _SUMMARY = re.compile(r"^(FAILED|ERROR) (\S+)", re.M)
 
 
@@ -115,9 +124,9 @@ def declared_dependencies(root: Path, manifests: dict[str, Any] | None = None) -
         for extra in ("test", "tests", "testing"):
             found += [str(item) for item in project.get("optional-dependencies", {}).get(extra, [])]
     for name in REQUIREMENTS:
-        path = root / name
-        if path.is_file() and not path.is_symlink():
-            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        req_file = root / name
+        if req_file.is_file() and not req_file.is_symlink():
+            for line in req_file.read_text(encoding="utf-8", errors="replace").splitlines():
                 line = line.split("#", 1)[0].strip()
                 if line and not line.startswith("-"):
                     found.append(line)

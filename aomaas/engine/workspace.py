@@ -14,6 +14,7 @@ import fcntl
 import os
 import re
 import shutil
+import stat
 import subprocess
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -427,25 +428,27 @@ def _enforce_limits(dest: Path, commit: str, policy: WorkspacePolicy) -> None:
 # ------------------------------------------------------------------------- read
 
 
-def safe_read(root: Path, rel: str, max_bytes: int | None = None) -> bytes | None:
+def safe_read(
+    root: Path, rel: str, max_bytes: int | None = None, *, real_root: str | None = None
+) -> bytes | None:
     """Read ``root/rel`` only if it is a regular file whose real path stays inside ``root``.
 
     Returns None for a missing file, a symlink leaving the tree, a directory, a
     device, or a path with ``..`` that escapes; never follows anything outside.
+    ``real_root`` (``os.path.realpath(root)``) saves resolving the root on every call.
     """
     if not rel or rel.startswith("/") or "\0" in rel:
         return None
-    real_root = root.resolve()
-    candidate = root / rel
-    try:
-        real = candidate.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None
-    if not _under(real, real_root) or not real.is_file():
+    base = real_root or os.path.realpath(root)
+    real = os.path.realpath(os.path.join(base, rel))
+    if not real.startswith(base.rstrip("/") + "/"):
         return None
     try:
-        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
+        return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
         return None
     with os.fdopen(fd, "rb") as handle:
         return handle.read() if max_bytes is None else handle.read(max_bytes)

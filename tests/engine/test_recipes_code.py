@@ -65,7 +65,7 @@ CASES = {
     "PERF102": (
         "def names(d):\n    out = []\n    for k, _ in d.items():\n        out.append(k)\n    return out\n",
         3,
-        ["for k in d.keys():"],
+        ["    for k in d:\n"],
     ),
     "D209": ('def f():\n    """Do it.\n\n    More text."""\n', 2, ['    More text.\n    """']),
 }
@@ -124,3 +124,22 @@ def test_recipe_refuses_a_path_through_a_symlink(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="symbolic link"):
         recipe_for(item).apply(tree, item, RecipeSettings())  # type: ignore[union-attr]
     assert (real / "mod.py").read_text() == "import os\n"
+
+
+def test_ruff_fix_touches_only_the_flagged_diagnostic(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text("import os\nimport json\n\nx = 1\n")
+    item = finding("ruff:F401", "mod.py", 2)
+    recipe_for(item).apply(tmp_path, item, RecipeSettings())  # type: ignore[union-attr]
+    assert (tmp_path / "mod.py").read_text() == "import os\n\nx = 1\n"
+
+
+def test_unsafe_fix_only_when_allowed(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text("def f(v):\n    return v == None\n")
+    item = finding("ruff:E711", "mod.py", 2)
+    item.fixable, item.extra["fix_applicability"] = False, "unsafe"
+    recipe = recipe_for(item)
+    assert recipe is not None
+    with pytest.raises(RecipeFailed, match="no usable fix"):
+        recipe.apply(tmp_path, item, RecipeSettings(allow_unsafe_fixes=False))
+    recipe.apply(tmp_path, item, RecipeSettings())
+    assert (tmp_path / "mod.py").read_text() == "def f(v):\n    return v is None\n"

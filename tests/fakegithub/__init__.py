@@ -6,7 +6,8 @@ answer the stand-in gives is validated against ``../shared/github/openapi-subset
 violations are collected in ``fake.violations`` and fail the test at teardown.
 """
 
+from tests.fakegithub import events
 from tests.fakegithub.server import FakeGitHub
 from tests.fakegithub.webhooks import sign, webhook_payload
 
-__all__ = ["FakeGitHub", "sign", "webhook_payload"]
+__all__ = ["FakeGitHub", "events", "sign", "webhook_payload"]

@@ -273,6 +273,46 @@ class Shapes:
             },
         }
 
+    def file_commit(
+        self, repo: Repo, path: str, branch: str, blob: str, size: int, commit: str
+    ) -> JSON:
+        """A ``file-commit`` (``PUT .../contents/{path}``)."""
+        body = self._moved(example("file-commit-example-for-creating-a-file"), repo.full_name)
+        body["content"] = {
+            **self._content_entry(repo, path, "blob", blob, size, branch),
+            "download_url": f"{self.web}/{repo.full_name}/raw/{branch}/{path}",
+        }
+        body["commit"] = {
+            key: value
+            for key, value in self.git_commit(repo, commit).items()
+            if key in body["commit"]
+        }
+        return body  # type: ignore[no-any-return]
+
+    def comparison(
+        self,
+        repo: Repo,
+        base: str,
+        merge_base: str,
+        status: str,
+        ahead: int,
+        behind: int,
+        files: list[JSON],
+    ) -> JSON:
+        """A ``commit-comparison`` (``GET .../compare/{basehead}``); commits are left out."""
+        body = self._moved(example("commit-comparison"), repo.full_name)
+        for key, sha in (("base_commit", base), ("merge_base_commit", merge_base)):
+            body[key] = self.commit_summary(repo, sha, body[key])
+        body.update(
+            status=status,
+            ahead_by=ahead,
+            behind_by=behind,
+            total_commits=ahead,
+            commits=[],
+            files=files,
+        )
+        return body  # type: ignore[no-any-return]
+
     # ------------------------------------------------------------ issues and pulls
 
     def issue(self, repo: Repo, issue: Issue) -> JSON:

@@ -682,3 +682,48 @@ def update_check_run(fake: FakeGitHub, ctx: Ctx) -> Answer:
     if run.status == "completed" and run.completed_at is None:
         run.completed_at = now_iso()
     return 200, fake.shapes.check_run(ctx.r, run)
+
+
+# ------------------------------------------------------------------ contents writes and comparisons
+
+
+@handles("repos/create-or-update-file-contents")
+def put_content(fake: FakeGitHub, ctx: Ctx) -> Answer:
+    path = ctx.params["path"].strip("/")
+    branch = ctx.body.get("branch") or ctx.r.default_branch
+    parent = _need(fake, ctx, f"refs/heads/{branch}", "Branch not found")
+    existing = gitrepo.read_path(ctx.r.bare, parent, path)
+    if existing is not None and ctx.body.get("sha") != existing[1]:
+        raise Fail(409, f"{path} does not match {ctx.body.get('sha')}")
+    if existing is None and ctx.body.get("sha"):
+        raise Fail(422, "sha was given but the file does not exist")
+    data = base64.b64decode(ctx.body["content"])
+    sha = gitrepo.commit_files(
+        ctx.r.bare, f"refs/heads/{branch}", {path: data}, ctx.body["message"], parent
+    )
+    blob = gitrepo.resolve(ctx.r.bare, f"{sha}:{path}") or gitrepo.ZERO
+    body = fake.shapes.file_commit(ctx.r, path, branch, blob, len(data), sha)
+    return (200 if existing else 201), body
+
+
+@handles("repos/compare-commits-with-basehead")
+def compare(fake: FakeGitHub, ctx: Ctx) -> Answer:
+    base_ref, _, head_ref = ctx.params["basehead"].partition("...")
+    base = _need(fake, ctx, base_ref, "Not Found")
+    head = _need(fake, ctx, head_ref, "Not Found")
+    start = gitrepo.merge_base(ctx.r.bare, base, head) or base
+    ahead = int(gitrepo.git(ctx.r.bare, "rev-list", "--count", f"{base}..{head}").strip())
+    behind = int(gitrepo.git(ctx.r.bare, "rev-list", "--count", f"{head}..{base}").strip())
+    status = (
+        "identical"
+        if base == head
+        else "ahead"
+        if not behind
+        else "behind"
+        if not ahead
+        else "diverged"
+    )
+    files = [
+        fake.shapes.diff_entry(ctx.r, f, head) for f in gitrepo.diff_files(ctx.r.bare, start, head)
+    ]
+    return 200, fake.shapes.comparison(ctx.r, base, start, status, ahead, behind, files)

@@ -23,7 +23,7 @@ from tests.fakegithub import githttp, gitrepo, spec, webhooks
 from tests.fakegithub.auth import AuthError, Authority
 from tests.fakegithub.objects import Shapes
 from tests.fakegithub.routes import APP_AUTH, HANDLERS, NO_AUTH, Ctx, Fail, head_sha, pull_diff
-from tests.fakegithub.state import Comment, Installation, Issue, Repo, next_id
+from tests.fakegithub.state import Comment, Installation, Issue, Repo, next_id, now_iso
 
 PARAM = "{%s:.+}"
 MULTI_SEGMENT = {"branch", "basehead", "path", "commit_sha", "ref", "tree_sha"}
@@ -272,6 +272,24 @@ class FakeGitHub:
             head_sha(self, repo, pull)  # records refs/pull/N/head, as GitHub does
             return pull
 
+    def close_pull(self, full_name: str, number: int, *, merge: bool = False) -> Issue:
+        """Close a pull request; with ``merge`` its head is merged into its base (a merge commit)."""
+        repo = self.repos[full_name]
+        with self.lock:
+            pull = repo.issues[number]
+            head = head_sha(self, repo, pull)
+            if merge:
+                base = gitrepo.resolve(repo.bare, f"refs/heads/{pull.base}")
+                tree = gitrepo.commit_info(repo.bare, head)["tree"]
+                parents = [p for p in (base, head) if p]
+                message = f"Merge pull request #{number} from {repo.owner}/{pull.head}"
+                merged = gitrepo.commit_tree(repo.bare, tree, parents, message)
+                gitrepo.git(repo.bare, "update-ref", f"refs/heads/{pull.base}", merged)
+            pull.state = "closed"
+            pull.merged = merge
+            pull.closed_at = pull.updated_at = now_iso()
+            return pull
+
     def add_issue(
         self,
         full_name: str,
@@ -405,6 +423,12 @@ class FakeGitHub:
     def delivery(self, event: str, payload: dict[str, Any] | bytes) -> tuple[bytes, dict[str, str]]:
         """(body, headers) of a delivery signed with this app's webhook secret."""
         return webhooks.delivery(event, payload, self.webhook_secret)
+
+    async def deliver(
+        self, url: str, event: str, payload: dict[str, Any] | bytes
+    ) -> tuple[int, Any]:
+        """POST a delivery signed with this app's secret to the bot at ``url``: (status, answer)."""
+        return await webhooks.post_delivery(url, event, payload, self.webhook_secret)
 
     # ------------------------------------------------------------ faults
 

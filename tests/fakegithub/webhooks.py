@@ -7,6 +7,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
 from aomaas.bot.signature import sign
 from tests.fakegithub.objects import relocate
 from tests.fakegithub.spec import GITHUB_DATA
@@ -121,4 +123,20 @@ def delivery(
     return body, headers
 
 
-__all__ = ["delivery", "load", "sign", "webhook_payload"]
+async def post_delivery(
+    url: str, event: str, payload: dict[str, Any] | bytes, secret: str
+) -> tuple[int, Any]:
+    """POST a signed delivery to ``url`` (the bot's ``/webhooks/github``); (status, JSON or text)."""
+    body, headers = delivery(event, payload, secret)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=body, headers=headers) as response,
+    ):
+        text = await response.text()
+        try:
+            return response.status, json.loads(text)
+        except json.JSONDecodeError:
+            return response.status, text
+
+
+__all__ = ["delivery", "load", "post_delivery", "sign", "webhook_payload"]

@@ -13,6 +13,7 @@ import pytest
 from aomaas.store import users as user_store
 from tests.support.config import make_settings, migrate_database
 from tests.support.live import LiveServer, live_server
+from tests.support.services import postgres_database
 
 
 def _claims(user_id: uuid.UUID, **changes: Any) -> dict[str, Any]:
@@ -134,11 +135,16 @@ async def test_per_user_limit(tmp_path: Path, database_url: str) -> None:
 
 
 @pytest.mark.redis
-async def test_limits_are_shared_through_redis(
-    tmp_path: Path, redis_url: str, database_url: str, backend: str
+@pytest.mark.postgres
+async def test_limits_are_shared_through_redis(tmp_path: Path, redis_url: str) -> None:
+    # Two web processes of the scaled setup: one PostgreSQL database, one Redis.
+    async with postgres_database() as database_url:
+        await _two_web_processes_share_counters(tmp_path, redis_url, database_url)
+
+
+async def _two_web_processes_share_counters(
+    tmp_path: Path, redis_url: str, database_url: str
 ) -> None:
-    if backend != "postgres":
-        pytest.skip("two web processes share one database: PostgreSQL is the scaled setup")
     await migrate_database(database_url)
     common = {
         "REDIS_URL": redis_url,

@@ -17,6 +17,7 @@ from aomaas.bot.commands import (
     Ref,
     Review,
     Status,
+    command_lines,
     is_allowed,
     parse_commands,
 )
@@ -114,6 +115,16 @@ def test_several_commands_keep_order_and_line_numbers() -> None:
     assert result[0] == Mine()
     assert isinstance(result[1], CommandError) and result[1].line == 3
     assert result[2] == Status()
+
+
+def test_command_lines_pair_with_results() -> None:
+    body = "hi\n/aomaas mine  security --max 3\n> /aomaas fix 1\n/aomaas nope\n  /aomaas review"
+    lines = command_lines(body)
+    assert lines == ["/aomaas mine  security --max 3", "/aomaas nope", "/aomaas review"]
+    assert len(lines) == len(parse_commands(body))
+    assert parse_commands(lines[0]) == [Mine(("security",), 3)]
+    assert len(command_lines("/aomaas help\n" * 50)) == 10
+    assert command_lines(None) == []
 
 
 def test_bounded_number_of_commands_and_empty_bodies() -> None:

@@ -218,3 +218,25 @@ async def test_git_data_api_commit_and_review_with_inline_comments(fake_github: 
     assert stored.comments[0]["path"] == "src/app.py"
     assert (stored.comments[0]["line"], stored.comments[0]["side"]) == (5, "RIGHT")
     assert fake_github.file_at(REPO, "feature/eval", "README.md") is None
+
+
+async def test_push_mints_a_new_token_once_when_git_is_refused(
+    fake_github: FakeGitHub, tmp_path: Path
+) -> None:
+    async with github(fake_github) as gh:
+        token = await gh.client.installation_token(gh.installation_id)
+        work = tmp_path / "work"
+        run_git(
+            "clone", "--quiet", gh.client.clone_url(OWNER, NAME), str(work), env=git_auth_env(token)
+        )
+        (work / "NEWS.md").write_text("news\n")
+        run_git("add", "NEWS.md", cwd=work)
+        run_git("commit", "-qm", "news", cwd=work)
+        fake_github.expire_tokens()  # the client's cache still believes in its token
+        sha = await push_branch(
+            gh.client, gh.installation_id, OWNER, NAME, work, "aomaas/news", allow_http=True
+        )
+    assert fake_github.ref(REPO, "heads/aomaas/news") == sha
+    git_statuses = [entry.status for entry in fake_github.log if entry.operation_id == "git"]
+    assert 401 in git_statuses and git_statuses[-1] == 200
+    assert len(fake_github.requests_to("apps/create-installation-access-token")) == 2

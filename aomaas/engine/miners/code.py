@@ -47,7 +47,7 @@ def mine_code(
         if finding is None:
             filtered[why] = filtered.get(why, 0) + 1
             continue
-        source = _source_lines(root, finding.location, lines_cache)
+        source = _source_lines(real_root, finding.location, lines_cache)
         first = (finding.line or 1) - 1
         last = min(finding.end_line or first + 1, first + MAX_SNIPPET_LINES)
         code = "\n".join(source[first : max(last, first + 1)])
@@ -130,6 +130,6 @@ def _title(message: str) -> str:
 
 def _source_lines(root: Path, path: str, cache: dict[str, list[str]]) -> list[str]:
     if path not in cache:
-        data = safe_read(root, path)
+        data = safe_read(root, path, real_root=str(root))
         cache[path] = data.decode("utf-8", "replace").splitlines() if data is not None else []
     return cache[path]

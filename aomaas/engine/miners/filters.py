@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 
 from aomaas.engine.index import is_test_path
 from aomaas.engine.miners.rules import prefix_matches
@@ -59,6 +60,11 @@ def noise_reason(path: str, code: str, message: str = "") -> str | None:
     """The name of the filter that drops ``code`` at ``path``, or None to keep it."""
     if code == "T100" and message.startswith("Import for"):
         return "debugger-import"  # importing pdb is how debugging tools work; calls are the finding
+    return _path_noise(path, code)
+
+
+@cache
+def _path_noise(path: str, code: str) -> str | None:
     for name, applies, drops in FILTERS:
         if applies(path) and drops(code):
             return name
@@ -91,4 +97,43 @@ def _not_a_secret(value: str) -> bool:
         or " " in value
         or value.isupper()
         or bool(_NAME_LIKE.match(value) and any(w in value for w in _SECRET_WORDS))
+    )
+
+
+_TEST_GLOBS = (
+    "**/tests/**",
+    "**/test/**",
+    "**/testing/**",
+    "**/__tests__/**",
+    "**/spec/**",
+    "**/test_*.py",
+    "**/*_test.py",
+    "**/*_tests.py",
+    "**/conftest.py",
+)
+_VENDORED_GLOBS = (
+    "**/vendor/**",
+    "**/_vendor/**",
+    "**/vendored/**",
+    "**/_vendored/**",
+    "**/third_party/**",
+    "**/thirdparty/**",
+    "**/external/**",
+    "**/externals/**",
+    "**/*_pb2.py",
+    "**/*_pb2_grpc.py",
+)
+#: The bulk of the filters above, handed to ruff as ``--extend-per-file-ignores`` so that it
+#: does not even report them. Each entry must drop a subset of what FILTERS drops there.
+RUFF_PREFILTERS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (_TEST_GLOBS, ("S", "D", "C90", "PERF", "C4", "SIM", "ASYNC", "E7", "PLE")),
+    (_VENDORED_GLOBS, ("ALL",)),
+    (("**/migrations/**",), ("D", "C90", "SIM", "UP", "PERF", "C4", "E7", "T10", "ASYNC")),
+)
+
+
+def ruff_prefilters() -> str:
+    """The ``--extend-per-file-ignores`` value for :data:`RUFF_PREFILTERS`."""
+    return ",".join(
+        f"{glob}:{code}" for globs, codes in RUFF_PREFILTERS for glob in globs for code in codes
     )

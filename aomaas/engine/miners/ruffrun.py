@@ -26,11 +26,12 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from ruff import find_ruff_bin
 
 from aomaas.engine.index import RepoIndex, python_versions
+from aomaas.engine.miners.filters import ruff_prefilters
 from aomaas.engine.miners.rules import EXCLUDED, prefix_matches
 from aomaas.errors import EngineError
 
 _CONFIG_PRECEDENCE = (".ruff.toml", "ruff.toml", "pyproject.toml")
-_ARGS_BUDGET = 100_000
+_ARGS_BUDGET = 1_000_000  # bytes of file names per ruff run (Linux allows 2 MiB of arguments)
 _OLDEST = 7
 _NEWEST = 14
 
@@ -44,11 +45,19 @@ class RuffSetup:
     isolated: bool = False
     reason: str = ""
     target_version: str = "py37"
+    _folders: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def ignored(self, path: str, code: str) -> bool:
         """Whether the repository's own configuration ignores ``code`` for ``path``."""
+        return any(
+            prefix_matches(prefix, code) for prefix in self._prefixes(posixpath.dirname(path))
+        )
+
+    def _prefixes(self, folder: str) -> tuple[str, ...]:
+        if folder in self._folders:
+            return self._folders[folder]
+        start = folder
         prefixes = list(self.global_ignores)
-        folder = posixpath.dirname(path)
         while True:
             if folder in self.ignores:
                 prefixes += self.ignores[folder]
@@ -56,7 +65,8 @@ class RuffSetup:
             if not folder:
                 break
             folder = posixpath.dirname(folder)
-        return any(prefix_matches(prefix, code) for prefix in prefixes)
+        self._folders[start] = tuple(prefixes)
+        return self._folders[start]
 
 
 def ruff_setup(index: RepoIndex) -> RuffSetup:
@@ -186,6 +196,8 @@ def ruff_command(select: list[str], setup: RuffSetup, isolated: bool) -> list[st
         ",".join(EXCLUDED),
         "--target-version",
         setup.target_version,
+        "--extend-per-file-ignores",
+        ruff_prefilters(),
     ]
     return [*command, "--isolated"] if isolated else command
 

@@ -8,6 +8,7 @@ docs/mining.md embeds :func:`rules_markdown`, and a test keeps them equal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from aomaas.engine.findings import Effort, OpportunityType, Priority
 
@@ -519,6 +520,7 @@ def prefix_matches(prefix: str, code: str) -> bool:
     return _alpha(prefix) == alpha
 
 
+@cache
 def rule_for(code: str) -> Rule | None:
     """The table entry for a ruff code (longest matching prefix), None if unmapped or excluded."""
     if any(prefix_matches(prefix, code) for prefix in EXCLUDED):

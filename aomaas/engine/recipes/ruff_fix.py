@@ -1,20 +1,29 @@
-"""Ruff's own fixes for one rule in one file (safe first; unsafe only if allowed and needed).
+"""Ruff's own fix for one finding: the edits ruff proposes for that diagnostic only.
 
-Ruff runs with ``--select CODE`` on the finding's file only, so no other
-rule's code is touched, and it reads the repository's own configuration for
-everything else (line length, target version, ``unfixable``...). Unsafe fixes
-are tried only when the safe pass changed nothing and the settings allow it;
-either way the implementer's proof (finding gone, nothing new, compiles, tests
-no worse) decides whether the change is kept.
+Ruff runs with ``--select CODE`` on the finding's file (reading the
+repository's own configuration for everything else — line length, target
+version — and without it only if ruff rejects it) and reports its fixes as
+JSON. Only the edits of the diagnostics on the finding's line are applied, so
+neither other rules' code nor other hits of the same rule are touched. Safe
+fixes are used as they are; unsafe ones only when the settings allow them —
+the proof (finding gone, nothing new, compiles, tests no worse) then decides.
+
+Some fixes leave a pattern another rule flags (PERF102's ``for k in d.keys()``
+is SIM118); those follow-up fixes are applied to the changed lines only.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from aomaas.engine.findings import Finding
 from aomaas.engine.recipes.base import Recipe, RecipeFailed, RecipeSettings, target
+
+#: Rules whose fix can leave a pattern another rule reports, and the rules that tidy it.
+FOLLOW_UPS: dict[str, tuple[str, ...]] = {"PERF102": ("SIM118",)}
 
 
 def ruff_bin() -> str:
@@ -34,10 +43,10 @@ def ruff_code(finding: Finding) -> str | None:
     return None
 
 
-def _run_fix(root: Path, rel: str, code: str, unsafe: bool) -> None:
-    """Fix ``code`` in ``rel``; without the repository's configuration if ruff rejects it."""
-    argv = [ruff_bin(), "check", "--fix-only", "--exit-zero", "--no-cache", "--quiet"]
-    argv += ["--select", code, "--force-exclude"] + (["--unsafe-fixes"] if unsafe else [])
+def diagnostics(root: Path, rel: str, codes: list[str]) -> list[dict[str, Any]]:
+    """Ruff's JSON diagnostics (with proposed fixes) for ``codes`` in one file."""
+    argv = [ruff_bin(), "check", "--no-fix", "--exit-zero", "--no-cache", "--quiet"]
+    argv += ["--output-format", "json", "--force-exclude", "--select", ",".join(codes)]
     error = ""
     for extra in ([], ["--isolated"]):
         done = subprocess.run(
@@ -49,16 +58,65 @@ def _run_fix(root: Path, rel: str, code: str, unsafe: bool) -> None:
             check=False,
         )
         if done.returncode == 0:
-            return
+            return [d for d in json.loads(done.stdout or "[]") if d.get("code") in codes]
         error = done.stderr.strip()[-500:]
-    raise RecipeFailed(f"ruff could not fix {code} in {rel}: {error}")
+    raise RecipeFailed(f"ruff could not check {rel}: {error}")
+
+
+def _offset(starts: list[int], place: dict[str, int]) -> int:
+    return starts[place["row"] - 1] + place["column"] - 1
+
+
+def apply_edits(text: str, edits: list[dict[str, Any]]) -> str:
+    """Apply ruff's edits (1-based row/column ranges) to ``text``; overlapping ones are refused."""
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    spans = sorted(
+        (
+            (_offset(starts, e["location"]), _offset(starts, e["end_location"]), e["content"])
+            for e in edits
+        ),
+        reverse=True,
+    )
+    limit = len(text) + 1
+    for begin, end, content in spans:
+        if end > limit:
+            raise RecipeFailed("ruff proposed overlapping edits")
+        text = text[:begin] + content + text[end:]
+        limit = begin
+    return text
+
+
+def _usable(diagnostic: dict[str, Any], unsafe: bool) -> bool:
+    applicability = (diagnostic.get("fix") or {}).get("applicability")
+    return applicability == "safe" or (unsafe and applicability == "unsafe")
+
+
+def _fix_lines(
+    root: Path, rel: str, codes: list[str], rows: set[int] | None, unsafe: bool
+) -> set[int]:
+    """Apply the fixes of ``codes`` on ``rows`` (all rows when None); return the rows touched."""
+    chosen = [
+        d
+        for d in diagnostics(root, rel, codes)
+        if _usable(d, unsafe) and (rows is None or d["location"]["row"] in rows)
+    ]
+    if not chosen:
+        return set()
+    edits = [edit for d in chosen for edit in d["fix"]["edits"]]
+    path = root / rel
+    path.write_text(apply_edits(path.read_text(encoding="utf-8"), edits), encoding="utf-8")
+    first = min(e["location"]["row"] for e in edits)
+    last = max(e["end_location"]["row"] for e in edits)
+    return set(range(first, last + 1))
 
 
 class RuffFix(Recipe):
-    """Apply ruff's fix for the finding's rule to the finding's file."""
+    """Apply ruff's fix for the finding's diagnostic (and its follow-ups) in its file."""
 
     name = "ruff-fix"
-    summary = "apply ruff's own fix for this rule to this file"
+    summary = "apply ruff's own fix for this rule at this place"
 
     def handles(self, finding: Finding) -> bool:
         """A ruff finding with a fix (safe, or unsafe to be proven)."""
@@ -66,19 +124,21 @@ class RuffFix(Recipe):
         return (
             finding.rule.startswith("ruff:")
             and (finding.fixable or fix == "unsafe")
-            and (ruff_code(finding) is not None)
+            and ruff_code(finding) is not None
         )
 
     def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:
-        """Run the safe fix, then (allowed and needed) the unsafe one."""
+        """Fix the diagnostic on the finding's line, then tidy what the fix left."""
         code = ruff_code(finding)
         if code is None:
             raise RecipeFailed(f"{finding.rule} is not a ruff rule")
-        path = target(root, finding.location)
-        before = path.read_bytes()
-        _run_fix(root, finding.location, code, unsafe=False)
-        if path.read_bytes() == before and settings.allow_unsafe_fixes:
-            _run_fix(root, finding.location, code, unsafe=True)
-        if path.read_bytes() == before:
-            raise RecipeFailed(f"ruff has no fix for {code} in {finding.location}")
-        return [finding.location]
+        rel = finding.location
+        target(root, rel)
+        rows = {finding.line} if finding.line else None
+        touched = _fix_lines(root, rel, [code], rows, settings.allow_unsafe_fixes)
+        if not touched:
+            raise RecipeFailed(f"ruff has no usable fix for {code} at {rel}:{finding.line}")
+        follow = list(FOLLOW_UPS.get(code, ()))
+        if follow:
+            _fix_lines(root, rel, follow, touched, settings.allow_unsafe_fixes)
+        return [rel]
