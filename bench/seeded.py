@@ -14,6 +14,7 @@ a test (caught by the proof; a proven fix that broke one would be a bug), per
 family and in total.
 
     .venv/bin/python bench/seeded.py [--per-family 2] [--projects click,attrs] [--seed 7]
+        [--install-deps] [--no-tests]
 """
 
 from __future__ import annotations
@@ -254,7 +255,12 @@ def run_project(project: str, args: argparse.Namespace, totals: Counter[str]) ->
         base = git(root, "rev-parse", "HEAD").strip()
         started = time.perf_counter()
         findings = mine(root, build_index(root, base))
-        suite = SuiteSettings(cache_dir=args.cache, timeout=args.test_timeout, memory_mb=2048)
+        suite = SuiteSettings(
+            cache_dir=args.cache,
+            timeout=args.test_timeout,
+            memory_mb=2048,
+            install_dependencies=args.install_deps,
+        )
         settings = ImplementSettings(
             validation=ValidationSettings(suite, run_tests=not args.no_tests)
         )
@@ -324,6 +330,11 @@ def main() -> None:
     parser.add_argument("--per-family", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-tests", action="store_true")
+    parser.add_argument(
+        "--install-deps",
+        action="store_true",
+        help="let a sandboxed pip install declared dependencies (wheels, PyPI)",
+    )
     parser.add_argument("--test-timeout", type=float, default=600)
     parser.add_argument("--cache", type=Path, default=CACHE / "seeded-env")
     args = parser.parse_args()

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from aomaas.engine.findings import Finding
 from aomaas.engine.index import RepoIndex, build_index
@@ -90,36 +90,40 @@ def _is_repo_level(finding: Finding) -> bool:
     return finding.rule.startswith("repo:")
 
 
-class IndexCache:
-    """The last few base-commit indexes, keyed by (repository, commit).
+T = TypeVar("T")
+
+
+class BaseMemo(Generic[T]):
+    """The last few results computed for a base commit, keyed by (repository, commit, ...).
 
     Proving several fixes from one base commit (a benchmark, a batch of
-    opportunities) then indexes the base once; the head of each fix is indexed
-    incrementally from it.
+    opportunities) then indexes the base and runs its tests once; each fix's
+    head is indexed incrementally from the base index.
     """
 
     def __init__(self, size: int = 4) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[str, str], RepoIndex] = OrderedDict()
+        self._items: OrderedDict[tuple[str, ...], T] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, root: Path, commit: str) -> RepoIndex:
-        """The index of ``commit`` (built from ``root``, any checkout sharing the object store)."""
+    def get(self, root: Path, key: tuple[str, ...], build: Callable[[], T]) -> T:
+        """The memoised value for ``key`` in the repository of ``root`` (built when missing)."""
         common = run_git(["rev-parse", "--path-format=absolute", "--git-common-dir"], root)
-        key = (common.strip(), commit)
+        full = (common.strip(), *key)
         with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        index = build_index(root, commit)
+            if full in self._items:
+                self._items.move_to_end(full)
+                return self._items[full]
+        value = build()
         with self._lock:
-            self._items[key] = index
+            self._items[full] = value
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return index
+        return value
 
 
-BASE_INDEXES = IndexCache()
+BASE_INDEXES: BaseMemo[RepoIndex] = BaseMemo()
+BASE_RUNS: BaseMemo[SuiteRun] = BaseMemo()
 
 
 def _mine(root: Path, index: RepoIndex, finding: Finding, paths: list[str]) -> list[Finding]:
@@ -138,13 +142,19 @@ def _counts(findings: list[Finding], paths: set[str]) -> Counter[tuple[str, str]
 
 
 def _gone(finding: Finding, before: list[Finding], after: list[Finding]) -> tuple[Outcome, str]:
-    key = {(finding.rule, finding.location)}
-    if any(f.fingerprint == finding.fingerprint for f in after):
-        return "failed", f"{finding.rule} is still reported at {finding.location}"
-    was = sum(1 for f in before if (f.rule, f.location) in key)
-    now = sum(1 for f in after if (f.rule, f.location) in key)
+    """Gone: the rule hits the file fewer times than before.
+
+    Fingerprints number identical code by occurrence, so when one of two identical
+    hits is fixed the other inherits the fixed one's fingerprint; the count is
+    what tells them apart.
+    """
+    key = (finding.rule, finding.location)
+    was = sum(1 for f in before if (f.rule, f.location) == key)
+    now = sum(1 for f in after if (f.rule, f.location) == key)
     if now >= max(was, 1):
-        return "failed", f"{finding.rule} still hits {finding.location} {now} time(s) (was {was})"
+        still = any(f.fingerprint == finding.fingerprint for f in after)
+        where = "still reported" if still else f"still hits it {now} time(s) (was {was})"
+        return "failed", f"{finding.rule} {where} at {finding.location}"
     return "passed", f"{finding.rule} no longer reported at {finding.location} ({was} → {now})"
 
 
@@ -163,18 +173,25 @@ def _nothing_new(
     return "passed", f"no new findings in {len(scope)} changed file(s)"
 
 
-def _compiles(worktree: Path, changed: list[str]) -> tuple[Outcome, str]:
-    python = [p for p in changed if p.endswith(".py") and (worktree / p).is_file()]
-    for rel in python:
-        try:
-            compile((worktree / rel).read_bytes(), rel, "exec", dont_inherit=True)
-        except (SyntaxError, ValueError) as exc:
-            return "failed", f"{rel} does not compile: {exc}"
-    return (
-        ("passed", f"{len(python)} Python file(s) compile")
-        if python
-        else ("skipped", "no Python file changed")
-    )
+def _syntax_errors(worktree: Path, changed: list[str]) -> dict[str, str]:
+    """Changed Python files that do not compile, with the error (nothing is imported or run)."""
+    errors: dict[str, str] = {}
+    for rel in changed:
+        if rel.endswith(".py") and (worktree / rel).is_file():
+            try:
+                compile((worktree / rel).read_bytes(), rel, "exec", dont_inherit=True)
+            except (SyntaxError, ValueError) as exc:
+                errors[rel] = str(exc)
+    return errors
+
+
+def _compiles(changed: list[str], errors: dict[str, str]) -> tuple[Outcome, str]:
+    python = [p for p in changed if p.endswith(".py")]
+    if errors:
+        return "failed", "; ".join(f"{rel} does not compile: {why}" for rel, why in errors.items())
+    if not python:
+        return "skipped", "no Python file changed"
+    return "passed", f"{len(python)} Python file(s) compile"
 
 
 @contextmanager
@@ -213,8 +230,9 @@ def _tests(
     settings: ValidationSettings,
     scratch: Path,
     index: RepoIndex,
+    base_commit: str,
 ) -> tuple[Check, bool, str, str]:
-    """Run the suite before and after; (check, tests_ran, detail, isolation)."""
+    """Run the suite before (once per base and environment) and after the change."""
     started = time.monotonic()
 
     def done(
@@ -232,7 +250,11 @@ def _tests(
         python = prepare_environment(head_tree, settings.tests, index.manifests)
     except SuiteNotRun as reason:
         return done("skipped", str(reason), False)
-    before = run_suite(_copy_tree(base_tree, scratch / "before"), python, settings.tests)
+    before = BASE_RUNS.get(
+        base_tree,
+        (base_commit, str(python)),
+        lambda: run_suite(_copy_tree(base_tree, scratch / "before"), python, settings.tests),
+    )
     if not before.usable():
         return done("skipped", _unusable("before the change", before), False, before.isolation)
     if before.returncode == 5:
@@ -271,15 +293,22 @@ def validate(
         base_tree = scratch / "base"
         run_git(["worktree", "add", "--detach", str(base_tree), base_commit], worktree)
         try:
-            base_index = BASE_INDEXES.get(worktree, base_commit)
+            base_index = BASE_INDEXES.get(
+                worktree, (base_commit,), lambda: build_index(worktree, base_commit)
+            )
             head_index = build_index(worktree, head, previous=base_index)
             before = _mine(base_tree, base_index, finding, changed)
             after = _mine(worktree, head_index, finding, changed)
-            checks.append(_timed("finding-gone", lambda: _gone(finding, before, after)))
+            errors = _syntax_errors(worktree, changed)
+            if finding.location in errors:
+                gone: Check = Check("finding-gone", "failed", 0.0, "the file no longer parses")
+            else:
+                gone = _timed("finding-gone", lambda: _gone(finding, before, after))
+            checks.append(gone)
             checks.append(_timed("no-new-findings", lambda: _nothing_new(changed, before, after)))
-            checks.append(_timed("compiles", lambda: _compiles(worktree, changed)))
+            checks.append(_timed("compiles", lambda: _compiles(changed, errors)))
             tests, ran, detail, isolation = _tests(
-                base_tree, worktree, settings, scratch, head_index
+                base_tree, worktree, settings, scratch, head_index, base_commit
             )
             checks.append(tests)
         finally:

@@ -92,7 +92,9 @@ def test_full_index_content(tmp_path: Path) -> None:
 def test_bad_files_are_recorded_not_fatal(tmp_path: Path) -> None:
     repo = git_repo(tmp_path, {"ok.py": "x = 1\n"})
     (repo / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0binary")
-    (repo / "latin.py").write_bytes("# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n".encode("latin-1"))
+    (repo / "latin.py").write_bytes(
+        "# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n".encode("latin-1")
+    )
     (repo / "broken_enc.py").write_bytes(b"x = '\xff\xfe\xfa'\n")
     (repo / "syntax.py").write_text("def f(:\n    pass\n\nclass Ok:\n    pass\n")
     (repo / "pyproject.toml").write_text("[project\nname = \n")
@@ -100,9 +102,15 @@ def test_bad_files_are_recorded_not_fatal(tmp_path: Path) -> None:
     _commit(repo)
     index = _index(repo)
     status = {p: f["status"] for p, f in index.files.items()}
-    assert status == {"ok.py": "ok", "image.png": "binary", "latin.py": "ok",
-                      "broken_enc.py": "undecodable", "syntax.py": "syntax_error",
-                      "pyproject.toml": "ok", "big.txt": "too_large"}
+    assert status == {
+        "ok.py": "ok",
+        "image.png": "binary",
+        "latin.py": "ok",
+        "broken_enc.py": "undecodable",
+        "syntax.py": "syntax_error",
+        "pyproject.toml": "ok",
+        "big.txt": "too_large",
+    }
     assert index.files["syntax.py"]["error"] == "syntax error at line 1"
     assert [s["name"] for s in index.symbols["syntax.py"]][-1] == "Ok"  # recovered
     assert "error" in index.facts["pyproject.toml"]  # recorded, not raised
@@ -134,8 +142,12 @@ def test_incremental_reads_only_changed_files(tmp_path: Path) -> None:
     assert _index(repo, previous=stale).stats["files_read"] == len(full.files)
 
 
-def test_worker_processes_give_the_same_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = git_repo(tmp_path, {**PROJECT, **{f"gen/m{i}.py": f"def g{i}(): pass\n" for i in range(30)}})
+def test_worker_processes_give_the_same_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = git_repo(
+        tmp_path, {**PROJECT, **{f"gen/m{i}.py": f"def g{i}(): pass\n" for i in range(30)}}
+    )
     inline = _index(repo, workers=1)
     monkeypatch.setattr(builder, "POOL_MIN_BYTES", 0)
     pooled = _index(repo, workers=2)
@@ -151,8 +163,13 @@ def test_hostile_repository_is_indexed_without_escaping(tmp_path: Path) -> None:
     (repo / "etc").symlink_to("/etc")
     _commit(repo)
     inner = git_repo(tmp_path, {"inner.py": "y = 1\n"}, name="inner")
-    git(repo, "update-index", "--add", "--cacheinfo",
-        f"160000,{git(inner, 'rev-parse', 'HEAD').strip()},vendor/sub")
+    git(
+        repo,
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        f"160000,{git(inner, 'rev-parse', 'HEAD').strip()},vendor/sub",
+    )
     git(repo, "commit", "-q", "-m", "submodule")
     index = _index(repo)
     assert index.files["leak.py"]["status"] == "symlink"

@@ -54,15 +54,21 @@ def test_security_findings_and_noise(tmp_path: Path) -> None:
 
 
 def test_repository_level_checks(tmp_path: Path) -> None:
-    repo = git_repo(tmp_path, {
-        "setup.py": "from setuptools import setup\nsetup(name='x', install_requires=['requests'])\n",
-        "requirements.txt": "flask==3.0.0\nclick>=8\n",
-        "README.rst": "X\n=\n\nA thing.\n",
-        "x.py": "def f():\n    return 1\n",
-    })
+    repo = git_repo(
+        tmp_path,
+        {
+            "setup.py": "from setuptools import setup\nsetup(name='x', install_requires=['requests'])\n",
+            "requirements.txt": "flask==3.0.0\nclick>=8\n",
+            "README.rst": "X\n=\n\nA thing.\n",
+            "x.py": "def f():\n    return 1\n",
+        },
+    )
     findings = _mine(repo, types=["documentation", "dependencies", "testing"])
     rules = _by_rule(findings)
-    assert rules["repo:missing-license"][0].location == "LICENSE" and rules["repo:missing-license"][0].fixable
+    assert (
+        rules["repo:missing-license"][0].location == "LICENSE"
+        and rules["repo:missing-license"][0].fixable
+    )
     assert rules["repo:readme-missing-install"][0].location == "README.rst"
     assert rules["repo:readme-missing-usage"][0].location == "README.rst"
     assert [f.snippet for f in rules["repo:unpinned-requirement"]] == ["click>=8"]
@@ -85,12 +91,16 @@ def test_fingerprints_survive_line_shifts_and_moves(tmp_path: Path) -> None:
     git(repo, "commit", "-q", "-m", "shift")
     after = {(f.rule, f.location): f for f in _mine(repo, types=["security"])}
     assert after[("ruff:S506", "app.py")].line == before[("ruff:S506", "app.py")].line + 5
-    assert {k: f.fingerprint for k, f in after.items()} == {k: f.fingerprint for k, f in before.items()}
+    assert {k: f.fingerprint for k, f in after.items()} == {
+        k: f.fingerprint for k, f in before.items()
+    }
     git(repo, "mv", "app.py", "moved.py")
     git(repo, "commit", "-q", "-m", "move")
     moved = {(f.rule, f.location): f for f in _mine(repo, types=["security"])}
     finding = moved[("ruff:S506", "moved.py")]
-    assert finding.fingerprint == make_fingerprint("ruff:S506", "moved.py", "    return yaml.load(text)")
+    assert finding.fingerprint == make_fingerprint(
+        "ruff:S506", "moved.py", "    return yaml.load(text)"
+    )
     assert ("ruff:S506", "app.py") not in moved
 
 
@@ -111,19 +121,31 @@ def test_repository_config_is_respected_and_never_applied(tmp_path: Path) -> Non
     )
     typed = "from typing import List\n\n\ndef f(x: List[int]) -> List[int]:\n    return x\n"
     unused = "import os\nimport sys\n\nprint(sys.argv)\n"
-    repo = git_repo(tmp_path, {"pyproject.toml": pyproject, "app.py": APP, "legacy.py": APP,
-                               "typed.py": typed, "unused.py": unused})
+    repo = git_repo(
+        tmp_path,
+        {
+            "pyproject.toml": pyproject,
+            "app.py": APP,
+            "legacy.py": APP,
+            "typed.py": typed,
+            "unused.py": unused,
+        },
+    )
     digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in repo.glob("*.py")}
     rules = _by_rule(_mine(repo, types=["security", "maintainability"]))
     assert "ruff:S113" not in rules  # lint.ignore
     assert [f.location for f in rules["ruff:S506"]] == ["app.py"]  # per-file-ignores
     assert "ruff:UP006" not in rules  # List[int] must stay while 3.8 is supported
     assert [f.location for f in rules["ruff:F401"]] == ["unused.py"]
-    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in repo.glob("*.py")} == digests
+    assert {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in repo.glob("*.py")
+    } == digests
     (repo / "pyproject.toml").write_text(pyproject.replace(">=3.8", ">=3.10"))
     git(repo, "commit", "-qam", "drop 3.8")
     assert [f.location for f in _by_rule(_mine(repo, types=["maintainability"]))["ruff:UP006"]] == [
-        "typed.py", "typed.py"]
+        "typed.py",
+        "typed.py",
+    ]
 
 
 def test_config_reaching_outside_runs_isolated(tmp_path: Path) -> None:

@@ -30,27 +30,44 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
     return code, out, err
 
 
-def test_json_numbers_every_opportunity_in_rank_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_numbers_every_opportunity_in_rank_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = git_repo(tmp_path, FILES)
     code, out, err = _run(capsys, str(repo), "--format", "json")
     assert code == 0 and "aomaas: indexed" in err
     report = json.loads(out)
     items = report["opportunities"]
-    assert [o["number"] for o in items] == list(range(1, len(items) + 1)) and report["total"] == len(items)
+    assert [o["number"] for o in items] == list(range(1, len(items) + 1)) and report[
+        "total"
+    ] == len(items)
     ranks = [(PRIORITY_RANK[Priority(o["priority"])]) for o in items]
     assert ranks == sorted(ranks)
     assert all(len(o["fingerprint"]) == 32 for o in items)
-    assert any(o["rule"] == "ruff:S506" and o["location"] == "app.py" and o["line"] == 5 for o in items)
+    assert any(
+        o["rule"] == "ruff:S506" and o["location"] == "app.py" and o["line"] == 5 for o in items
+    )
     _, again, _ = _run(capsys, str(repo), "--format", "json", "--quiet")
-    assert [o["fingerprint"] for o in json.loads(again)["opportunities"]] == [o["fingerprint"] for o in items]
+    assert [o["fingerprint"] for o in json.loads(again)["opportunities"]] == [
+        o["fingerprint"] for o in items
+    ]
 
 
 def test_types_max_and_fail_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = git_repo(tmp_path, FILES)
     code, out, _ = _run(capsys, str(repo), "--types", "security", "--format", "json", "--quiet")
     assert {o["type"] for o in json.loads(out)["opportunities"]} == {"security"}
-    code, out, _ = _run(capsys, str(repo), "--types", "performance,documentation", "--max", "1",
-                        "--format", "json", "--quiet")
+    code, out, _ = _run(
+        capsys,
+        str(repo),
+        "--types",
+        "performance,documentation",
+        "--max",
+        "1",
+        "--format",
+        "json",
+        "--quiet",
+    )
     report = json.loads(out)
     assert len(report["opportunities"]) == 1 and report["total"] > 1
     assert set(report["types"]) == {"performance", "documentation"}
@@ -61,7 +78,9 @@ def test_types_max_and_fail_on(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "showing 3 of" in out
 
 
-def test_errors_exit_2_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_errors_exit_2_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
     code, out, err = _run(capsys, str(plain))
@@ -72,8 +91,12 @@ def test_errors_exit_2_without_traceback(tmp_path: Path, capsys: pytest.CaptureF
     code, _, err = _run(capsys, str(empty))
     assert code == 2 and "no commits" in err
     assert _run(capsys, str(tmp_path / "missing"))[0] == 2
-    proc = subprocess.run([sys.executable, "-m", "aomaas.commands.scan", str(plain), "--types", "nope"],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "aomaas.commands.scan", str(plain), "--types", "nope"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2 and "unknown type" in proc.stderr and "Traceback" not in proc.stderr
 
 

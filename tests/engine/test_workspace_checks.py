@@ -55,7 +55,12 @@ def test_local_paths_under_root_only(tmp_path: Path) -> None:
     policy = _policy(tmp_path, local_root=root)
     check_source(RepoSource("local", str(root / "repo")), policy)
     check_source(RepoSource("local", (root / "repo").as_uri()), policy)
-    for bad in (str(outside), outside.as_uri(), str(root / "link"), str(root / "repo" / ".." / "..")):
+    for bad in (
+        str(outside),
+        outside.as_uri(),
+        str(root / "link"),
+        str(root / "repo" / ".." / ".."),
+    ):
         with pytest.raises(InvalidRequest, match="must be under"):
             check_source(RepoSource("local", bad), policy)
     with pytest.raises(InvalidRequest, match="absolute"):
@@ -71,7 +76,9 @@ def test_local_paths_under_root_only(tmp_path: Path) -> None:
 @pytest.mark.parametrize("branch", ["-b", "a..b", "a b", "x/", "--upload-pack=x"])
 def test_bad_branch_names(tmp_path: Path, branch: str) -> None:
     with pytest.raises(InvalidRequest, match="invalid branch"):
-        check_source(RepoSource("github", "https://github.com/o/r", branch=branch), _policy(tmp_path))
+        check_source(
+            RepoSource("github", "https://github.com/o/r", branch=branch), _policy(tmp_path)
+        )
 
 
 def test_unknown_provider_and_token_not_in_repr(tmp_path: Path) -> None:

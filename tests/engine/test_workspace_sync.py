@@ -66,8 +66,9 @@ def test_bad_sources_give_readable_errors(tmp_path: Path) -> None:
     with pytest.raises(WorkspaceError, match="empty"):
         sync(RepoSource("local", str(empty)), policy, "empty")
     unreachable = RepoSource("github", "http://127.0.0.1:9/o/r")
-    http_policy = WorkspacePolicy(tmp_path / "cache", github_host="127.0.0.1:9", github_allow_http=True,
-                                  clone_timeout=30)
+    http_policy = WorkspacePolicy(
+        tmp_path / "cache", github_host="127.0.0.1:9", github_allow_http=True, clone_timeout=30
+    )
     with pytest.raises(WorkspaceError, match="unreachable"):
         sync(unreachable, http_policy, "down")
 
@@ -86,8 +87,13 @@ def test_limits(tmp_path: Path) -> None:
 def test_hooks_never_run_and_submodules_never_fetched(tmp_path: Path) -> None:
     inner = git_repo(tmp_path, {"secret.txt": "inner\n"}, name="inner")
     inner_commit = git(inner, "rev-parse", "HEAD").strip()
-    repo = git_repo(tmp_path, {"a.py": "x = 1\n", ".gitmodules":
-                               f'[submodule "sub"]\n\tpath = sub\n\turl = {inner.as_uri()}\n'})
+    repo = git_repo(
+        tmp_path,
+        {
+            "a.py": "x = 1\n",
+            ".gitmodules": f'[submodule "sub"]\n\tpath = sub\n\turl = {inner.as_uri()}\n',
+        },
+    )
     git(repo, "update-index", "--add", "--cacheinfo", f"160000,{inner_commit},sub")
     git(repo, "commit", "-q", "-m", "add submodule")
     policy = WorkspacePolicy(cache_dir=tmp_path / "cache")
@@ -122,4 +128,6 @@ def test_concurrent_syncs(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    assert (tmp_path / "cache" / "k1" / "a.py").exists() and (tmp_path / "cache" / "k2" / "a.py").exists()
+    assert (tmp_path / "cache" / "k1" / "a.py").exists() and (
+        tmp_path / "cache" / "k2" / "a.py"
+    ).exists()

@@ -484,6 +484,37 @@ class Shapes:
         body["user"] = self.user(review.user, "Bot" if review.user.endswith("[bot]") else "User")
         return body  # type: ignore[no-any-return]
 
+    def review_comment(self, repo: Repo, review: Review, comment: JSON, hunk: str) -> JSON:
+        """A ``pull-request-review-comment`` (a single inline comment)."""
+        body = self._moved(
+            example("pull-request-review-comment-example-for-a-multi-line-comment"), repo.full_name
+        )
+        body = relocate(body, [("/1347", f"/{review.pull_number}")])
+        body.update(
+            id=comment["id"],
+            node_id=_node("PullRequestReviewComment", comment["id"]),
+            pull_request_review_id=review.id,
+            path=comment["path"],
+            line=comment["line"],
+            original_line=comment["line"],
+            side=comment["side"],
+            start_line=None,
+            original_start_line=None,
+            position=1,
+            original_position=1,
+            body=comment["body"],
+            diff_hunk=hunk,
+            commit_id=review.commit_id,
+            original_commit_id=review.commit_id,
+            created_at=review.submitted_at,
+            updated_at=review.submitted_at,
+            author_association="NONE",
+        )
+        for key in ("in_reply_to_id", "start_side"):  # optional, and not nullable in the schema
+            body.pop(key, None)
+        body["user"] = self.user(review.user, "Bot" if review.user.endswith("[bot]") else "User")
+        return body  # type: ignore[no-any-return]
+
     def check_run(self, repo: Repo, run: CheckRun) -> JSON:
         """A ``check-run``."""
         body = self._moved(example("check-run"), repo.full_name)

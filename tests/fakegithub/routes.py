@@ -451,27 +451,45 @@ def left_lines(patch: str) -> set[int]:
     return lines
 
 
+def _inline(patches: dict[str, str], comment: JSON) -> JSON:
+    """An inline comment placed on a line of the diff (GitHub's 422 otherwise)."""
+    path = comment["path"]
+    side = comment.get("side", "RIGHT")
+    line = comment.get("line") or comment.get("position")
+    allowed = (right_lines if side == "RIGHT" else left_lines)(patches.get(path, ""))
+    if path not in patches or line not in allowed:
+        raise Fail(
+            422,
+            "Unprocessable Entity",
+            [f"Pull request review thread line must be part of the diff ({path}:{line} {side})"],
+        )
+    return {"id": next_id(), "path": path, "line": line, "side": side, "body": comment["body"]}
+
+
+@handles("pulls/create-review-comment")
+def create_review_comment(fake: FakeGitHub, ctx: Ctx) -> Answer:
+    pull = _issue(ctx, pulls=True)
+    patches = {f["filename"]: f["patch"] for f in pull_diff(fake, ctx.r, pull)}
+    comment = _inline(patches, ctx.body)
+    login, _ = fake.actor(ctx)
+    review = Review(
+        id=next_id(),
+        pull_number=pull.number,
+        body="",
+        state="COMMENTED",
+        user=login,
+        commit_id=ctx.body.get("commit_id") or head_sha(fake, ctx.r, pull),
+        comments=[comment],
+    )
+    ctx.r.reviews[review.id] = review
+    return 201, fake.shapes.review_comment(ctx.r, review, comment, patches[comment["path"]])
+
+
 @handles("pulls/create-review")
 def create_review(fake: FakeGitHub, ctx: Ctx) -> Answer:
     pull = _issue(ctx, pulls=True)
     patches = {f["filename"]: f["patch"] for f in pull_diff(fake, ctx.r, pull)}
-    comments = []
-    for comment in ctx.body.get("comments") or []:
-        path = comment["path"]
-        side = comment.get("side", "RIGHT")
-        line = comment.get("line") or comment.get("position")
-        allowed = (right_lines if side == "RIGHT" else left_lines)(patches.get(path, ""))
-        if path not in patches or line not in allowed:
-            raise Fail(
-                422,
-                "Unprocessable Entity",
-                [
-                    f"Pull request review thread line must be part of the diff ({path}:{line} {side})"
-                ],
-            )
-        comments.append(
-            {"id": next_id(), "path": path, "line": line, "side": side, "body": comment["body"]}
-        )
+    comments = [_inline(patches, comment) for comment in ctx.body.get("comments") or []]
     event = ctx.body.get("event")
     state = {
         "APPROVE": "APPROVED",
@@ -693,6 +711,8 @@ def put_content(fake: FakeGitHub, ctx: Ctx) -> Answer:
     branch = ctx.body.get("branch") or ctx.r.default_branch
     parent = _need(fake, ctx, f"refs/heads/{branch}", "Branch not found")
     existing = gitrepo.read_path(ctx.r.bare, parent, path)
+    if existing is not None and not ctx.body.get("sha"):
+        raise Fail(422, 'Invalid request.\n\n"sha" wasn\'t supplied.')
     if existing is not None and ctx.body.get("sha") != existing[1]:
         raise Fail(409, f"{path} does not match {ctx.body.get('sha')}")
     if existing is None and ctx.body.get("sha"):

@@ -35,9 +35,17 @@ async def test_put_contents_and_compare(fake_github: FakeGitHub) -> None:
         async with session.put(
             f"{fake_github.url}/repos/{REPO}/contents/notes/hello.txt", json=put
         ) as stale:
-            assert stale.status == 409  # updating needs the current blob sha
+            assert stale.status == 422  # updating needs the current blob sha
         async with session.get(f"{fake_github.url}/repos/{REPO}/compare/{base}...main") as compared:
             comparison = await compared.json()
+        pull_url = f"{fake_github.url}/repos/{REPO}/pulls"
+        head = fake_github.commit(REPO, "topic", {"a.txt": "a\nb\n"})
+        pull = fake_github.add_pull(REPO, "topic")
+        comment = {"body": "nice", "commit_id": head, "path": "a.txt", "line": 2, "side": "RIGHT"}
+        async with session.post(f"{pull_url}/{pull.number}/comments", json=comment) as posted:
+            assert posted.status == 201
+            inline = await posted.json()
+    assert inline["line"] == 2 and inline["path"] == "a.txt"
     assert answer["content"]["path"] == "notes/hello.txt"
     assert fake_github.file_at(REPO, "main", "notes/hello.txt") == b"hello\n"
     assert (comparison["status"], comparison["ahead_by"], comparison["behind_by"]) == (

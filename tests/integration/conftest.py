@@ -9,9 +9,13 @@ from typing import Any
 
 import pytest
 
+from tests.fakegithub.fixtures import fake_github
 from tests.integration.repos import demo_repo
 from tests.support.config import make_settings
 from tests.support.live import LiveServer, live_server
+
+
+__all__ = ["fake_github"]
 
 
 @dataclass

@@ -16,7 +16,9 @@ BRAIN_KINDS = ("rules", "claude")
 def make_brain(kind: str = "rules", **options: Any) -> Brain:
     """The brain named ``kind``: ``"rules"`` (default) or ``"claude"`` (not available yet)."""
     if kind == "rules":
-        return RuleBrain(**options)
+        if options:
+            raise EngineError(f"the rule-based brain takes no options (got {', '.join(options)})")
+        return RuleBrain()
     if kind == "claude":
         raise EngineError(
             "the Claude brain is not available yet; use the rule-based brain (kind 'rules')"

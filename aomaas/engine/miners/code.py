@@ -86,7 +86,7 @@ def _convert(
     name = diagnostic.get("name", "")
     how = fix.get("message") or f"see {diagnostic.get('url') or 'the ruff documentation'}"
     priority = rule.priority
-    if code in ("S602", "S604") and "seems safe" in message:
+    if code in ("S602", "S604", "S605") and "seems safe" in message:
         priority = Priority.LOW  # ruff saw a literal command line: nothing injectable today
     return Finding(
         fingerprint="",

@@ -8,6 +8,7 @@ from typing import Any
 from aomaas.engine.findings import Finding, OpportunityType
 from aomaas.engine.index import RepoIndex, is_test_path
 from aomaas.engine.miners.common import has_file, repo_finding
+from aomaas.engine.miners.filters import DOCS_EXAMPLES
 from aomaas.engine.miners.ruffrun import target_version
 
 TYPE = OpportunityType.DEPENDENCIES
@@ -31,8 +32,8 @@ def repo_checks(index: RepoIndex, today: dt.date | None = None) -> list[Finding]
     """Requirement pins, dependency bounds, requires-python presence and end-of-life versions."""
     findings: list[Finding] = []
     for path, manifest in sorted(index.manifests.items()):
-        if is_test_path(path) or "node_modules/" in path:
-            continue
+        if is_test_path(path) or DOCS_EXAMPLES.search(path) or path.endswith(".in"):
+            continue  # test, example and docs projects; pip-compile inputs (their .txt is the lock)
         for dep in manifest.get("dependencies", []):
             finding = _dependency_finding(path, manifest, dep)
             if finding is not None:

@@ -18,7 +18,7 @@ _VENDORED = re.compile(
     r"(^|/)(_?vendor(ed)?|third_party|thirdparty|externals?|node_modules)/|_pb2(_grpc)?\.py$"
 )
 _MIGRATIONS = re.compile(r"(^|/)migrations/")
-_DOCS_EXAMPLES = re.compile(r"(^|/)(docs?|examples?|samples?|demo|scripts|benchmarks?|bench)/")
+DOCS_EXAMPLES = re.compile(r"(^|/)(docs?|examples?|samples?|demo|scripts|benchmarks?|bench)/")
 _FIXTURES = re.compile(r"(^|/)(fixtures?|testdata|test_data|data)/")
 _LOCALE = re.compile(r"(^|/)locale/")
 _TOOLING = re.compile(r"(^|/)(setup\.py|conftest\.py|noxfile\.py|fabfile\.py|conf\.py|manage\.py)$")
@@ -47,8 +47,8 @@ FILTERS: list[tuple[str, Callable[[str], bool], Callable[[str], bool]]] = [
     ("fixtures", lambda p: bool(_FIXTURES.search(p)), _codes("S1", "D")),
     (
         "docs-and-examples",
-        lambda p: bool(_DOCS_EXAMPLES.search(p)),
-        _codes("D", "S1", "S3", "S6", "T10"),
+        lambda p: bool(DOCS_EXAMPLES.search(p)),
+        _codes("D", "S1", "S3", "S6", "T10", "C90"),
     ),
     ("tooling-scripts", lambda p: bool(_TOOLING.search(p)), _codes("D", "S1", "S6")),
     ("right-to-left-locale-data", lambda p: bool(_LOCALE.search(p)), _codes("PLE2502")),

@@ -281,12 +281,21 @@ RULES: dict[str, Rule] = {
     ),
     "PLE0704": Rule(
         T.MAINTAINABILITY,
-        P.MEDIUM,
+        P.LOW,
         E.SMALL,
         _MAINT + "a bare raise outside an except block fails unless called while handling one.",
     ),
     "B": Rule(
         T.MAINTAINABILITY, P.MEDIUM, E.SMALL, _MAINT + "bugbear: a likely bug or design problem."
+    ),
+    "B010": Rule(
+        T.MAINTAINABILITY, P.LOW, E.SMALL, _MAINT + "setattr with a constant name is a plain assignment."
+    ),
+    "B018": Rule(
+        T.MAINTAINABILITY,
+        P.LOW,
+        E.SMALL,
+        _MAINT + "an expression whose value is unused is dead code, unless kept for a side effect.",
     ),
     "B006": Rule(
         T.MAINTAINABILITY,
@@ -439,7 +448,7 @@ RULES: dict[str, Rule] = {
     ),
     "repo:unpinned-requirement": Rule(
         T.DEPENDENCIES,
-        P.MEDIUM,
+        P.LOW,
         E.SMALL,
         "A requirements file entry without an exact pin makes installs unreproducible.",
     ),
