@@ -24,6 +24,7 @@ from aomaas.jobs.submit import submit_task
 from aomaas.store import opportunities as opp_store
 from aomaas.store import repositories as repo_store
 from aomaas.store.access import repository_for, visible_repositories
+from aomaas.store.installations import installation_for_owner
 from aomaas.store.models import Opportunity, Repository
 from aomaas.store.types import isoformat_z
 
@@ -96,6 +97,14 @@ async def index_repository(call: Call) -> IndexAccepted:
     """Register the repository for the caller and start an index task."""
     body: IndexIn = call.body
     url, owner, name = parse_repository_url(body.provider_type, body.repository_url, call)
+    installation_id = None
+    if body.provider_type == "github":
+        installation = await installation_for_owner(call.sessions, owner)
+        if installation is None:
+            raise InvalidRequest(
+                f"the GitHub App is not installed on {owner}: install it on the repository, then index again"
+            )
+        installation_id = installation.id
     repo = await repo_store.get_or_create(
         call.sessions,
         provider=body.provider_type,
@@ -104,6 +113,7 @@ async def index_repository(call: Call) -> IndexAccepted:
         owner=owner,
         name=name,
         user=call.me,
+        installation_id=installation_id,
     )
     task = await submit_task(
         call.sessions,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from aomaas.store.db import SessionMaker
 from aomaas.store.models import Installation, Repository
@@ -61,6 +61,18 @@ async def installation_by_github_id(sessions: SessionMaker, github_id: int) -> I
     """The installation row for a GitHub installation id."""
     async with sessions() as session:
         return await session.scalar(select(Installation).where(Installation.github_id == github_id))
+
+
+async def installation_for_owner(sessions: SessionMaker, owner: str) -> Installation | None:
+    """The live installation on an account (login compared case-insensitively)."""
+    async with sessions() as session:
+        return await session.scalar(
+            select(Installation).where(
+                func.lower(Installation.account_login) == owner.lower(),
+                Installation.deleted.is_(False),
+                Installation.suspended.is_(False),
+            )
+        )
 
 
 async def repository_by_github_id(sessions: SessionMaker, github_id: int) -> Repository | None:

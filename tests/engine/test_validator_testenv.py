@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
 
+from aomaas.engine.sandbox import isolation_level
 from aomaas.engine.testenv import SuiteNotRun, SuiteSettings, prepare_environment, run_tests
 from aomaas.engine.validator import sandbox_dir
 from tests.engine.hands_util import PASSING_SUITE, shared_cache
@@ -14,7 +16,8 @@ SUITE = {
     **PASSING_SUITE,
     "tests/test_more.py": (
         "import os, socket\n\n\ndef test_fails():\n    assert 1 == 2\n\n\n"
-        "def test_no_secret():\n    assert 'AOMAAS_SECRET_KEY' not in os.environ\n\n\n"
+        "def test_no_secret():\n    assert 'AOMAAS_SECRET_KEY' not in os.environ\n"
+        "    assert 'GITHUB_WEBHOOK_SECRET' not in os.environ\n\n\n"
         "def test_localhost_works():\n    server = socket.create_server(('127.0.0.1', 0))\n"
         "    socket.create_connection(server.getsockname(), timeout=2)\n"
     ),
@@ -28,11 +31,27 @@ def write(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+NETWORK_TEST = """import socket
+
+import pytest
+
+
+def test_host_is_unreachable():
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", {port}), timeout=2)
+"""
+
+
 def test_suite_runs_and_failures_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AOMAAS_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("GITHUB_WEBHOOK_SECRET", "y" * 40)
     settings = SuiteSettings(cache_dir=shared_cache(), timeout=60, memory_mb=1024)
-    with sandbox_dir() as scratch:
-        tree = write(scratch / "tree", SUITE)
+    listener = socket.create_server(("127.0.0.1", 0))  # a service on the host's loopback
+    files = dict(SUITE)
+    if isolation_level() == "namespaces":
+        files["tests/test_net.py"] = NETWORK_TEST.format(port=listener.getsockname()[1])
+    with listener, sandbox_dir() as scratch:
+        tree = write(scratch / "tree", files)
         python = prepare_environment(tree, settings)
         assert prepare_environment(tree, settings) == python  # cached by dependency files
         run = run_tests(tree, python, settings)

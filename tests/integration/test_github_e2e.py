@@ -9,6 +9,7 @@ the right line. Plus: duplicate delivery, bad signature, oversize body, malforme
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -137,3 +138,25 @@ async def test_deliveries_are_verified_deduplicated_and_bounded(wired: Any) -> N
         stored = await session.scalar(select(func.count()).select_from(WebhookDelivery))
         tasks = await session.scalar(select(func.count()).select_from(Task).where(Task.kind == "github_delivery"))
     assert stored == 1 and tasks == 1
+
+
+async def test_seed_contract_with_github_provider(wired: Any) -> None:
+    """../shared/checks/seed_contract.py --provider github: every check holds against the stand-in."""
+    from tests.integration.test_seed_contract import _seed_path
+
+    fake, installation, server = wired
+    payload = fake.webhook_payload("installation", "created.payload.json", installation=installation)
+    assert (await fake.deliver(server.url + "/webhooks/github", "installation", payload))[0] == 202
+    await server.create_user("maintainer")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(_seed_path()), server.url, "maintainer", "password123", f"{fake.git_url}/{REPO}",
+        "--provider", "github", "--timeout", "240",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), 900)
+    text = out.decode()
+    assert process.returncode == 0, text[-4000:]
+    assert text.strip().splitlines()[-1].startswith("seed contract: ") and "FAIL" not in text
+    pulls = [p for p in fake.pulls(REPO) if p.user == fake.bot_login]
+    assert len(pulls) == 1 and pulls[0].title == "Contract check"
+    assert any(r.pull_number == pulls[0].number for r in fake.issue_state(REPO).reviews.values())

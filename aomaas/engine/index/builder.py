@@ -2,8 +2,8 @@
 
 Contents come from git's object store through ``git cat-file --batch``; large
 trees are spread over worker processes (one ``cat-file`` each). With a
-previous index, only the files ``git diff --name-status -M`` reports (and any
-whose blob id differs) are read; a pure rename reuses what was known.
+previous index, only the files ``git diff --raw -M`` reports are read; a pure
+rename reuses what was known.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import aomaas
-from aomaas.engine.index.gitread import TreeEntry, diff_names, has_commit, list_tree
+from aomaas.engine.index.gitread import Change, TreeEntry, diff_raw, list_tree
 from aomaas.engine.index.model import RepoIndex
 from aomaas.engine.index.parsing import language_of
 from aomaas.engine.index.project import summarise
@@ -40,49 +40,53 @@ def build_index(
     progress: Progress | None = None,
     workers: int | None = None,
 ) -> RepoIndex:
-    """Index ``commit`` of the repository at ``root`` (incrementally when ``previous`` allows)."""
+    """Index ``commit`` of the repository at ``root`` (incrementally when ``previous`` allows).
+
+    With ``previous`` whose commit is still in the object store, only the files
+    ``git diff --raw -M previous.commit commit`` reports are read (a rename with
+    unchanged content is not even read); otherwise every file is.
+    """
     say = progress or (lambda _message: None)
     started = time.perf_counter()
-    entries = list_tree(root, commit)
-    index = RepoIndex(commit=commit)
-    reuse: dict[str, str] = {}  # new path -> path in previous whose data still holds
-    incremental = (
-        previous is not None and previous.commit != commit and has_commit(root, previous.commit)
-    )
-    if previous is not None and previous.commit == commit:
-        incremental = True
-    if incremental and previous is not None:
-        reuse, index.renamed = _reusable(root, previous, commit, entries)
-    to_read: list[TreeEntry] = []
-    for entry in entries:
-        info = _file_info(entry)
-        index.files[entry.path] = info
-        source = reuse.get(entry.path)
-        if source is not None and previous is not None:
-            _copy(previous, source, index, entry.path)
-        elif info["status"] == "ok":
-            to_read.append(entry)
+    changes = _changes_since(root, previous, commit)
+    if previous is not None and changes is not None:
+        index, to_read = _apply_changes(previous, commit, changes)
+    else:
+        index = RepoIndex(commit=commit)
+        to_read = []
+        for entry in list_tree(root, commit):
+            index.files[entry.path] = _file_info(entry)
+            if index.files[entry.path]["status"] == "ok":
+                to_read.append(entry)
     listed = time.perf_counter()
-    say(f"indexing {len(entries)} files ({len(to_read)} to read)")
+    say(f"indexing {len(index.files)} files ({len(to_read)} to read)")
     results = _read(root, to_read, workers)
     for result in results:
         _store(index, result)
     summarise(index)
     index.last_read_paths = sorted(r["path"] for r in results)
     finished = time.perf_counter()
-    index.stats = _stats(
-        index,
-        len(results),
-        incremental,
-        {"list": listed - started, "read": finished - listed, "total": finished - started},
-    )
-    say(f"indexed {len(entries)} files in {finished - started:.2f} s")
+    durations = {"list": listed - started, "read": finished - listed, "total": finished - started}
+    index.stats = _stats(index, len(results), changes is not None, durations)
+    say(f"indexed {len(index.files)} files in {finished - started:.2f} s")
     return index
+
+
+def _changes_since(root: Path, previous: RepoIndex | None, commit: str) -> list[Change] | None:
+    """The changes from ``previous.commit``, or None when a full index is needed."""
+    if previous is None:
+        return None
+    if previous.commit == commit:
+        return []
+    try:
+        return diff_raw(root, previous.commit, commit)
+    except WorkspaceError:
+        return None  # the older commit is gone (force-push, new clone): index from scratch
 
 
 def _file_info(entry: TreeEntry) -> dict[str, Any]:
     status, error = "ok", None
-    if entry.kind == "commit":
+    if entry.kind == "commit" or entry.mode == "160000":
         status, error = "submodule", "submodules are not fetched"
     elif entry.mode == "120000":
         status, error = "symlink", "symbolic links are never followed"
@@ -90,7 +94,7 @@ def _file_info(entry: TreeEntry) -> dict[str, Any]:
         status, error = "too_large", f"over {MAX_FILE_BYTES} bytes"
     return {
         "language": language_of(entry.path),
-        "bytes": entry.size,
+        "bytes": max(entry.size, 0),
         "lines": 0,
         "blob": entry.blob,
         "status": status,
@@ -98,35 +102,44 @@ def _file_info(entry: TreeEntry) -> dict[str, Any]:
     }
 
 
-def _reusable(
-    root: Path, previous: RepoIndex, commit: str, entries: list[TreeEntry]
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Map each unchanged (or purely renamed) path to the previous path whose data it keeps."""
-    changed: set[str] = set()
-    renamed: dict[str, str] = {}
-    if previous.commit != commit:
-        for change in diff_names(root, previous.commit, commit):
-            changed.add(change.path)
-            if change.old_path is not None and change.status == "R":
-                renamed[change.old_path] = change.path
-    source_of = {new: old for old, new in renamed.items()}
-    reuse: dict[str, str] = {}
-    for entry in entries:
-        old_path = source_of.get(entry.path, entry.path)
-        old = previous.files.get(old_path)
-        if old is None or old.get("blob") != entry.blob:
-            continue
-        if entry.path in changed and old_path == entry.path:
-            continue  # a type change or the like: read again
-        reuse[entry.path] = old_path
-    return reuse, renamed
-
-
-def _copy(previous: RepoIndex, source: str, index: RepoIndex, path: str) -> None:
-    old = previous.files[source]
-    index.files[path].update(
-        lines=old.get("lines", 0), status=old.get("status", "ok"), error=old.get("error")
+def _apply_changes(
+    previous: RepoIndex, commit: str, changes: list[Change]
+) -> tuple[RepoIndex, list[TreeEntry]]:
+    """A copy of ``previous`` with the changes applied; the entries whose content must be read."""
+    index = RepoIndex(
+        commit=commit,
+        files=dict(previous.files),
+        **{key: dict(getattr(previous, key)) for key in _PER_FILE_KEYS},
     )
+    to_read: list[TreeEntry] = []
+    for change in changes:
+        if change.status == "R" and change.old_path is not None:
+            _drop(index, change.old_path)
+            index.renamed[change.old_path] = change.path
+        _drop(index, change.path)
+        if change.status == "D":
+            continue
+        old = previous.files.get(change.old_path or "") if change.status == "R" else None
+        if old is not None and old.get("blob") == change.blob:
+            _move(previous, change.old_path or "", index, change.path)
+            continue
+        kind = "commit" if change.mode == "160000" else "blob"
+        entry = TreeEntry(change.path, change.mode, kind, change.blob, -1)
+        index.files[change.path] = _file_info(entry)
+        if index.files[change.path]["status"] == "ok":
+            to_read.append(entry)
+    return index, to_read
+
+
+def _drop(index: RepoIndex, path: str) -> None:
+    index.files.pop(path, None)
+    for key in _PER_FILE_KEYS:
+        getattr(index, key).pop(path, None)
+
+
+def _move(previous: RepoIndex, source: str, index: RepoIndex, path: str) -> None:
+    """Carry a renamed, unchanged file's data over to its new path (language may change)."""
+    index.files[path] = {**previous.files[source], "language": language_of(path)}
     for key in _PER_FILE_KEYS:
         store: dict[str, Any] = getattr(previous, key)
         if source in store:
@@ -192,7 +205,9 @@ def _balanced(entries: list[TreeEntry], count: int) -> list[list[tuple[str, str]
 
 def _store(index: RepoIndex, result: dict[str, Any]) -> None:
     path = result["path"]
-    index.files[path].update(status=result["status"], error=result["error"], lines=result["lines"])
+    index.files[path].update(
+        status=result["status"], error=result["error"], lines=result["lines"], bytes=result["bytes"]
+    )
     for key in _PER_FILE_KEYS:
         if key in result:
             getattr(index, key)[path] = result[key]

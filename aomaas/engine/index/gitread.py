@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import IO
 
 from aomaas.engine.workspace import HARDENED_CONFIG, git_env, run_git
-from aomaas.errors import WorkspaceError
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,37 +43,30 @@ def list_tree(root: Path, commit: str) -> list[TreeEntry]:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One line of ``git diff --name-status -M``: status letter, path, and old path for renames."""
+    """One record of ``git diff --raw -M``: status letter, path, new mode and blob, old path."""
 
     status: str
     path: str
+    mode: str = "100644"
+    blob: str = ""
     old_path: str | None = None
 
 
-def diff_names(root: Path, old: str, new: str) -> list[Change]:
-    """Files changed between two commits, renames detected (``-M``)."""
-    out = run_git(["diff", "--name-status", "-M", "-z", old, new, "--"], root)
-    fields = [f for f in out.split("\0") if f]
+def diff_raw(root: Path, old: str, new: str) -> list[Change]:
+    """Files changed between two commits with their new blob ids, renames detected (``-M``)."""
+    out = run_git(["diff", "--raw", "-z", "-M", "--no-abbrev", old, new, "--"], root)
+    fields = out.split("\0")
     changes: list[Change] = []
     i = 0
-    while i < len(fields):
-        status = fields[i]
+    while i + 1 < len(fields) and fields[i].startswith(":"):
+        _, new_mode, _, blob, status = fields[i][1:].split()
         if status[0] in "RC":
-            changes.append(Change(status[0], fields[i + 2], fields[i + 1]))
+            changes.append(Change(status[0], fields[i + 2], new_mode, blob, fields[i + 1]))
             i += 3
         else:
-            changes.append(Change(status[0], fields[i + 1]))
+            changes.append(Change(status[0], fields[i + 1], new_mode, blob))
             i += 2
     return changes
-
-
-def has_commit(root: Path, commit: str) -> bool:
-    """Whether the object store still holds ``commit``."""
-    try:
-        run_git(["cat-file", "-e", f"{commit}^{{commit}}"], root)
-    except WorkspaceError:
-        return False
-    return True
 
 
 def read_blobs(root: Path, blobs: Iterable[str]) -> Iterator[tuple[str, bytes | None]]:

@@ -37,9 +37,13 @@ def count_lines(data: bytes) -> int:
 
 def analyse(path: str, data: bytes | None) -> dict[str, Any]:
     """Everything the index keeps about one file's content."""
-    result: dict[str, Any] = {"path": path, "status": "ok", "error": None, "lines": 0}
+    result: dict[str, Any] = {"path": path, "status": "ok", "error": None, "lines": 0, "bytes": 0}
     if data is None:
         result.update(status="undecodable", error="blob missing from the object store")
+        return result
+    result["bytes"] = len(data)
+    if len(data) > MAX_FILE_BYTES:  # size was unknown before reading (incremental updates)
+        result.update(status="too_large", error=f"over {MAX_FILE_BYTES} bytes")
         return result
     if b"\0" in data[:_BINARY_PROBE]:
         result["status"] = "binary"

@@ -40,7 +40,7 @@ def mine_code(
     filtered: dict[str, int] = {}
     findings: list[Finding] = []
     code_of: dict[int, str] = {}
-    lines_cache: dict[str, list[str]] = {}
+    lines_cache: dict[str, list[bytes]] = {}
     real_root = root.resolve()
     for diagnostic in diagnostics:
         finding, why = _convert(diagnostic, real_root, setup, types)
@@ -50,7 +50,8 @@ def mine_code(
         source = _source_lines(real_root, finding.location, lines_cache)
         first = (finding.line or 1) - 1
         last = min(finding.end_line or first + 1, first + MAX_SNIPPET_LINES)
-        code = "\n".join(source[first : max(last, first + 1)])
+        code = b"\n".join(source[first : max(last, first + 1)]).decode("utf-8", "replace")
+        code = code.replace("\r", "")
         noise = evidence_noise(str(finding.extra["code"]), code)
         if noise is not None:
             filtered[noise] = filtered.get(noise, 0) + 1
@@ -128,8 +129,9 @@ def _title(message: str) -> str:
     return first if len(first) <= 120 else first[:117] + "..."
 
 
-def _source_lines(root: Path, path: str, cache: dict[str, list[str]]) -> list[str]:
+def _source_lines(root: Path, path: str, cache: dict[str, list[bytes]]) -> list[bytes]:
+    """The file's lines as bytes (decoded only where a finding needs them)."""
     if path not in cache:
         data = safe_read(root, path, real_root=str(root))
-        cache[path] = data.decode("utf-8", "replace").splitlines() if data is not None else []
+        cache[path] = data.split(b"\n") if data is not None else []
     return cache[path]

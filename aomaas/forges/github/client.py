@@ -8,7 +8,7 @@ Built on gidgethub's aiohttp ``GitHubAPI``. Every call goes through one place
   :class:`~aomaas.forges.github.appauth.InstallationTokens`, and on a 401
   forgets the token and retries once with a fresh one;
 * retries, through gidgethub's ``handle_rate_limit_error`` hook and the
-  :class:`RetryPolicy`: ``retry-after``, the primary limit (``x-ratelimit-remaining:
+  :class:`~aomaas.forges.github.transport.RetryPolicy`: ``retry-after``, the primary limit (``x-ratelimit-remaining:
   0`` until ``x-ratelimit-reset``), secondary-limit 403s (exponential back-off) and
   one retry on a 5xx, with bounded attempts and bounded total wait; the sleep
   function and the clock are injectable so tests stay fast;
@@ -23,84 +23,22 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
 import aiohttp
 import gidgethub
-import gidgethub.aiohttp
 
-from aomaas.errors import ForgeError, NotFound, RateLimited, ServiceUnavailable
+from aomaas.errors import ForgeError, NotFound, ServiceUnavailable
 from aomaas.forges.github.appauth import InstallationTokens, make_app_jwt
+from aomaas.forges.github.transport import GitHubError, RetryingAPI, RetryPolicy, translate
+
+__all__ = ["JSON", "GitHubClient", "GitHubError", "RetryPolicy", "git_auth_env"]
 
 JSON = dict[str, Any]
-Sleep = Callable[[float], Awaitable[None]]
-REQUESTER = "aomaas"
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 ReviewEvent = Literal["COMMENT", "APPROVE", "REQUEST_CHANGES"]
 Reaction = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """When and how long to wait before sending a refused request again."""
-
-    max_attempts: int = 4
-    max_total_wait: float = 180.0
-    server_error_delay: float = 1.0
-    secondary_backoff: float = 60.0
-    sleep: Sleep = field(default=asyncio.sleep)
-    clock: Callable[[], float] = field(default=time.time)
-
-    def delay(self, exc: gidgethub.HTTPException, attempt: int, waited: float) -> float | None:
-        """Seconds to wait before attempt ``attempt + 1``, or None to give up."""
-        if attempt >= self.max_attempts:
-            return None
-        wait = self._wanted(exc, attempt)
-        if wait is None or waited + wait > self.max_total_wait:
-            return None
-        return wait
-
-    def _wanted(self, exc: gidgethub.HTTPException, attempt: int) -> float | None:
-        status = int(exc.status_code)
-        headers: Mapping[str, str] = exc.headers or {}
-        if status >= 500:
-            return self.server_error_delay if attempt == 1 else None
-        if status not in (403, 429):
-            return None
-        retry_after = headers.get("retry-after")
-        if retry_after is not None and retry_after.strip().isdigit():
-            return float(retry_after.strip())
-        if headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset"):
-            return max(0.0, float(headers["x-ratelimit-reset"]) - self.clock()) + 1.0
-        if "secondary rate limit" in str(exc).lower() or status == 429:
-            return self.secondary_backoff * 2 ** (attempt - 1)
-        return None
-
-
-class _API(gidgethub.aiohttp.GitHubAPI):
-    """gidgethub's aiohttp client with our retry policy; one instance per logical call."""
-
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, policy: RetryPolicy) -> None:
-        super().__init__(session, REQUESTER, base_url=base_url)
-        self._policy = policy
-        self._waited = 0.0
-
-    async def sleep(self, seconds: float) -> None:
-        await self._policy.sleep(seconds)
-
-    async def handle_rate_limit_error(
-        self, *, method: str, url: str, exception: gidgethub.HTTPException, attempt: int
-    ) -> bool:
-        wait = self._policy.delay(exception, attempt, self._waited)
-        if wait is None:
-            return False
-        self._waited += wait
-        await self.sleep(wait)
-        return True
 
 
 def git_auth_env(token: str, url: str | None = None) -> dict[str, str]:
@@ -175,8 +113,8 @@ class GitHubClient:
             "POST", f"/app/installations/{int(installation_id)}/access_tokens", data={}
         )
 
-    def _api(self) -> _API:
-        return _API(self.session, self.api_url, self.policy)
+    def _api(self) -> RetryingAPI:
+        return RetryingAPI(self.session, self.api_url, self.policy)
 
     async def _send(
         self,
@@ -205,7 +143,7 @@ class GitHubClient:
                 return await api.patch(url, data=data, jwt=jwt, oauth_token=tok)
             return await api.put(url, data=data, jwt=jwt, oauth_token=tok)
         except gidgethub.HTTPException as exc:
-            raise _translate(method, url, exc) from exc
+            raise translate(method, url, exc) from exc
         except aiohttp.ClientError as exc:
             raise ForgeError(f"GitHub could not be reached ({method} {url}): {exc}") from exc
 
@@ -597,29 +535,5 @@ class GitHubClient:
         return await self._call(installation_id, "PATCH", url, fields)
 
 
-class GitHubError(ForgeError):
-    """GitHub answered with an error status; ``github_status`` is that status."""
-
-    def __init__(self, detail: str, github_status: int) -> None:
-        super().__init__(detail)
-        self.github_status = github_status
-
-
 def _short_ref(ref: str) -> str:
     return ref.removeprefix("refs/")
-
-
-def _translate(method: str, url: str, exc: gidgethub.HTTPException) -> Exception:
-    status = int(exc.status_code)
-    reason = f"GitHub answered {status} to {method} {url.split('?')[0]}: {exc}"
-    if status == 404:
-        return NotFound(reason)
-    headers: Mapping[str, str] = exc.headers or {}
-    if status in (403, 429) and (
-        isinstance(exc, gidgethub.RateLimitExceeded)
-        or "retry-after" in headers
-        or "rate limit" in str(exc).lower()
-    ):
-        retry = headers.get("retry-after", "60")
-        return RateLimited(reason, retry_after=int(retry) if retry.isdigit() else 60)
-    return GitHubError(reason, status)
