@@ -6,6 +6,7 @@ from typing import Any
 
 import dramatiq
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from aomaas.jobs.queue import Enqueuer
 from aomaas.settings import Settings
@@ -13,6 +14,7 @@ from aomaas.store.db import SessionMaker
 
 SETTINGS = web.AppKey("settings", Settings)
 SESSIONS = web.AppKey("sessions", SessionMaker)
+READ_ENGINE = web.AppKey("read_engine", AsyncEngine)  # the same pool in autocommit mode, for reads
 ENQUEUER = web.AppKey("enqueuer", Enqueuer)
 BROKER = web.AppKey("broker", dramatiq.Broker)
 LIMITS: web.AppKey[Any] = web.AppKey("limits")

@@ -6,12 +6,16 @@ Nothing is read at import time: call :func:`load_settings`. Bad values raise
 
 from __future__ import annotations
 
+import json
 import secrets
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Where the manifest flow (``GET /setup/callback``) keeps the app it registered (mode 0600).
+GITHUB_APP_FILE = "github-app.json"
 
 
 class SettingsError(Exception):
@@ -168,6 +172,7 @@ def load_settings(**overrides: object) -> Settings:
         settings.secret_key = _stored_secret(settings.data_dir / "secret_key")
     if len(settings.secret_key) < 32:
         raise SettingsError("AOMAAS_SECRET_KEY is too short: use at least 32 characters")
+    _load_stored_github_app(settings)
     if settings.github_private_key_path and not settings.github_private_key_path.is_file():
         raise SettingsError(
             f"GITHUB_PRIVATE_KEY_PATH={settings.github_private_key_path}: no such file"
@@ -183,6 +188,36 @@ def _stored_secret(path: Path) -> str:
     path.touch(mode=0o600)
     path.write_text(value + "\n")
     return value
+
+
+def _load_stored_github_app(settings: Settings) -> None:
+    """Use the app the manifest flow registered (``DATA_DIR/github-app.json``).
+
+    Only when none of GITHUB_APP_ID, GITHUB_PRIVATE_KEY(_PATH) and GITHUB_WEBHOOK_SECRET is
+    set: the environment always wins, and credentials of two apps are never mixed.
+    """
+    if (
+        settings.github_app_id
+        or settings.github_private_key
+        or settings.github_private_key_path
+        or settings.github_webhook_secret
+    ):
+        return
+    path = settings.data_dir / GITHUB_APP_FILE
+    if not path.is_file():
+        return
+    if path.stat().st_mode & 0o077:
+        raise SettingsError(f"{path} holds the GitHub App's private key: `chmod 600 {path}`")
+    try:
+        stored = json.loads(path.read_text())
+        app_id, key, secret = stored["app_id"], stored["private_key"], stored["webhook_secret"]
+    except (ValueError, KeyError, TypeError):
+        raise SettingsError(
+            f"{path} is not a GitHub App registration: remove it and register again at /setup"
+        ) from None
+    settings.github_app_id = str(app_id)
+    settings.github_private_key = str(key)
+    settings.github_webhook_secret = str(secret)
 
 
 def _explain(exc: ValidationError) -> str:

@@ -29,11 +29,11 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "benchmark-secret-key-0123456789-abcdefghijklmnop"
@@ -60,8 +60,9 @@ def serve_hello(port: int) -> None:
     async def hello(_request: web.Request) -> web.Response:
         return web.json_response({"hello": "world"})
 
-    web.run_app(_bare_app("/hello", hello), host="127.0.0.1", port=port, print=None,
-                access_log=None)
+    web.run_app(
+        _bare_app("/hello", hello), host="127.0.0.1", port=port, print=None, access_log=None
+    )
 
 
 def serve_baseline(port: int, database_url: str, secret: str) -> None:
@@ -111,8 +112,13 @@ def serve_baseline(port: int, database_url: str, secret: str) -> None:
         if scheme.lower() != "bearer":
             return web.json_response({"detail": "no token", "type": "unauthorized"}, status=401)
         try:
-            jwt.decode(token, secret, algorithms=["HS256"], issuer="aomaas",
-                       options={"require": ["sub", "exp", "iat", "iss"]})
+            jwt.decode(
+                token,
+                secret,
+                algorithms=["HS256"],
+                issuer="aomaas",
+                options={"require": ["sub", "exp", "iat", "iss"]},
+            )
         except jwt.InvalidTokenError:
             return web.json_response({"detail": "bad token", "type": "unauthorized"}, status=401)
         try:
@@ -123,15 +129,17 @@ def serve_baseline(port: int, database_url: str, secret: str) -> None:
         if row is None:
             return web.json_response({"detail": "no task", "type": "not_found"}, status=404)
         result = row["result"]
-        return web.json_response({
-            "id": str(task_id),
-            "kind": row["kind"],
-            "status": row["status"],
-            "result": json.loads(result) if isinstance(result, str) else result,
-            "attempts": row["attempts"],
-            "created_at": stamp(row["created_at"]),
-            "updated_at": stamp(row["updated_at"]),
-        })
+        return web.json_response(
+            {
+                "id": str(task_id),
+                "kind": row["kind"],
+                "status": row["status"],
+                "result": json.loads(result) if isinstance(result, str) else result,
+                "attempts": row["attempts"],
+                "created_at": stamp(row["created_at"]),
+                "updated_at": stamp(row["updated_at"]),
+            }
+        )
 
     app = _bare_app("/api/v1/tasks/{task_id}", get_task)
     app.on_startup.append(on_startup)
@@ -150,6 +158,16 @@ class Load:
     requests: int
     errors: int
     tool: str
+    cpu_ms_per_request: float = 0.0  # the server process's CPU (all threads) per request
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (Linux /proc), 0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_load(url: str, token: str | None, connections: int, duration: float) -> Load:
@@ -168,8 +186,16 @@ def run_load(url: str, token: str | None, connections: int, duration: float) -> 
         if socket_errors:
             errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(0)))
         return Load(rps, total, errors, "wrk")
-    args = [sys.executable, __file__, "_load", url, "--connections", str(connections),
-            "--duration", str(duration)]
+    args = [
+        sys.executable,
+        __file__,
+        "_load",
+        url,
+        "--connections",
+        str(connections),
+        "--duration",
+        str(duration),
+    ]
     if token:
         args += ["--token", token]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
@@ -177,7 +203,9 @@ def run_load(url: str, token: str | None, connections: int, duration: float) -> 
     return Load(data["rps"], data["requests"], data["errors"], "aiohttp client")
 
 
-async def _client_load(url: str, token: str | None, connections: int, duration: float) -> dict[str, Any]:
+async def _client_load(
+    url: str, token: str | None, connections: int, duration: float
+) -> dict[str, Any]:
     import aiohttp
 
     headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -226,13 +254,13 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> N
 
 
 @contextmanager
-def process(args: list[str], env: dict[str, str], ready_url: str, log: Path) -> Iterator[None]:
-    """Run a server process until the block ends."""
+def process(args: list[str], env: dict[str, str], ready_url: str, log: Path) -> Iterator[int]:
+    """Run a server process until the block ends; yields its pid."""
     with log.open("ab") as out:
         proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_http(ready_url, proc)
-        yield
+        yield proc.pid
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -276,8 +304,9 @@ def database(backend: str, workdir: Path) -> Iterator[str]:
     name = f"aomaas_bench_{uuid.uuid4().hex[:10]}"
 
     async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres",
-                                     database="postgres")
+        conn = await asyncpg.connect(
+            host="127.0.0.1", port=5432, user="postgres", database="postgres"
+        )
         try:
             await conn.execute(sql)
         finally:
@@ -301,40 +330,66 @@ def get_token(api: str, username: str) -> str:
         return str(json.load(resp)["access_token"])
 
 
-def measure(url: str, token: str | None, args: argparse.Namespace) -> Load:
-    """A warm-up, then the measured run."""
-    check = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+def measure(url: str, token: str | None, args: argparse.Namespace, pid: int) -> Load:
+    """A warm-up, then the measured run (with the server's CPU time per request)."""
+    check = urllib.request.Request(
+        url, headers={"Authorization": f"Bearer {token}"} if token else {}
+    )
     with urllib.request.urlopen(check, timeout=10) as resp:
         assert resp.status == 200, f"{url} answered {resp.status}"
     run_load(url, token, args.connections, args.warmup)
-    return run_load(url, token, args.connections, args.duration)
+    before = cpu_seconds(pid)
+    load = run_load(url, token, args.connections, args.duration)
+    load.cpu_ms_per_request = (cpu_seconds(pid) - before) * 1000 / max(load.requests, 1)
+    return load
 
 
 def bench_backend(backend: str, args: argparse.Namespace, workdir: Path) -> dict[str, Load]:
     """Hello, baseline and ours on one database."""
     results: dict[str, Load] = {}
-    base_env = {k: v for k, v in os.environ.items()
-                if not k.startswith(("AOMAAS_", "GITHUB_")) and k not in ("DATABASE_URL", "REDIS_URL")}
+    base_env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AOMAAS_", "GITHUB_")) and k not in ("DATABASE_URL", "REDIS_URL")
+    }
     me = [sys.executable, __file__]
     with database(backend, workdir) as url:
         username, task_id = asyncio.run(prepare(url))
         port = free_port()
-        with process([*me, "_hello", "--port", str(port)], base_env,
-                     f"http://127.0.0.1:{port}/hello", workdir / "hello.log"):
-            results["hello"] = measure(f"http://127.0.0.1:{port}/hello", None, args)
+        with process(
+            [*me, "_hello", "--port", str(port)],
+            base_env,
+            f"http://127.0.0.1:{port}/hello",
+            workdir / "hello.log",
+        ) as pid:
+            results["hello"] = measure(f"http://127.0.0.1:{port}/hello", None, args, pid)
         ours_port = free_port()
-        env = {**base_env, **RAISED, "DATABASE_URL": url, "AOMAAS_SECRET_KEY": SECRET,
-               "AOMAAS_DATA_DIR": str(workdir / f"data-{backend}"), "AOMAAS_LOG_LEVEL": "WARNING"}
+        env = {
+            **base_env,
+            **RAISED,
+            "DATABASE_URL": url,
+            "AOMAAS_SECRET_KEY": SECRET,
+            "AOMAAS_DATA_DIR": str(workdir / f"data-{backend}"),
+            "AOMAAS_LOG_LEVEL": "WARNING",
+        }
         ours_api = f"http://127.0.0.1:{ours_port}/api/v1"
         path = f"/tasks/{task_id}"
-        with process([sys.executable, "-m", "aomaas.app", "serve", "--port", str(ours_port)], env,
-                     f"http://127.0.0.1:{ours_port}/healthz", workdir / "ours.log"):
+        with process(
+            [sys.executable, "-m", "aomaas.app", "serve", "--port", str(ours_port)],
+            env,
+            f"http://127.0.0.1:{ours_port}/healthz",
+            workdir / "ours.log",
+        ) as pid:
             token = get_token(ours_api, username)
-            results["ours"] = measure(ours_api + path, token, args)
+            results["ours"] = measure(ours_api + path, token, args, pid)
         port = free_port()
-        with process([*me, "_baseline", "--port", str(port), "--db", url, "--secret", SECRET],
-                     base_env, f"http://127.0.0.1:{port}/api/v1/tasks/x", workdir / "base.log"):
-            results["baseline"] = measure(f"http://127.0.0.1:{port}/api/v1{path}", token, args)
+        with process(
+            [*me, "_baseline", "--port", str(port), "--db", url, "--secret", SECRET],
+            base_env,
+            f"http://127.0.0.1:{port}/api/v1/tasks/x",
+            workdir / "base.log",
+        ) as pid:
+            results["baseline"] = measure(f"http://127.0.0.1:{port}/api/v1{path}", token, args, pid)
     return results
 
 
@@ -344,8 +399,17 @@ def report(backend: str, results: dict[str, Load]) -> float:
     print(f"\n{backend} (load: {results['ours'].tool}, GET /api/v1/tasks/{{id}})")
     for name in ("hello", "baseline", "ours"):
         load = results[name]
-        print(f"  {name:<9} {load.rps:>9.0f} req/s  ({load.requests} requests, {load.errors} errors)")
-    print(f"  ratio ours/baseline: {ratio:.0%}  (goal >= 50%)")
+        print(
+            f"  {name:<9} {load.rps:>9.0f} req/s  {load.cpu_ms_per_request:6.3f} ms CPU/request"
+            f"  ({load.requests} requests, {load.errors} errors)"
+        )
+    cpu_ratio = results["baseline"].cpu_ms_per_request / max(
+        results["ours"].cpu_ms_per_request, 1e-9
+    )
+    print(
+        f"  ratio ours/baseline: {ratio:.0%} by req/s, {cpu_ratio:.0%} by CPU per request"
+        "  (goal >= 50%)"
+    )
     return ratio
 
 
@@ -377,8 +441,11 @@ def main(argv: list[str] | None = None) -> int:
         serve_baseline(args.port, args.db, args.secret)
         return 0
     if args.role == "_load":
-        print(json.dumps(asyncio.run(_client_load(args.url, args.token, args.connections,
-                                                  args.duration))))
+        print(
+            json.dumps(
+                asyncio.run(_client_load(args.url, args.token, args.connections, args.duration))
+            )
+        )
         return 0
 
     ratios = {}

@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from aomaas import appkeys
 from aomaas.api.bodies import parse_body
@@ -19,7 +20,7 @@ from aomaas.api.schemas import ErrorOut
 from aomaas.errors import NotFound
 from aomaas.jobs.queue import Enqueuer
 from aomaas.settings import Settings
-from aomaas.store.db import SessionMaker
+from aomaas.store.db import ReadScope, SessionMaker
 from aomaas.store.models import User
 
 PREFIX = "/api/v1"
@@ -32,6 +33,12 @@ class Call:
     request: web.Request
     user: User | None
     body: Any = None
+    reads: ReadScope | None = None
+
+    async def read(self) -> AsyncConnection:
+        """The request's autocommit read connection (shared with authentication)."""
+        assert self.reads is not None
+        return await self.reads.connection()
 
     @property
     def settings(self) -> Settings:
@@ -81,7 +88,7 @@ class Call:
 
 Answer = BaseModel | web.StreamResponse | tuple[int, BaseModel]
 EndpointHandler = Callable[[Call], Awaitable[Answer]]
-Authenticator = Callable[[web.Request], Awaitable[User]]
+Authenticator = Callable[[web.Request, ReadScope], Awaitable[User]]
 
 
 @dataclass
@@ -198,12 +205,16 @@ def _wrap(
     endpoint: Endpoint, authenticate: Authenticator
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def view(request: web.Request) -> web.StreamResponse:
-        user = await authenticate(request) if endpoint.auth else None
-        body = None
-        if endpoint.body is not None:
-            limit = request.app[appkeys.SETTINGS].max_body_bytes
-            body = await parse_body(request, endpoint.body, limit, allow_form=endpoint.allow_form)
-        answer = await endpoint.handler(Call(request, user, body))
+        reads = ReadScope(request.app[appkeys.READ_ENGINE])
+        try:
+            user = await authenticate(request, reads) if endpoint.auth else None
+            body = None
+            if endpoint.body is not None:
+                limit = request.app[appkeys.SETTINGS].max_body_bytes
+                body = await parse_body(request, endpoint.body, limit, allow_form=endpoint.allow_form)
+            answer = await endpoint.handler(Call(request, user, body, reads))
+        finally:
+            await reads.close()
         if isinstance(answer, web.StreamResponse):
             return answer
         status = endpoint.status

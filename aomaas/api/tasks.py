@@ -38,7 +38,5 @@ def task_out(task: Task) -> TaskOut:
 @table.route("GET", "/tasks/{task_id}", response=TaskOut, summary="A background task", tag="tasks")
 async def get_task(call: Call) -> TaskOut:
     """The task, if the caller started it or may see its repository."""
-    task_id = call.path_id("task_id")
-    async with call.sessions() as session:
-        task = await task_for(session, call.me, task_id)
+    task = await task_for(await call.read(), call.me, call.path_id("task_id"))
     return task_out(task)

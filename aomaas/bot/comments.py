@@ -2,7 +2,8 @@
 
 Only OWNER, MEMBER or COLLABORATOR authors (or anyone with write permission)
 may run them; bots, this app included, are ignored. Each command gets an
-immediate 👀 reaction and one reply comment that its task edits as it moves.
+immediate 👀 reaction and one reply comment that its task edits as it moves. An
+edit runs only the command lines it adds; one that leaves the body alone runs nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ WRITE_PERMISSIONS = {"admin", "maintain", "write"}
 async def comment(event: sansio.Event, bot: BotContext) -> None:
     """Commands in a comment on an issue or a pull request."""
     data = event.data
-    if data["action"] == "edited" and (data.get("changes") or {}).get("body") is None:
+    if _unchanged(data):
         return
     await _run(bot, data, data["comment"], data["issue"], comment_id=int(data["comment"]["id"]))
 
@@ -36,7 +37,22 @@ async def comment(event: sansio.Event, bot: BotContext) -> None:
 async def issue(event: sansio.Event, bot: BotContext) -> None:
     """Commands in the body of an issue."""
     data = event.data
+    if _unchanged(data):
+        return
     await _run(bot, data, data["issue"], data["issue"], comment_id=None)
+
+
+def _unchanged(data: dict[str, Any]) -> bool:
+    """An edit that left the body alone (a title or label change): nothing new to run."""
+    return data["action"] == "edited" and (data.get("changes") or {}).get("body") is None
+
+
+def _previous_lines(data: dict[str, Any]) -> set[str]:
+    """The command lines the body held before an edit: they ran already, so they are not repeated."""
+    if data["action"] != "edited":
+        return set()
+    before = ((data.get("changes") or {}).get("body") or {}).get("from")
+    return set(command_lines(before if isinstance(before, str) else None))
 
 
 async def _run(
@@ -50,8 +66,14 @@ async def _run(
     login = str(user.get("login", ""))
     if user.get("type") == "Bot" or login == bot.bot_login or login.endswith("[bot]"):
         return
-    parsed = parse_commands(source.get("body"))
-    if not parsed:
+    body = source.get("body")
+    previous = _previous_lines(data)
+    found = [
+        (item, text)
+        for item, text in zip(parse_commands(body), command_lines(body), strict=True)
+        if text not in previous
+    ]
+    if not found:
         return
     installation = installation_of(data)
     if installation is None:
@@ -72,7 +94,7 @@ async def _run(
         return
     repo = await ensure_repository(bot, data["repository"], installation)
     is_pull = "pull_request" in issue
-    for item, text in zip(parsed, command_lines(source.get("body")), strict=True):
+    for item, text in found:
         if isinstance(item, CommandError):
             await gh.create_issue_comment(
                 installation,

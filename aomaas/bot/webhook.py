@@ -4,19 +4,29 @@ The signature is checked over the raw body before anything parses it. A
 delivery is stored (unique by ``X-GitHub-Delivery``) together with the task that
 will process it, in one transaction, before the answer: a redelivery answers
 200 and does nothing new; nothing is acknowledged before it is durable.
+
+Group commit (:class:`DeliveryWriter`): deliveries that arrive while a transaction
+is being committed wait and are written together in the next one (``INSERT … ON
+CONFLICT (delivery_id) DO NOTHING RETURNING``, then their tasks), so a burst costs
+a few commits instead of one per delivery; each request still answers only after
+the commit that holds its row.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
+from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from aomaas import appkeys
 from aomaas.bot.signature import verify_signature
 from aomaas.errors import InvalidRequest, PayloadTooLarge, ServiceUnavailable
+from aomaas.store.db import SessionMaker
 from aomaas.store.models import WebhookDelivery
 from aomaas.store.tasks import TaskRef, new_task
 
@@ -52,28 +62,25 @@ async def github_webhook(request: web.Request) -> web.Response:
     if event == "ping":
         return web.json_response({"ok": True, "zen": payload.get("zen")})
     installation = payload.get("installation") or {}
-    task = new_task(DELIVERY_TASK, {}, max_attempts=settings.task_max_attempts)
-    delivery = WebhookDelivery(
-        id=uuid.uuid4(),
-        delivery_id=delivery_id,
-        event=event,
-        action=_text(payload.get("action")),
-        installation_github_id=installation.get("id")
+    row = {
+        "id": uuid.uuid4(),
+        "delivery_id": delivery_id,
+        "event": event,
+        "action": _text(payload.get("action")),
+        "installation_github_id": installation.get("id")
         if isinstance(installation.get("id"), int)
         else None,
-        body=body.decode("utf-8"),
-        task_id=task.id,
-    )
-    task.payload = {"delivery_id": str(delivery.id)}
-    try:
-        async with request.app[appkeys.SESSIONS].begin() as session:
-            session.add_all([delivery, task])
-    except IntegrityError:
+        "body": body.decode("utf-8"),
+    }
+    writer = request.app[DELIVERY_WRITER]
+    task_id = await writer.store(request.app[appkeys.SESSIONS], row, settings.task_max_attempts)
+    if task_id is None:
         return web.json_response(
             {"ok": True, "duplicate": True, "delivery": delivery_id}, status=200
         )
+    task = TaskRef(task_id, DELIVERY_TASK)
     try:
-        request.app[appkeys.ENQUEUER].send(TaskRef(task.id, DELIVERY_TASK))
+        request.app[appkeys.ENQUEUER].send(task)
     except Exception:  # stored and pending: the sweep sends it later
         request.app.logger.exception(
             "enqueue of delivery %s failed; the sweep will retry", delivery_id
@@ -85,3 +92,88 @@ async def github_webhook(request: web.Request) -> web.Response:
 
 def _text(value: object) -> str | None:
     return value[:64] if isinstance(value, str) else None
+
+
+@dataclass
+class _Waiting:
+    row: dict[str, Any]
+    max_attempts: int
+    done: asyncio.Future[uuid.UUID | None]
+
+
+@dataclass
+class DeliveryWriter:
+    """Stores deliveries with group commit: one transaction for all that arrived meanwhile.
+
+    One transaction at a time: the deliveries that arrive while it commits go into
+    the next one, so under load each commit carries many deliveries.
+    """
+
+    _queue: list[_Waiting] = field(default_factory=list)
+    _flushing: asyncio.Task[None] | None = None
+
+    async def store(
+        self, sessions: SessionMaker, row: dict[str, Any], max_attempts: int
+    ) -> uuid.UUID | None:
+        """Store ``row`` and its task durably; the task id, or None for a redelivery."""
+        loop = asyncio.get_running_loop()
+        waiting = _Waiting(row, max_attempts, loop.create_future())
+        self._queue.append(waiting)
+        if self._flushing is None:
+            self._flushing = loop.create_task(self._flush(sessions))
+        return await waiting.done
+
+    async def _flush(self, sessions: SessionMaker) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                try:
+                    task_ids = await _write(sessions, batch)
+                except Exception as exc:  # every request of the batch answers the failure
+                    for waiting in batch:
+                        if not waiting.done.done():
+                            waiting.done.set_exception(exc)
+                    continue
+                for waiting, task_id in zip(batch, task_ids, strict=True):
+                    if not waiting.done.done():
+                        waiting.done.set_result(task_id)
+        finally:  # in the same step as the empty-queue check: no delivery is left waiting
+            self._flushing = None
+
+
+DELIVERY_WRITER = web.AppKey("delivery_writer", DeliveryWriter)
+
+
+async def _write(sessions: SessionMaker, batch: list[_Waiting]) -> list[uuid.UUID | None]:
+    """One transaction: the new deliveries (a redelivery is skipped) and a task for each."""
+    first: dict[str, _Waiting] = {}
+    for waiting in batch:
+        first.setdefault(waiting.row["delivery_id"], waiting)
+    tasks = {}
+    async with sessions.begin() as session:
+        insert = (
+            postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        )
+        statement = (
+            insert(WebhookDelivery)
+            .on_conflict_do_nothing(index_elements=["delivery_id"])
+            .returning(WebhookDelivery.delivery_id)
+        )
+        rows = []
+        for key in sorted(first):  # one lock order, should two processes write the same ids
+            waiting = first[key]
+            task = new_task(
+                DELIVERY_TASK,
+                {"delivery_id": str(waiting.row["id"])},
+                max_attempts=waiting.max_attempts,
+            )
+            tasks[waiting.row["delivery_id"]] = task
+            rows.append({**waiting.row, "task_id": task.id})
+        stored = set((await session.execute(statement, rows)).scalars())
+        session.add_all(task for key, task in tasks.items() if key in stored)
+    return [
+        tasks[w.row["delivery_id"]].id
+        if w.row["delivery_id"] in stored and first[w.row["delivery_id"]] is w
+        else None
+        for w in batch
+    ]

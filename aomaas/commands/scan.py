@@ -68,7 +68,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="exit 1 if anything at or above this priority is found",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    parser.set_defaults(func=run)
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -52,5 +52,21 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
+    _print_setup_address(app, settings.public_url or url)
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
     return 0
+
+
+def _print_setup_address(app: web.Application, base_url: str) -> None:
+    """While GitHub is not configured: the one-time address that registers the app."""
+    from aomaas.bot.manifest_flow import issue_setup_token
+
+    token = issue_setup_token(app)
+    if token is not None:
+        print(
+            f"  register the GitHub App: {base_url.rstrip('/')}/setup?token={token}\n"
+            "    (one-time setup token, valid until the app is registered or this process "
+            "stops; admins may also sign in there)",
+            file=sys.stderr,
+            flush=True,
+        )

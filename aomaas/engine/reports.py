@@ -131,20 +131,17 @@ def _sarif_rule(rule_id: str, example: Finding) -> dict[str, Any]:
 
 
 def _sarif_result(finding: Finding, number: int, index: int) -> dict[str, Any]:
-    physical: dict[str, Any] = {
-        "artifactLocation": {"uri": finding.location, "uriBaseId": "SRCROOT"}
+    line = finding.line or 1  # code-scanning tools want a region; a repo-level fix starts at line 1
+    region: dict[str, Any] = {"startLine": line, "endLine": max(finding.end_line or line, line)}
+    column = finding.extra.get("column")
+    if isinstance(column, int) and column >= 1:
+        region["startColumn"] = column
+    if finding.snippet:
+        region["snippet"] = {"text": finding.snippet}
+    physical = {
+        "artifactLocation": {"uri": finding.location, "uriBaseId": "SRCROOT"},
+        "region": region,
     }
-    if finding.line:
-        region: dict[str, Any] = {
-            "startLine": finding.line,
-            "endLine": max(finding.end_line or finding.line, finding.line),
-        }
-        column = finding.extra.get("column")
-        if isinstance(column, int) and column >= 1:
-            region["startColumn"] = column
-        if finding.snippet:
-            region["snippet"] = {"text": finding.snippet}
-        physical["region"] = region
     return {
         "ruleId": finding.rule,
         "ruleIndex": index,

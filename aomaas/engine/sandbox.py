@@ -20,7 +20,8 @@ in :attr:`SandboxResult.isolation`:
 Always: an environment built from nothing (``PATH``, ``HOME``, ``LANG``,
 ``TMPDIR`` plus the caller's explicit additions, minus anything that looks like
 a secret), a private temporary ``HOME``, ``RLIMIT_AS`` (memory), ``RLIMIT_CPU``,
-no core files, and a wall-clock timeout that kills the whole process group.
+``RLIMIT_FSIZE`` (1 GiB per file), no core files, and a wall-clock timeout that
+kills the whole process group.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from typing import Any
 
 SANDBOX_UID = 65534
 OUTPUT_LIMIT = 1_000_000
+MAX_FILE_BYTES = 1024**3  # no single file over 1 GiB (a runaway suite cannot fill the disk at once)
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
 _SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|_KEY$", re.I)
 
@@ -97,6 +99,14 @@ def _reachable(path: Path) -> bool:
     return all(parent.stat().st_mode & stat.S_IXOTH for parent in real.parents)
 
 
+def sandbox_can_enter(directory: Path) -> bool:
+    """Whether the sandbox user can reach ``directory`` (always true when no user switch)."""
+    if not _drops_privileges():
+        return True
+    real = directory.resolve()
+    return all(part.stat().st_mode & stat.S_IXOTH for part in (real, *real.parents))
+
+
 def sandbox_python() -> str:
     """A Python interpreter the sandbox user can run: this one, else the system's ``python3``.
 
@@ -124,6 +134,7 @@ def _limits(memory_mb: int, cpu_seconds: int, max_processes: int | None) -> Call
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
         if drop:
             if max_processes is not None:
                 resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))

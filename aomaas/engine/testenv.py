@@ -16,9 +16,12 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import importlib.metadata as metadata
+import os
 import re
 import shutil
+import stat
 import subprocess
+import tempfile
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +32,7 @@ from typing import Any
 from packaging.markers import default_environment
 from packaging.requirements import InvalidRequirement, Requirement
 
-from aomaas.engine.sandbox import run_sandboxed, sandbox_python
+from aomaas.engine.sandbox import run_sandboxed, sandbox_can_enter, sandbox_python
 
 DEPENDENCY_FILES = (
     "pyproject.toml",
@@ -182,10 +185,10 @@ def _locked(cache_dir: Path, name: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def tools_dir(settings: SuiteSettings) -> Path:
+def tools_dir(cache: Path) -> Path:
     """The directory holding pytest and its requirements (built once per pytest version)."""
-    dest = settings.cache_dir / f"tools-pytest-{metadata.version('pytest')}"
-    with _locked(settings.cache_dir, dest.name):
+    dest = cache / f"tools-pytest-{metadata.version('pytest')}"
+    with _locked(cache, dest.name):
         _build_tools(dest)
     return dest
 
@@ -222,12 +225,36 @@ def prepare_environment(
             f"tests not run: the repository declares dependencies ({', '.join(deps[:5])}) and "
             "installing dependencies is disabled"
         )
+    cache = reachable_cache(settings.cache_dir)
     key = environment_key(root, settings)
-    with _locked(settings.cache_dir, key):
-        return _build_venv(settings.cache_dir / "venvs" / key, deps, settings)
+    with _locked(cache, key):
+        return _build_venv(cache / "venvs" / key, deps, settings, cache)
 
 
-def _build_venv(venv: Path, deps: list[str], settings: SuiteSettings) -> Path:
+def reachable_cache(cache_dir: Path) -> Path:
+    """``cache_dir``, or a private fallback in the temporary directory the sandbox user can reach.
+
+    The sandbox user (uid 65534 under a root engine) must run the cached venv's
+    python; a cache inside a private directory (mode 0700 parents) is out of its
+    reach, so the fallback ``$TMPDIR/aomaas-sandbox-cache-<uid>`` (ours, mode 0755,
+    never a symlink) is used instead.
+    """
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    if sandbox_can_enter(cache_dir):
+        return cache_dir
+    fallback = Path(tempfile.gettempdir()) / f"aomaas-sandbox-cache-{os.geteuid()}"
+    fallback.mkdir(mode=0o755, exist_ok=True)
+    info = fallback.lstat()
+    if stat.S_ISLNK(info.st_mode) or info.st_uid != os.geteuid() or not sandbox_can_enter(fallback):
+        raise SuiteNotRun(
+            f"tests not run: the sandbox user cannot reach the cache directory {cache_dir} "
+            "(set AOMAAS_DATA_DIR outside a private home directory)"
+        )
+    fallback.chmod(0o755)
+    return fallback
+
+
+def _build_venv(venv: Path, deps: list[str], settings: SuiteSettings, cache: Path) -> Path:
     python = venv / "bin" / "python"
     if (venv / ".complete").exists():
         return python
@@ -246,10 +273,10 @@ def _build_venv(venv: Path, deps: list[str], settings: SuiteSettings) -> Path:
             f"tests not run: could not create a virtual environment: {created.stderr[-300:]}"
         )
     site = next(venv.glob("lib/python*/site-packages"))
-    (site / "aomaas-tools.pth").write_text(str(tools_dir(settings).resolve()) + "\n")
+    (site / "aomaas-tools.pth").write_text(str(tools_dir(cache).resolve()) + "\n")
     if deps:
         _install(venv, python, deps, settings)
-    for path in (settings.cache_dir, settings.cache_dir / "venvs", venv):
+    for path in (cache, cache / "venvs", venv):
         path.chmod(0o755)
     (venv / ".complete").write_text("ok\n")
     return python

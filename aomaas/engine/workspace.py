@@ -287,7 +287,9 @@ def _transport(
         if policy.github_allow_http:
             config.append(("protocol.http.allow", "always"))
         if policy.allow_ssh:
+            # Replaces the hardened "false" ssh command: no prompts, known hosts only.
             config.append(("protocol.ssh.allow", "always"))
+            config.append(("core.sshCommand", "ssh -o BatchMode=yes -o StrictHostKeyChecking=yes"))
     if source.token:
         basic = base64.b64encode(f"x-access-token:{source.token}".encode()).decode()
         scheme = urlsplit(source.url).scheme or "https"

@@ -7,8 +7,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, or_, select, true
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Select, exists, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from aomaas.errors import NotFound
 from aomaas.store.models import OwnerGrant, Repository, RepositoryMember, Task, User
@@ -49,13 +49,18 @@ async def can_see_repository(
     return found is not None
 
 
-async def task_for(session: AsyncSession, user: User, task_id: uuid.UUID) -> Task:
-    """The task if ``user`` started it or may see its repository; NotFound otherwise."""
-    task = await session.get(Task, task_id)
-    if task is None:
+def visible_task(user: User, task_id: uuid.UUID) -> Select[Task]:
+    """One statement selecting the task if ``user`` started it or may see its repository."""
+    query = select(Task).where(Task.id == task_id)
+    if user.is_admin:
+        return query
+    repository_visible = exists().where(Repository.id == Task.repository_id, visible_repositories(user))
+    return query.where(or_(Task.user_id == user.id, repository_visible))
+
+
+async def task_for(connection: AsyncConnection, user: User, task_id: uuid.UUID) -> Task:
+    """The task if ``user`` started it or may see its repository; NotFound otherwise (same answer)."""
+    row = (await connection.execute(visible_task(user, task_id))).first()
+    if row is None:
         raise NotFound("no task with that id")
-    if user.is_admin or task.user_id == user.id:
-        return task
-    if await can_see_repository(session, user, task.repository_id):
-        return task
-    raise NotFound("no task with that id")
+    return Task(**row._mapping)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
 from aomaas.engine.findings import Finding, OpportunityType, make_fingerprint
 from aomaas.engine.index import build_index
-from aomaas.engine.miners import mine
+from aomaas.engine.miners import dependencies, mine
 from aomaas.engine.miners.rules import rules_markdown
 from aomaas.engine.workspace import head_commit
 from tests.support.git import git, git_repo
@@ -169,3 +170,65 @@ def test_paths_restrict_mining_and_skip_repo_checks(tmp_path: Path) -> None:
 def test_docs_table_matches_the_code() -> None:
     docs = Path(__file__).resolve().parents[2] / "docs" / "mining.md"
     assert rules_markdown() in docs.read_text()
+
+
+def test_python_range_ci_and_lock_inputs(tmp_path: Path) -> None:
+    repo = git_repo(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.8"\ndependencies = ["attrs"]\n',
+            "requirements/tests.in": "pytest\n",
+            "requirements/tests.txt": "pytest==8.0.0\n",
+            "examples/demo/requirements.txt": "flask\n",
+            ".github/workflows/lint.yml": "jobs:\n  lint:\n    steps:\n      - run: ruff check .\n",
+            "x.py": "def f():\n    return 1\n",
+            "tests/test_x.py": "def test_f():\n    assert True\n",
+        },
+    )
+    index = build_index(repo, head_commit(repo))
+    checks = dependencies.repo_checks(index, today=dt.date(2026, 1, 1))
+    rules = _by_rule(checks)
+    (eol,) = rules["repo:eol-python-supported"]
+    assert eol.location == "pyproject.toml" and "3.8" in eol.title
+    assert [f.snippet for f in rules["repo:unbounded-dependency"]] == ["attrs"]
+    assert "repo:unpinned-requirement" not in rules  # .in inputs and example projects are skipped
+    assert "repo:eol-python-supported" not in _by_rule(
+        dependencies.repo_checks(index, today=dt.date(2024, 1, 1))
+    )
+    testing_rules = _by_rule(mine(repo, index, types=["testing"]))
+    assert testing_rules["repo:ci-without-tests"][0].location == ".github/workflows/lint.yml"
+    assert "repo:no-ci" not in testing_rules and "repo:no-tests" not in testing_rules
+
+
+def test_rejected_config_falls_back_to_isolated(tmp_path: Path) -> None:
+    repo = git_repo(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.ruff]\nline-length = "wide"\n[tool.ruff.lint]\nignore = ["S506"]\n',
+            "app.py": APP,
+            "web/app.js": "function f() {}\n",
+        },
+    )
+    index = build_index(repo, head_commit(repo))
+    stats: dict[str, object] = {}
+    rules = _by_rule(mine(repo, index, types=["security"], stats=stats))
+    assert stats["ruff_isolated"] is True and "rejected" in str(stats["ruff_isolated_reason"])
+    assert "ruff:S506" not in rules and "ruff:S113" in rules  # their ignore still applies
+
+
+def test_symlinks_out_of_the_tree_are_never_mined(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "evil.py").write_text(APP)
+    (outside / "pyproject.toml").write_text('[tool.ruff.lint]\nignore = ["S"]\n')
+    repo = git_repo(tmp_path, {"ok.py": "import yaml\nyaml.load('a')\n"})
+    (repo / "leak.py").symlink_to(outside / "evil.py")
+    (repo / "linked").symlink_to(outside)
+    (repo / "pyproject.toml").symlink_to(outside / "pyproject.toml")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "links")
+    index = build_index(repo, head_commit(repo))
+    stats: dict[str, object] = {}
+    findings = mine(repo, index, types=["security"], stats=stats)
+    assert {f.location for f in findings if f.rule.startswith("ruff:")} == {"ok.py"}
+    assert stats["ruff_isolated"] is True  # the symlinked configuration was not used

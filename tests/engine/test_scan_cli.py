@@ -121,9 +121,8 @@ def test_sarif_2_1_0_structure(tmp_path: Path, capsys: pytest.CaptureFixture[str
         physical = location["physicalLocation"]
         assert physical["artifactLocation"]["uriBaseId"] in run["originalUriBaseIds"]
         assert not physical["artifactLocation"]["uri"].startswith("/")
-        region = physical.get("region")
-        if region is not None:
-            assert 1 <= region["startLine"] <= region["endLine"]
+        region = physical["region"]
+        assert 1 <= region["startLine"] <= region["endLine"]
         assert isinstance(result["partialFingerprints"]["aomaasFingerprint/v1"], str)
     base = run["originalUriBaseIds"]["SRCROOT"]["uri"]
     assert base.startswith("file://") and base.endswith("/")

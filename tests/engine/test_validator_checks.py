@@ -29,7 +29,9 @@ def test_a_change_that_adds_a_finding_is_refused(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     make_repo(root, {**PASSING_SUITE, "calc/net.py": NET})
     fixed = NET.replace("requests.get(url)", "requests.get(url, timeout=5)")
-    _, report = change(root, fixed + "\n\ndef key(b):\n    import hashlib\n\n    return hashlib.md5(b)\n")
+    _, report = change(
+        root, fixed + "\n\ndef key(b):\n    import hashlib\n\n    return hashlib.md5(b)\n"
+    )
     assert outcomes(report)["finding-gone"] == "passed"
     assert outcomes(report)["no-new-findings"] == "failed"
     assert "ruff:S324 in calc/net.py (0 → 1)" in report.failures()[0]

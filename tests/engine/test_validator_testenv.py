@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
 import pytest
 
-from aomaas.engine.sandbox import isolation_level
-from aomaas.engine.testenv import SuiteNotRun, SuiteSettings, prepare_environment, run_tests
+from aomaas.engine.sandbox import isolation_level, sandbox_can_enter
+from aomaas.engine.testenv import (
+    SuiteNotRun,
+    SuiteSettings,
+    prepare_environment,
+    reachable_cache,
+    run_tests,
+)
 from aomaas.engine.validator import sandbox_dir
 from tests.engine.hands_util import PASSING_SUITE, shared_cache
 
@@ -66,3 +73,16 @@ def test_declared_dependencies_without_install_are_reported() -> None:
         tree = write(scratch / "tree", {**PASSING_SUITE, "requirements.txt": "requests>=2\n"})
         with pytest.raises(SuiteNotRun, match=r"tests not run: .*requests>=2"):
             prepare_environment(tree, settings)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a root engine switches to the sandbox user")
+def test_private_cache_falls_back_to_a_reachable_one(tmp_path: Path) -> None:
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    cache = reachable_cache(private / "cache")
+    assert cache != private / "cache" and sandbox_can_enter(cache)
+    settings = SuiteSettings(cache_dir=private / "cache", timeout=60)
+    with sandbox_dir() as scratch:
+        tree = write(scratch / "tree", PASSING_SUITE)
+        run = run_tests(tree, prepare_environment(tree, settings), settings)
+    assert run.returncode == 0, run.output_tail

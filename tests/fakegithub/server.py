@@ -1,4 +1,10 @@
-"""FakeGitHub: the stand-in's aiohttp server in its own thread, its state, helpers and faults.
+"""FakeGitHub: the stand-in's aiohttp server in its own thread, its request pipeline and git.
+
+Every API request is matched to an operation of the OpenAPI subset, validated,
+answered with an injected fault if one is queued (:mod:`.faults`), authenticated
+(app JWT or installation token), handled (:mod:`.routes`) and its answer
+validated; violations are collected in ``violations``. Test helpers to seed and
+read state live in :mod:`.seeding`.
 
 The server runs its own event loop in a background thread, so both synchronous
 code (``subprocess.run(["git", "clone", ...])``) and async code can talk to it
@@ -12,32 +18,23 @@ import json
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
-from tests.fakegithub import githttp, gitrepo, spec, webhooks
+from tests.fakegithub import githttp, manifestpage, spec
 from tests.fakegithub.auth import AuthError, Authority
+from tests.fakegithub.faults import Fault, FaultInjection
 from tests.fakegithub.objects import Shapes
-from tests.fakegithub.routes import APP_AUTH, HANDLERS, NO_AUTH, Ctx, Fail, head_sha, pull_diff
-from tests.fakegithub.state import Comment, Installation, Issue, Repo, next_id, now_iso
+from tests.fakegithub.routes import APP_AUTH, HANDLERS, NO_AUTH, Ctx, Fail
+from tests.fakegithub.seeding import Seeding
+from tests.fakegithub.state import Installation, Repo
 
 PARAM = "{%s:.+}"
 MULTI_SEGMENT = {"branch", "basehead", "path", "commit_sha", "ref", "tree_sha"}
-
-
-@dataclass
-class Fault:
-    """An injected answer for the next ``times`` requests to an operation."""
-
-    operation_id: str
-    status: int
-    message: str
-    times: int = 1
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,7 +48,7 @@ class Logged:
     auth: str | None
 
 
-class FakeGitHub:
+class FakeGitHub(Seeding, FaultInjection):
     """A GitHub stand-in on 127.0.0.1 with real bare repositories (see the package docstring)."""
 
     def __init__(
@@ -73,6 +70,7 @@ class FakeGitHub:
         self.installations: dict[int, Installation] = {}
         self.repos: dict[str, Repo] = {}
         self.manifest_codes: set[str] = set()
+        self.manifests: list[dict[str, Any]] = []  # submitted to the manifest-flow page
         self.violations: list[str] = []
         self.log: list[Logged] = []
         self._faults: list[Fault] = []
@@ -178,334 +176,11 @@ class FakeGitHub:
             for name in MULTI_SEGMENT:
                 route = route.replace(f"{{{name}}}", PARAM % name)
             app.router.add_route(method, route, self._make_handler(operation_id, path))
+        manifestpage.install(app, self)
         app.router.add_route("*", "/{tail:.*}", self._unknown)
         return app
 
-    # ------------------------------------------------------------ state helpers (for tests)
-
-    def add_installation(
-        self,
-        account: str = "octo-org",
-        *,
-        account_type: str = "Organization",
-        installation_id: int | None = None,
-    ) -> Installation:
-        """Register an installation of the app on ``account``."""
-        with self.lock:
-            inst = Installation(
-                id=installation_id or next_id(), account=account, account_type=account_type
-            )
-            self.installations[inst.id] = inst
-            return inst
-
-    def add_repo(
-        self,
-        full_name: str,
-        *,
-        installation: Installation | int | None = None,
-        files: dict[str, str | bytes] | None = None,
-        source: Path | None = None,
-        default_branch: str = "main",
-        private: bool = False,
-        collaborators: dict[str, str] | None = None,
-    ) -> Repo:
-        """Create a repository (a real bare repo) from ``files`` or a local ``source`` repo."""
-        owner, name = full_name.split("/")
-        bare = self.repos_root / owner / f"{name}.git"
-        gitrepo.create_bare(bare, default_branch, files=files, source=source)
-        inst_id = installation.id if isinstance(installation, Installation) else installation
-        with self.lock:
-            repo = Repo(
-                id=next_id(),
-                owner=owner,
-                name=name,
-                bare=bare,
-                default_branch=default_branch,
-                installation_id=inst_id,
-                private=private,
-                collaborators=dict(collaborators or {}),
-            )
-            self.repos[full_name] = repo
-            if inst_id is not None:
-                self.installations[inst_id].repositories.append(full_name)
-            return repo
-
-    def commit(
-        self,
-        full_name: str,
-        branch: str,
-        files: dict[str, str | bytes | None],
-        message: str = "change",
-        *,
-        start: str | None = None,
-    ) -> str:
-        """Commit ``files`` (None deletes) on ``branch`` (created from ``start``/default branch)."""
-        repo = self.repos[full_name]
-        with self.lock:
-            parent = gitrepo.resolve(repo.bare, f"refs/heads/{branch}") or gitrepo.resolve(
-                repo.bare, f"refs/heads/{start or repo.default_branch}"
-            )
-            return gitrepo.commit_files(repo.bare, f"refs/heads/{branch}", files, message, parent)
-
-    def add_pull(
-        self,
-        full_name: str,
-        head: str,
-        *,
-        title: str = "A change",
-        body: str | None = "",
-        base: str | None = None,
-        user: str = "octocat",
-    ) -> Issue:
-        """Open a pull request by a human from an existing ``head`` branch."""
-        repo = self.repos[full_name]
-        with self.lock:
-            pull = Issue(
-                number=repo.next_number(),
-                title=title,
-                body=body,
-                user=user,
-                head=head,
-                base=base or repo.default_branch,
-            )
-            repo.issues[pull.number] = pull
-            head_sha(self, repo, pull)  # records refs/pull/N/head, as GitHub does
-            return pull
-
-    def close_pull(self, full_name: str, number: int, *, merge: bool = False) -> Issue:
-        """Close a pull request; with ``merge`` its head is merged into its base (a merge commit)."""
-        repo = self.repos[full_name]
-        with self.lock:
-            pull = repo.issues[number]
-            head = head_sha(self, repo, pull)
-            if merge:
-                base = gitrepo.resolve(repo.bare, f"refs/heads/{pull.base}")
-                tree = gitrepo.commit_info(repo.bare, head)["tree"]
-                parents = [p for p in (base, head) if p]
-                message = f"Merge pull request #{number} from {repo.owner}/{pull.head}"
-                merged = gitrepo.commit_tree(repo.bare, tree, parents, message)
-                gitrepo.git(repo.bare, "update-ref", f"refs/heads/{pull.base}", merged)
-            pull.state = "closed"
-            pull.merged = merge
-            pull.closed_at = pull.updated_at = now_iso()
-            return pull
-
-    def add_issue(
-        self,
-        full_name: str,
-        *,
-        title: str = "An issue",
-        body: str | None = "",
-        user: str = "octocat",
-    ) -> Issue:
-        """Open an issue by a human."""
-        repo = self.repos[full_name]
-        with self.lock:
-            issue = Issue(number=repo.next_number(), title=title, body=body, user=user)
-            repo.issues[issue.number] = issue
-            return issue
-
-    def add_comment(
-        self,
-        full_name: str,
-        number: int,
-        body: str,
-        *,
-        user: str = "octocat",
-        association: str = "OWNER",
-    ) -> Comment:
-        """A human comment on an issue or pull request (then replay the webhook for it)."""
-        repo = self.repos[full_name]
-        with self.lock:
-            comment = Comment(
-                id=next_id(),
-                issue_number=number,
-                body=body,
-                user=user,
-                author_association=association,
-            )
-            repo.comments[comment.id] = comment
-            return comment
-
-    def new_manifest_code(self) -> str:
-        """A one-time code as GitHub hands it to the manifest flow's redirect."""
-        code = secrets.token_hex(10)
-        with self.lock:
-            self.manifest_codes.add(code)
-        return code
-
-    def ref(self, full_name: str, ref: str) -> str | None:
-        """The sha of ``refs/...`` (or ``heads/x``) in the bare repo, or None."""
-        ref = ref if ref.startswith("refs/") else f"refs/{ref}"
-        return gitrepo.resolve(self.repos[full_name].bare, ref)
-
-    def file_at(self, full_name: str, rev: str, path: str) -> bytes | None:
-        """A file's bytes at a revision, or None."""
-        found = gitrepo.read_path(self.repos[full_name].bare, rev, path)
-        return found[2] if found and found[0] == "blob" else None
-
-    def pulls(self, full_name: str) -> list[Issue]:
-        """Every pull request of a repository."""
-        with self.lock:
-            return [i for i in self.repos[full_name].issues.values() if i.is_pull]
-
-    def pull_files(self, full_name: str, number: int) -> list[dict[str, Any]]:
-        """The files a pull request changes (filename, status, patch...)."""
-        repo = self.repos[full_name]
-        with self.lock:
-            return pull_diff(self, repo, repo.issues[number])
-
-    def comments(self, full_name: str, number: int | None = None) -> list[Comment]:
-        """Issue comments of a repository (of one issue/pull request when ``number`` is given)."""
-        with self.lock:
-            found = list(self.repos[full_name].comments.values())
-        return [c for c in found if number is None or c.issue_number == number]
-
-    def issue_state(self, full_name: str) -> Repo:
-        """The repository's whole state (issues, reviews, check_runs, reactions...)."""
-        return self.repos[full_name]
-
-    def expire_tokens(self, installation_id: int | None = None) -> int:
-        """Make every minted installation token (of one installation) expired now."""
-        with self.lock:
-            return self.authority.expire_tokens(installation_id)
-
-    # ------------------------------------------------------------ webhooks
-
-    def webhook_payload(
-        self,
-        event: str,
-        file: str,
-        *,
-        repo: str | None = None,
-        installation: Installation | int | None = None,
-        **rewrites: Any,
-    ) -> dict[str, Any]:
-        """A real payload moved onto this stand-in: its URLs, ``repo`` and ``installation``."""
-        inst_id = installation.id if isinstance(installation, Installation) else installation
-        repository = None
-        repositories = None
-        if repo is not None:
-            r = self.repos[repo]
-            repository = {
-                "id": r.id,
-                "name": r.name,
-                "full_name": r.full_name,
-                "owner": r.owner,
-                "default_branch": r.default_branch,
-                "private": r.private,
-            }
-            inst_id = inst_id if inst_id is not None else r.installation_id
-        if inst_id is not None:
-            inst = self.installations[inst_id]
-            repositories = [
-                {
-                    "id": self.repos[n].id,
-                    "name": self.repos[n].name,
-                    "full_name": n,
-                    "private": self.repos[n].private,
-                }
-                for n in inst.repositories
-            ]
-            rewrites.setdefault("account", inst.account)
-        return webhooks.webhook_payload(
-            event,
-            file,
-            api_url=self.url,
-            web_url=self.git_url,
-            installation_id=inst_id,
-            app_id=self.app_id,
-            repository=repository,
-            repositories=repositories,
-            **rewrites,
-        )
-
-    def delivery(self, event: str, payload: dict[str, Any] | bytes) -> tuple[bytes, dict[str, str]]:
-        """(body, headers) of a delivery signed with this app's webhook secret."""
-        return webhooks.delivery(event, payload, self.webhook_secret)
-
-    async def deliver(
-        self, url: str, event: str, payload: dict[str, Any] | bytes
-    ) -> tuple[int, Any]:
-        """POST a delivery signed with this app's secret to the bot at ``url``: (status, answer)."""
-        return await webhooks.post_delivery(url, event, payload, self.webhook_secret)
-
-    # ------------------------------------------------------------ faults
-
-    def inject(
-        self,
-        operation_id: str,
-        status: int,
-        *,
-        times: int = 1,
-        message: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        """Answer the next ``times`` requests to ``operation_id`` (``*`` = any) with ``status``."""
-        with self.lock:
-            self._faults.append(
-                Fault(
-                    operation_id,
-                    status,
-                    message or _REASONS.get(status, "Error"),
-                    times,
-                    dict(headers or {}),
-                )
-            )
-
-    def fail_server_error(self, operation_id: str, times: int = 1, status: int = 502) -> None:
-        """5xx for the next ``times`` requests."""
-        self.inject(operation_id, status, times=times, message="Server Error")
-
-    def fail_expired_token(self, operation_id: str, times: int = 1) -> None:
-        """401 Bad credentials (as for an expired installation token)."""
-        self.inject(operation_id, 401, times=times, message="Bad credentials")
-
-    def fail_secondary_limit(
-        self, operation_id: str, retry_after: int | None = 3, times: int = 1
-    ) -> None:
-        """403 secondary rate limit, with ``retry-after`` unless None."""
-        headers = {"retry-after": str(retry_after)} if retry_after is not None else {}
-        self.inject(
-            operation_id,
-            403,
-            times=times,
-            headers=headers,
-            message="You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
-        )
-
-    def fail_rate_limit(self, operation_id: str, reset_in: int = 5, times: int = 1) -> None:
-        """403 primary rate limit: ``x-ratelimit-remaining: 0`` until ``x-ratelimit-reset``."""
-        reset = str(int(time.time()) + reset_in)
-        self.inject(
-            operation_id,
-            403,
-            times=times,
-            message="API rate limit exceeded for installation.",
-            headers={
-                "x-ratelimit-remaining": "0",
-                "x-ratelimit-reset": reset,
-                "x-ratelimit-limit": "5000",
-                "x-ratelimit-used": "5000",
-            },
-        )
-
-    def fail_not_found(self, operation_id: str, times: int = 1) -> None:
-        """404 Not Found."""
-        self.inject(operation_id, 404, times=times, message="Not Found")
-
-    def clear_faults(self) -> None:
-        """Drop every fault not yet used."""
-        with self.lock:
-            self._faults.clear()
-
-    def _take_fault(self, operation_id: str) -> Fault | None:
-        with self.lock:
-            for fault in self._faults:
-                if fault.operation_id in (operation_id, "*") and fault.times > 0:
-                    fault.times -= 1
-                    return fault
-        return None
+    # ------------------------------------------------------------ request log
 
     def requests_to(self, operation_id: str) -> list[Logged]:
         """The logged requests to one operation."""
@@ -739,13 +414,3 @@ class FakeGitHub:
         self.log.append(Logged(request.method, request.path, "git", 200, "token"))
         path_info = f"/{owner}/{name}.git/{request.match_info['tail']}"
         return await githttp.serve(request, self.repos_root, path_info, "x-access-token")
-
-
-_REASONS = {
-    401: "Bad credentials",
-    403: "Forbidden",
-    404: "Not Found",
-    500: "Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-}

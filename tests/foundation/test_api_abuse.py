@@ -19,7 +19,11 @@ from tests.support.services import postgres_database
 def _claims(user_id: uuid.UUID, **changes: Any) -> dict[str, Any]:
     now = int(time.time())
     claims: dict[str, Any] = {
-        "sub": str(user_id), "name": "x", "iat": now, "exp": now + 600, "iss": "aomaas",
+        "sub": str(user_id),
+        "name": "x",
+        "iat": now,
+        "exp": now + 600,
+        "iss": "aomaas",
         "typ": "access",
     }
     claims.update(changes)
@@ -62,8 +66,16 @@ async def test_forged_and_broken_tokens_are_refused(server: LiveServer, backend:
         assert set(body) == {"detail", "type"} and body["type"] == "unauthorized", name
     assert "expired" in (await _me(server, f"Bearer {forged['expired']}"))[1]["detail"]
 
-    for header_value in (None, "", "Bearer", "Bearer ", "Basic YWxpY2U6cGFzc3dvcmQxMjM=",
-                         "Bearer garbage", "Bearer a.b.c", good):
+    for header_value in (
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Basic YWxpY2U6cGFzc3dvcmQxMjM=",
+        "Bearer garbage",
+        "Bearer a.b.c",
+        good,
+    ):
         status, body = await _me(server, header_value)
         if header_value == good:
             continue

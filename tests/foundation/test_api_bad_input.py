@@ -126,7 +126,9 @@ async def test_unreachable_database_gives_500_and_503_health(tmp_path: Path) -> 
     async with postgres_database() as url:
         closed = url.replace(":5432/", ":9/")  # nothing listens on port 9
         settings = make_settings(
-            tmp_path, closed, REDIS_URL="redis://127.0.0.1:9/0",
+            tmp_path,
+            closed,
+            REDIS_URL="redis://127.0.0.1:9/0",
             AOMAAS_SECRET_KEY="k" * 40,
         )
         async with live_server(settings, run_worker=False) as server:

@@ -69,10 +69,15 @@ async def test_task_visibility(server: LiveServer, backend: str) -> None:
     missing = await server.request("GET", f"/tasks/{uuid.uuid4()}", token=tokens["mallory"])
     malformed = await server.request("GET", "/tasks/not-a-uuid", token=tokens["mallory"])
     assert other[0] == missing[0] == malformed[0] == 404
-    assert other[1] == missing[1] == malformed[1] == {
-        "detail": "no task with that id",
-        "type": "not_found",
-    }
+    assert (
+        other[1]
+        == missing[1]
+        == malformed[1]
+        == {
+            "detail": "no task with that id",
+            "type": "not_found",
+        }
+    )
 
     status, seen, _ = await server.request("GET", f"/tasks/{task_id}", token=tokens["root"])
     assert (status, seen["id"]) == (200, task_id)
@@ -85,12 +90,17 @@ async def test_task_of_a_granted_owner_is_visible(server: LiveServer, backend: s
     async with server.sessions.begin() as session:
         session.add(
             Repository(
-                id=repo_id, provider="github", url="https://github.com/acme/widget",
-                owner="acme", name="widget",
+                id=repo_id,
+                provider="github",
+                url="https://github.com/acme/widget",
+                owner="acme",
+                name="widget",
             )
         )
     task_id = await server.create_task("selftest", {}, repository_id=repo_id, enqueue=False)
-    status, _, _ = await server.request("GET", f"/tasks/{task_id}", token=await server.token("dana"))
+    status, _, _ = await server.request(
+        "GET", f"/tasks/{task_id}", token=await server.token("dana")
+    )
     assert status == 200
     status, _, _ = await server.request("GET", f"/tasks/{task_id}", token=await server.token("eve"))
     assert status == 404
@@ -121,9 +131,14 @@ async def test_timestamps_are_stored_as_instants(server: LiveServer, backend: st
     tokyo = timezone(timedelta(hours=9))
     moment = datetime(2024, 3, 1, 9, 30, 15, 250000, tzinfo=tokyo)
     task = Task(
-        id=uuid.uuid4(), kind="selftest", status="completed", payload={}, user_id=user.id,
+        id=uuid.uuid4(),
+        kind="selftest",
+        status="completed",
+        payload={},
+        user_id=user.id,
         result={"success": True, "message": "ok", "data": None},
-        created_at=moment, updated_at=moment,
+        created_at=moment,
+        updated_at=moment,
     )
     async with server.sessions.begin() as session:
         session.add(task)
@@ -173,5 +188,3 @@ async def test_healthz(server: LiveServer, backend: str) -> None:
     assert body["checks"] == {"database": "ok", "broker": "ok"}
     assert body["mode"] == "embedded"
     assert body["github"] == "not configured"
-
-

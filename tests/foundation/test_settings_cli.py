@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import stat
 from pathlib import Path
 
 import pytest
 
-from aomaas.app import build_parser, main
+from aomaas.app import main
 from aomaas.settings import SettingsError, load_settings
 from tests.support.live import free_port
 from tests.support.processes import run_cli, start_server_process
@@ -37,8 +38,7 @@ def test_help_of_the_command() -> None:
 @pytest.mark.parametrize("args", HELP_COMMANDS, ids=" ".join)
 def test_help_of_every_subcommand(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     # In-process (one interpreter start per command would cost seconds): the same parser.
-    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    if args[0] not in commands:
+    if importlib.util.find_spec(f"aomaas.commands.{args[0]}") is None:
         pytest.skip(f"`aomaas {args[0]}` has not landed yet")
     with pytest.raises(SystemExit) as exit_info:
         main([*args, "--help"])
@@ -46,11 +46,13 @@ def test_help_of_every_subcommand(args: list[str], capsys: pytest.CaptureFixture
     assert capsys.readouterr().out.startswith("usage: aomaas " + " ".join(args))
 
 
+@pytest.mark.slow
 def test_user_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     env = {"AOMAAS_DATA_DIR": str(tmp_path / "data")}
     created = run_cli(
         ["user", "create", "alice", "--email", "a@example.org", "--admin", "--password-stdin"],
-        env, input="correct horse battery\n",
+        env,
+        input="correct horse battery\n",
     )
     assert created.returncode == 0, created.stderr
     assert "created user alice (admin)" in created.stdout
@@ -93,9 +95,12 @@ def test_bad_settings_never_echo_secrets(tmp_path: Path) -> None:
 
 def test_scaled_mode_needs_a_secret(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="AOMAAS_SECRET_KEY"):
-        load_settings(AOMAAS_DATA_DIR=tmp_path, REDIS_URL="redis://127.0.0.1:6379/0",
-                      AOMAAS_SECRET_KEY=None)
-    result = run_cli(["worker"], {"AOMAAS_DATA_DIR": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:6379/0"})
+        load_settings(
+            AOMAAS_DATA_DIR=tmp_path, REDIS_URL="redis://127.0.0.1:6379/0", AOMAAS_SECRET_KEY=None
+        )
+    result = run_cli(
+        ["worker"], {"AOMAAS_DATA_DIR": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    )
     assert result.returncode == 2
     assert "AOMAAS_SECRET_KEY" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "secret_key").exists()
@@ -112,9 +117,13 @@ def test_embedded_secret_is_generated_once(tmp_path: Path) -> None:
     assert path.is_file()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert first.secret_key and len(first.secret_key) >= 32
-    second = load_settings(AOMAAS_DATA_DIR=tmp_path / "data", REDIS_URL=None, AOMAAS_SECRET_KEY=None)
+    second = load_settings(
+        AOMAAS_DATA_DIR=tmp_path / "data", REDIS_URL=None, AOMAAS_SECRET_KEY=None
+    )
     assert second.secret_key == first.secret_key
-    other = load_settings(AOMAAS_DATA_DIR=tmp_path / "elsewhere", REDIS_URL=None, AOMAAS_SECRET_KEY=None)
+    other = load_settings(
+        AOMAAS_DATA_DIR=tmp_path / "elsewhere", REDIS_URL=None, AOMAAS_SECRET_KEY=None
+    )
     assert other.secret_key != first.secret_key
 
 

@@ -46,7 +46,11 @@ async def test_message_for_finished_or_claimed_task_does_nothing(
         result = {"success": True, "message": "done earlier", "data": None}
         done = await add_task(sessions, "selftest", status="completed", attempts=1, result=result)
         claimed = await add_task(
-            sessions, "selftest", status="running", attempts=1, worker_id="alive:1",
+            sessions,
+            "selftest",
+            status="running",
+            attempts=1,
+            worker_id="alive:1",
             lease_until=utcnow() + timedelta(minutes=5),
         )
         before = {t.id: await task_store.get(sessions, t.id) for t in (done, claimed)}
@@ -60,7 +64,11 @@ async def test_message_for_finished_or_claimed_task_does_nothing(
             new = await task_store.get(sessions, task_id)
             assert old is not None and new is not None
             assert (new.status, new.attempts, new.result, new.worker_id, new.updated_at) == (
-                old.status, old.attempts, old.result, old.worker_id, old.updated_at
+                old.status,
+                old.attempts,
+                old.result,
+                old.worker_id,
+                old.updated_at,
             )
 
 
@@ -75,6 +83,7 @@ async def test_transient_failures_retry_with_backoff(
         elapsed = time.monotonic() - started
     assert row.status == "completed", row.result
     assert row.attempts == 3
+    assert row.result is not None
     assert row.result == {"success": True, "message": "flaky done", "data": row.result["data"]}
     assert row.result["data"]["attempts"] == 3
     assert elapsed >= 1.5, elapsed  # backoff: 0.5-1 s, then 1-2 s
@@ -113,15 +122,27 @@ async def test_sweep_recovers_only_expired_leases(settings: Settings, backend: s
     past, future = utcnow() - timedelta(seconds=30), utcnow() + timedelta(minutes=5)
     async with running_pool(settings) as (pool, sessions):
         orphan = await add_task(
-            sessions, "selftest", status="running", attempts=1, worker_id="dead:1",
+            sessions,
+            "selftest",
+            status="running",
+            attempts=1,
+            worker_id="dead:1",
             lease_until=past,
         )
         worn_out = await add_task(
-            sessions, "selftest", status="running", attempts=3, worker_id="dead:2",
+            sessions,
+            "selftest",
+            status="running",
+            attempts=3,
+            worker_id="dead:2",
             lease_until=past,
         )
         alive = await add_task(
-            sessions, "selftest", status="running", attempts=1, worker_id="alive:1",
+            sessions,
+            "selftest",
+            status="running",
+            attempts=1,
+            worker_id="alive:1",
             lease_until=future,
         )
         sent = await sweep_once(sessions, pool.enqueuer, stale_pending_after=timedelta(minutes=5))
@@ -141,8 +162,13 @@ async def test_server_sweeps_periodically(server: LiveServer, backend: str) -> N
     user = await server.create_user("sweepy")
     token = await server.token("sweepy")
     orphan = await add_task(
-        server.sessions, "selftest", status="running", attempts=1, worker_id="dead:1",
-        lease_until=utcnow() - timedelta(seconds=1), user_id=user.id,
+        server.sessions,
+        "selftest",
+        status="running",
+        attempts=1,
+        worker_id="dead:1",
+        lease_until=utcnow() - timedelta(seconds=1),
+        user_id=user.id,
     )
     body = await server.wait_task(str(orphan.id), token, timeout=15)
     assert (body["status"], body["attempts"]) == ("completed", 2)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-
 import uuid
 from pathlib import Path
 
@@ -26,9 +25,7 @@ SECRET = "a-shared-secret-for-web-and-worker-processes-0123"
 async def test_round_trip_through_redis_and_a_worker_process(
     tmp_path: Path, database_url: str, redis_url: str, backend: str
 ) -> None:
-    settings = make_settings(
-        tmp_path, database_url, REDIS_URL=redis_url, AOMAAS_SECRET_KEY=SECRET
-    )
+    settings = make_settings(tmp_path, database_url, REDIS_URL=redis_url, AOMAAS_SECRET_KEY=SECRET)
     await migrate_database(database_url)  # scaled mode: `aomaas migrate` is the operator's step
     worker = start_process(["worker"], settings_env(settings), tmp_path / "worker.log")
     try:
@@ -95,5 +92,3 @@ async def test_embedded_server_recovers_after_sigkill(tmp_path: Path) -> None:
     assert final[done.id].attempts == 2 and final[also_done.id].attempts == 1
     assert final[done.id].updated_at == done.updated_at  # ran exactly once more, not twice
     assert exit_code == 0, server.output()
-
-

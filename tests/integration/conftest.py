@@ -14,7 +14,6 @@ from tests.integration.repos import demo_repo
 from tests.support.config import make_settings
 from tests.support.live import LiveServer, live_server
 
-
 __all__ = ["fake_github"]
 
 

@@ -150,5 +150,5 @@ async def test_reindex_reads_only_changed_files_and_implementation_rebases(flow:
     status, body = await flow.call("POST", "/implementations/create", {"plan_id": plan["id"]})
     assert (await flow.done(body["task_id"]))["status"] == "completed"
     status, impl = await flow.call("GET", f"/implementations/{body['implementation_id']}")
-    assert impl["validation"]["rebased"] is True
+    assert status == 200 and impl["validation"]["rebased"] is True
     assert impl["base_commit"] == git(flow.repo, "rev-parse", "main").strip()

@@ -113,7 +113,10 @@ class LiveServer:
     ) -> str:
         """A task row written through the store and (unless told not to) enqueued."""
         task = task_store.new_task(
-            kind, payload, user_id=user_id, repository_id=repository_id,
+            kind,
+            payload,
+            user_id=user_id,
+            repository_id=repository_id,
             max_attempts=self.settings.task_max_attempts,
         )
         async with self.sessions.begin() as session:

@@ -103,7 +103,9 @@ def start_server_process(
     deadline = time.monotonic() + timeout
     while True:
         if server.proc.poll() is not None:
-            raise AssertionError(f"aomaas serve exited with {server.proc.returncode}:\n{server.output()}")
+            raise AssertionError(
+                f"aomaas serve exited with {server.proc.returncode}:\n{server.output()}"
+            )
         try:
             with urllib.request.urlopen(url + "/healthz", timeout=2) as resp:
                 if resp.status == 200:
@@ -112,5 +114,7 @@ def start_server_process(
             pass
         if time.monotonic() > deadline:
             server.stop(signal.SIGKILL)
-            raise AssertionError(f"aomaas serve did not answer /healthz in {timeout} s:\n{server.output()}")
+            raise AssertionError(
+                f"aomaas serve did not answer /healthz in {timeout} s:\n{server.output()}"
+            )
         time.sleep(0.1)

@@ -40,8 +40,9 @@ async def running_pool(settings: Settings) -> AsyncIterator[tuple[WorkerPool, Se
             await asyncio.to_thread(pool.stop)
 
 
-async def add_task(sessions: SessionMaker, kind: str, payload: dict[str, Any] | None = None,
-                   **values: Any) -> Task:
+async def add_task(
+    sessions: SessionMaker, kind: str, payload: dict[str, Any] | None = None, **values: Any
+) -> Task:
     """Write a task row (pending unless ``values`` say otherwise) and return it."""
     task = task_store.new_task(kind, payload)
     for name, value in values.items():
@@ -52,7 +53,9 @@ async def add_task(sessions: SessionMaker, kind: str, payload: dict[str, Any] | 
 
 
 async def wait_row(
-    sessions: SessionMaker, task_id: uuid.UUID, statuses: tuple[str, ...] = task_store.FINISHED,
+    sessions: SessionMaker,
+    task_id: uuid.UUID,
+    statuses: tuple[str, ...] = task_store.FINISHED,
     timeout: float = 30,
 ) -> Task:
     """Poll the task row until its status is one of ``statuses``."""

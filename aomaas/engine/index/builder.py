@@ -109,7 +109,9 @@ def _apply_changes(
     index = RepoIndex(
         commit=commit,
         files=dict(previous.files),
-        **{key: dict(getattr(previous, key)) for key in _PER_FILE_KEYS},
+        symbols=dict(previous.symbols),
+        imports=dict(previous.imports),
+        facts=dict(previous.facts),
     )
     to_read: list[TreeEntry] = []
     for change in changes:

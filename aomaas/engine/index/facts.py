@@ -35,6 +35,10 @@ _USAGE = re.compile(
     r"\b(usage|example|examples|quick ?start|getting started|tutorial|how to use|documentation)\b",
     re.IGNORECASE,
 )
+_INSTALL_TEXT = re.compile(
+    r"\b(pip|npm|yarn|conda|poetry|uv|pipx) (add|install)\b|\binstall(ation|ing)?\b"
+)
+_USAGE_TEXT = re.compile(r"\b(tutorial|getting started|quick ?start|usage|for example)\b")
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 
@@ -392,9 +396,10 @@ def _readme(text: str) -> dict[str, Any]:
         "kind": "readme",
         "headings": headings[:100],
         "has_install": any(_INSTALL.search(h) for h in headings)
-        or "pip install" in body
-        or "npm install" in body,
-        "has_usage": any(_USAGE.search(h) for h in headings) or has_code,
+        or bool(_INSTALL_TEXT.search(body)),
+        "has_usage": any(_USAGE.search(h) for h in headings)
+        or has_code
+        or bool(_USAGE_TEXT.search(body)),
         "length": len(text),
     }
 

@@ -21,6 +21,13 @@ _DOC_KINDS: dict[str, re.Pattern[str]] = {
     "changelog": re.compile(r"^(changelog|changes|history|news|releases?)(\.\w+)?$", re.IGNORECASE),
 }
 _DOC_DIRS = ("", ".github/", "docs/", "doc/")
+_DOCS_TREES = ("docs/", "doc/")
+#: Kinds a project often keeps deeper in its documentation (docs/internals/security.txt).
+_DEEP_KINDS = frozenset({"contributing", "security", "code_of_conduct", "changelog"})
+#: Release notes kept as a folder (Django's docs/releases/, towncrier fragments) are a changelog.
+_RELEASE_NOTES = re.compile(
+    r"^((docs?/)(releases?|release-notes|changelog)|changelog\.d|newsfragments|changes)/"
+)
 _TEST_FILE = re.compile(
     r"(^|/)(tests?|testing|__tests__|spec)/|(^|/)test_[^/]*\.py$|_tests?\.py$|(^|/)conftest\.py$|"
     r"\.(test|spec)\.[cm]?[jt]sx?$"
@@ -43,15 +50,19 @@ def summarise(index: RepoIndex) -> None:
 
 
 def _docs(index: RepoIndex) -> dict[str, list[str]]:
+    """Policy and docs files at the root, in .github/ or in the documentation tree."""
     docs: dict[str, list[str]] = {kind: [] for kind in _DOC_KINDS}
     for path in index.files:
         folder, _, name = path.rpartition("/")
         folder = f"{folder}/" if folder else ""
-        if folder not in _DOC_DIRS:
+        in_docs_tree = folder.startswith(_DOCS_TREES)
+        if folder not in _DOC_DIRS and not in_docs_tree:
             continue
         for kind, pattern in _DOC_KINDS.items():
-            if pattern.match(name):
+            if pattern.match(name) and (folder in _DOC_DIRS or kind in _DEEP_KINDS):
                 docs[kind].append(path)
+        if not docs["changelog"] and _RELEASE_NOTES.match(path):
+            docs["changelog"].append(path)
     docs["ci"] = sorted(p for p, f in index.facts.items() if f.get("kind") == "ci")
     return {kind: sorted(paths, key=lambda p: (p.count("/"), p)) for kind, paths in docs.items()}
 

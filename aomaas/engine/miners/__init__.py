@@ -30,6 +30,12 @@ MINERS: dict[OpportunityType, ModuleType] = {
 }
 
 
+def python_files(index: RepoIndex) -> list[str]:
+    """The files ruff is given: Python files that were read (unparsable ones too, since
+    ruff's parser may know newer syntax than the tree-sitter grammar)."""
+    return sorted(index.paths("python") + index.paths("python", status="syntax_error"))
+
+
 def mine(
     root: Path,
     index: RepoIndex,
@@ -47,7 +53,7 @@ def mine(
     say = progress or (lambda _message: None)
     started = time.perf_counter()
     wanted = {OpportunityType(t) for t in types} if types is not None else set(OpportunityType)
-    python = index.paths("python")
+    python = python_files(index)
     if paths is not None:
         chosen = set(paths)
         python = [p for p in python if p in chosen]
@@ -66,4 +72,4 @@ def mine(
     return findings
 
 
-__all__ = ["MINERS", "mine"]
+__all__ = ["MINERS", "mine", "python_files"]

@@ -19,6 +19,7 @@ import posixpath
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -46,12 +47,15 @@ class RuffSetup:
     reason: str = ""
     target_version: str = "py37"
     _folders: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _verdicts: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False, compare=False)
 
     def ignored(self, path: str, code: str) -> bool:
         """Whether the repository's own configuration ignores ``code`` for ``path``."""
-        return any(
-            prefix_matches(prefix, code) for prefix in self._prefixes(posixpath.dirname(path))
-        )
+        key = (posixpath.dirname(path), code)
+        if key not in self._verdicts:
+            prefixes = self._prefixes(key[0])
+            self._verdicts[key] = any(prefix_matches(prefix, code) for prefix in prefixes)
+        return self._verdicts[key]
 
     def _prefixes(self, folder: str) -> tuple[str, ...]:
         if folder in self._folders:
@@ -178,10 +182,19 @@ def _batches(files: list[str]) -> list[list[str]]:
     return batches
 
 
+@cache
+def _ruff_binary() -> str:
+    try:
+        return str(find_ruff_bin())
+    except FileNotFoundError as exc:
+        raise EngineError("ruff is not installed (the ruff wheel provides it)") from exc
+
+
 def ruff_command(select: list[str], setup: RuffSetup, isolated: bool) -> list[str]:
     """The ruff command line (before ``-- FILES``) the miners run."""
+    binary = _ruff_binary()
     command = [
-        find_ruff_bin(),
+        binary,
         "check",
         "--no-fix",
         "--exit-zero",
@@ -218,6 +231,8 @@ def _run_batch(
                 )
             except subprocess.TimeoutExpired as exc:
                 raise EngineError(f"ruff timed out after {timeout:.0f} s") from exc
+            except OSError as exc:
+                raise EngineError(f"ruff could not run: {exc.strerror or exc}") from exc
             if proc.returncode == 0:
                 if isolated and not setup.isolated:
                     setup.isolated, setup.reason = (

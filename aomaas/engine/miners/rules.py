@@ -289,7 +289,10 @@ RULES: dict[str, Rule] = {
         T.MAINTAINABILITY, P.MEDIUM, E.SMALL, _MAINT + "bugbear: a likely bug or design problem."
     ),
     "B010": Rule(
-        T.MAINTAINABILITY, P.LOW, E.SMALL, _MAINT + "setattr with a constant name is a plain assignment."
+        T.MAINTAINABILITY,
+        P.LOW,
+        E.SMALL,
+        _MAINT + "setattr with a constant name is a plain assignment.",
     ),
     "B018": Rule(
         T.MAINTAINABILITY,
@@ -502,8 +505,15 @@ EXCLUDED: dict[str, str] = {
 
 def ruff_selection(types: set[OpportunityType]) -> list[str]:
     """Ruff ``--select`` prefixes for the wanted types (none covered by another)."""
+    return list(_selection(frozenset(types)))
+
+
+@cache
+def _selection(types: frozenset[OpportunityType]) -> tuple[str, ...]:
     codes = [c for c, rule in RULES.items() if not c.startswith("repo:") and rule.type in types]
-    return sorted(c for c in codes if not any(o != c and prefix_matches(o, c) for o in codes))
+    return tuple(
+        sorted(c for c in codes if not any(o != c and prefix_matches(o, c) for o in codes))
+    )
 
 
 def _alpha(code: str) -> str:

@@ -79,6 +79,7 @@ class GitHubClient:
         web_url: str = "https://github.com",
         policy: RetryPolicy | None = None,
         tokens: InstallationTokens | None = None,
+        write_locks: dict[int, asyncio.Lock] | None = None,
     ) -> None:
         self.session = session
         self.api_url = api_url.rstrip("/")
@@ -87,7 +88,9 @@ class GitHubClient:
         self._private_key = private_key
         self.policy = policy or RetryPolicy()
         self.tokens = tokens or InstallationTokens(clock=self.policy.clock)
-        self._write_locks: dict[int, asyncio.Lock] = {}
+        # Shared by every client of the process (pass the same dict) so writes to one
+        # installation stay serial across tasks, not only within one client.
+        self._write_locks: dict[int, asyncio.Lock] = {} if write_locks is None else write_locks
 
     # ----------------------------------------------------------------- plumbing
 

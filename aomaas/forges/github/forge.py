@@ -34,6 +34,7 @@ from aomaas.forges.github.publish import publish
 from aomaas.settings import Settings
 
 TOKENS_SERVICE = "github_installation_tokens"
+LOCKS_SERVICE = "github_write_locks"  # installation id -> asyncio.Lock, shared by the process
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=120, connect=15)
 
 
@@ -48,6 +49,7 @@ class GitHubForge:
         app_id: str,
         private_key: str,
         tokens: InstallationTokens | None = None,
+        write_locks: dict[int, asyncio.Lock] | None = None,
         allow_http: bool = False,
         policy: RetryPolicy | None = None,
     ) -> None:
@@ -56,6 +58,7 @@ class GitHubForge:
         self.app_id = app_id
         self._private_key = private_key
         self.tokens = tokens or InstallationTokens()
+        self.write_locks: dict[int, asyncio.Lock] = {} if write_locks is None else write_locks
         self.allow_http = allow_http
         self.policy = policy
 
@@ -66,12 +69,14 @@ class GitHubForge:
         if not settings.github_app_id or not key:
             raise ForgeError("GitHub is not configured: set GITHUB_APP_ID and GITHUB_PRIVATE_KEY")
         tokens = services.setdefault(TOKENS_SERVICE, InstallationTokens())
+        write_locks = services.setdefault(LOCKS_SERVICE, {})
         return cls(
             api_url=settings.github_api_url,
             web_url=settings.github_web_url,
             app_id=settings.github_app_id,
             private_key=key,
             tokens=tokens,
+            write_locks=write_locks,
             allow_http=settings.github_allow_http,
         )
 
@@ -87,6 +92,7 @@ class GitHubForge:
                 web_url=self.web_url,
                 policy=self.policy,
                 tokens=self.tokens,
+                write_locks=self.write_locks,
             )
 
     @staticmethod
