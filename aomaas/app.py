@@ -151,7 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         before = set(sub.choices)
         module.add_parser(sub)
-        for added in set(sub.choices) - before:  # a command without its own `run` default uses the module's
+        for added in (
+            set(sub.choices) - before
+        ):  # a command without its own `run` default uses the module's
             if sub.choices[added].get_default("run") is None and hasattr(module, "run"):
                 sub.choices[added].set_defaults(run=module.run)
     return parser

@@ -51,8 +51,13 @@ from api import ROOT, cpu_seconds, database, free_port, process
 
 SECRET = "benchmark-webhook-secret"
 SECRET_KEY = "benchmark-secret-key-0123456789-abcdefghijklmnop"
-PAYLOAD = ROOT.parent / "shared" / "github" / "webhooks" / "issue_comment" / (
-    "created.with-installation.payload.json"
+PAYLOAD = (
+    ROOT.parent
+    / "shared"
+    / "github"
+    / "webhooks"
+    / "issue_comment"
+    / ("created.with-installation.payload.json")
 )
 EVENT = "issue_comment"
 PATH = "/webhooks/github"
@@ -167,7 +172,9 @@ def signed_delivery() -> tuple[bytes, dict[str, str]]:
     if PAYLOAD.is_file():
         body = json.dumps(json.loads(PAYLOAD.read_text())).encode()
     else:
-        body = json.dumps({"action": "created", "installation": {"id": 1}, "zen": "x" * 6000}).encode()
+        body = json.dumps(
+            {"action": "created", "installation": {"id": 1}, "zen": "x" * 6000}
+        ).encode()
     signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
     headers = {
         "Content-Type": "application/json",
@@ -265,12 +272,26 @@ class Run:
 
 
 def run_load(
-    url: str, prefix: str, connections: int, duration: float, rate: float | None = None,
+    url: str,
+    prefix: str,
+    connections: int,
+    duration: float,
+    rate: float | None = None,
     pid: int | None = None,
 ) -> Run:
     """Load ``url`` from a separate process; with ``pid``, also the server's CPU per delivery."""
-    args = [sys.executable, __file__, "_load", url, "--prefix", prefix,
-            "--connections", str(connections), "--duration", str(duration)]
+    args = [
+        sys.executable,
+        __file__,
+        "_load",
+        url,
+        "--prefix",
+        prefix,
+        "--connections",
+        str(connections),
+        "--duration",
+        str(duration),
+    ]
     if rate is not None:
         args += ["--rate", str(rate)]
     before = cpu_seconds(pid) if pid else 0.0
@@ -345,8 +366,11 @@ def fresh_database(backend: str, workdir: Path, name: str) -> Iterator[str]:
 
 def clean_env() -> dict[str, str]:
     """This environment without any AOMaaS setting."""
-    return {k: v for k, v in os.environ.items()
-            if not k.startswith(("AOMAAS_", "GITHUB_")) and k not in ("DATABASE_URL", "REDIS_URL")}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AOMAAS_", "GITHUB_")) and k not in ("DATABASE_URL", "REDIS_URL")
+    }
 
 
 def bench_server(name: str, backend: str, args: argparse.Namespace, workdir: Path) -> Figures:
@@ -373,13 +397,35 @@ def crash_check(backend: str, args: argparse.Namespace, workdir: Path) -> tuple[
     with fresh_database(backend, workdir, "crash") as url:
         port = free_port()
         target = f"http://127.0.0.1:{port}{PATH}"
-        command = [sys.executable, __file__, "_ours", "--data", str(workdir / "data-crash"),
-                   "--counts", str(workdir / "crash.json"), "--port", str(port), "--db", url]
+        command = [
+            sys.executable,
+            __file__,
+            "_ours",
+            "--data",
+            str(workdir / "data-crash"),
+            "--counts",
+            str(workdir / "crash.json"),
+            "--port",
+            str(port),
+            "--db",
+            url,
+        ]
         with process(command, clean_env(), target, workdir / "crash.log") as pid:
             load = subprocess.Popen(
-                [sys.executable, __file__, "_load", target, "--prefix", "crash",
-                 "--connections", str(args.connections), "--duration", "3"],
-                stdout=subprocess.PIPE, text=True,
+                [
+                    sys.executable,
+                    __file__,
+                    "_load",
+                    target,
+                    "--prefix",
+                    "crash",
+                    "--connections",
+                    str(args.connections),
+                    "--duration",
+                    "3",
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
             )
             time.sleep(1.5)
             os.kill(pid, signal.SIGKILL)
@@ -393,13 +439,17 @@ def report_round(label: str, ours: Figures, base: Figures) -> bool:
     """Print one round's figures; True when every acknowledged delivery has its row, task, message."""
     for name, fig in (("baseline", base), ("ours", ours)):
         s, p = fig.sustained, fig.paced
-        print(f"  {label} {name:<9} {s.per_second:6.0f} deliveries/s {s.cpu_ms:5.2f} ms CPU/delivery"
-              f" | paced: p50 {p.p50:6.2f} ms p99 {p.p99:6.2f} ms"
-              f" | non-202: {_others(s, p)}")
+        print(
+            f"  {label} {name:<9} {s.per_second:6.0f} deliveries/s {s.cpu_ms:5.2f} ms CPU/delivery"
+            f" | paced: p50 {p.p50:6.2f} ms p99 {p.p99:6.2f} ms"
+            f" | non-202: {_others(s, p)}"
+        )
     matched = ours.accepted == ours.rows["deliveries"] == ours.rows["tasks"] == ours.enqueued
-    print(f"  {label} ours: acknowledged {ours.accepted}, rows {ours.rows['deliveries']}, tasks "
-          f"{ours.rows['tasks']}, messages enqueued {ours.enqueued}: "
-          f"{'all match' if matched else 'MISMATCH'}")
+    print(
+        f"  {label} ours: acknowledged {ours.accepted}, rows {ours.rows['deliveries']}, tasks "
+        f"{ours.rows['tasks']}, messages enqueued {ours.enqueued}: "
+        f"{'all match' if matched else 'MISMATCH'}"
+    )
     return matched
 
 
@@ -410,8 +460,13 @@ def _others(*runs: Run) -> dict[str, int]:
     return dict(counts)
 
 
-def verdict(backend: str, rounds: list[tuple[Figures, Figures]], matched: bool,
-            crash: tuple[int, int] | None, rate: float) -> bool:
+def verdict(
+    backend: str,
+    rounds: list[tuple[Figures, Figures]],
+    matched: bool,
+    crash: tuple[int, int] | None,
+    rate: float,
+) -> bool:
     """Print the medians over the rounds against the goals; True when every goal holds."""
     ratio = median(o.sustained.per_second / b.sustained.per_second for o, b in rounds)
     ours_rate = median(o.sustained.per_second for o, _ in rounds)
@@ -419,13 +474,17 @@ def verdict(backend: str, rounds: list[tuple[Figures, Figures]], matched: bool,
     p99 = median(o.paced.p99 for o, _ in rounds)
     base_p99 = median(b.paced.p99 for _, b in rounds)
     p50 = median(o.paced.p50 for o, _ in rounds)
-    print(f"  {backend} medians over {len(rounds)} round(s): ours {ours_rate:.0f}/s, baseline "
-          f"{base_rate:.0f}/s, ratio {ratio:.0%} (goal >= 50%); at {rate:.0f}/s ours p50 "
-          f"{p50:.1f} ms p99 {p99:.1f} ms (goal < 50 ms; baseline p99 {base_p99:.1f} ms); "
-          f"sent == stored == tasks == enqueued: {matched}")
+    print(
+        f"  {backend} medians over {len(rounds)} round(s): ours {ours_rate:.0f}/s, baseline "
+        f"{base_rate:.0f}/s, ratio {ratio:.0%} (goal >= 50%); at {rate:.0f}/s ours p50 "
+        f"{p50:.1f} ms p99 {p99:.1f} ms (goal < 50 ms; baseline p99 {base_p99:.1f} ms); "
+        f"sent == stored == tasks == enqueued: {matched}"
+    )
     ok = ratio >= 0.5 and p99 < 50 and matched
     if crash is not None:
-        print(f"  {backend} SIGKILL under load: {crash[0]} acknowledged, {crash[1]} of them not stored")
+        print(
+            f"  {backend} SIGKILL under load: {crash[0]} acknowledged, {crash[1]} of them not stored"
+        )
         ok = ok and crash[1] == 0
     return ok
 
@@ -464,16 +523,25 @@ def main(argv: list[str] | None = None) -> int:
         serve_baseline(args.port, args.db)
         return 0
     if args.role == "_load":
-        figures = asyncio.run(client_load(args.url, f"{args.prefix}-{uuid.uuid4().hex[:8]}",
-                                          args.connections, args.duration, args.rate))
+        figures = asyncio.run(
+            client_load(
+                args.url,
+                f"{args.prefix}-{uuid.uuid4().hex[:8]}",
+                args.connections,
+                args.duration,
+                args.rate,
+            )
+        )
         print(json.dumps(figures))
         return 0
 
     verdicts = {}
     with tempfile.TemporaryDirectory(prefix="aomaas-bench-webhooks-") as tmp:
         for backend in args.backends.split(","):
-            print(f"\n{backend}: sustained = closed loop on {args.connections} connections; "
-                  f"paced = {args.rate:.0f} deliveries/s, latency from the planned send time")
+            print(
+                f"\n{backend}: sustained = closed loop on {args.connections} connections; "
+                f"paced = {args.rate:.0f} deliveries/s, latency from the planned send time"
+            )
             rounds, matched = [], True
             for number in range(args.rounds):
                 workdir = Path(tmp) / f"{backend}-{number}"
@@ -486,8 +554,10 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_crash_check:
                 crash = crash_check(backend, args, Path(tmp) / f"{backend}-0")
             verdicts[backend] = verdict(backend, rounds, matched, crash, args.rate)
-    print("\nsummary: " + ", ".join(f"{b} {'meets' if ok else 'MISSES'} the goals"
-                                      for b, ok in verdicts.items()))
+    print(
+        "\nsummary: "
+        + ", ".join(f"{b} {'meets' if ok else 'MISSES'} the goals" for b, ok in verdicts.items())
+    )
     return 0 if all(verdicts.values()) else 1
 
 

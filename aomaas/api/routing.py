@@ -211,7 +211,9 @@ def _wrap(
             body = None
             if endpoint.body is not None:
                 limit = request.app[appkeys.SETTINGS].max_body_bytes
-                body = await parse_body(request, endpoint.body, limit, allow_form=endpoint.allow_form)
+                body = await parse_body(
+                    request, endpoint.body, limit, allow_form=endpoint.allow_form
+                )
             answer = await endpoint.handler(Call(request, user, body, reads))
         finally:
             await reads.close()

@@ -54,7 +54,9 @@ def visible_task(user: User, task_id: uuid.UUID) -> Select[Task]:
     query = select(Task).where(Task.id == task_id)
     if user.is_admin:
         return query
-    repository_visible = exists().where(Repository.id == Task.repository_id, visible_repositories(user))
+    repository_visible = exists().where(
+        Repository.id == Task.repository_id, visible_repositories(user)
+    )
     return query.where(or_(Task.user_id == user.id, repository_visible))
 
 

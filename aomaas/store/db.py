@@ -42,7 +42,9 @@ def make_engine(url: str, **options: Any) -> AsyncEngine:
     options.setdefault("pool_size", 10)
     options.setdefault("max_overflow", 10)
     options.setdefault("pool_pre_ping", True)
-    options.setdefault("skip_autocommit_rollback", True)  # reads in autocommit mode need no ROLLBACK
+    options.setdefault(
+        "skip_autocommit_rollback", True
+    )  # reads in autocommit mode need no ROLLBACK
     return create_async_engine(url, **options)
 
 

@@ -26,9 +26,13 @@ class Flow:
     token: str
     stranger: str
 
-    async def call(self, method: str, path: str, json: Any = None, token: str | None = None) -> tuple[int, Any]:
+    async def call(
+        self, method: str, path: str, json: Any = None, token: str | None = None
+    ) -> tuple[int, Any]:
         """One API call as the maintainer (or with ``token``)."""
-        status, body, _ = await self.server.request(method, path, token=token or self.token, json=json)
+        status, body, _ = await self.server.request(
+            method, path, token=token or self.token, json=json
+        )
         return status, body
 
     async def done(self, task_id: str) -> dict[str, Any]:
@@ -38,7 +42,8 @@ class Flow:
     async def index(self) -> str:
         """Index the demo repository; returns its id."""
         status, body = await self.call(
-            "POST", "/repositories/index",
+            "POST",
+            "/repositories/index",
             {"repository_url": str(self.repo), "provider_type": "local", "branch": "main"},
         )
         assert status == 202, body
@@ -46,10 +51,13 @@ class Flow:
         assert task["status"] == "completed", task
         return str(body["repository_id"])
 
-    async def mine(self, repo_id: str, types: list[str] | None = None, limit: int = 20) -> dict[str, Any]:
+    async def mine(
+        self, repo_id: str, types: list[str] | None = None, limit: int = 20
+    ) -> dict[str, Any]:
         """Mine and return the finished task."""
         status, body = await self.call(
-            "POST", "/repositories/mine-opportunities",
+            "POST",
+            "/repositories/mine-opportunities",
             {"repository_id": repo_id, "opportunity_types": types, "max_opportunities": limit},
         )
         assert status == 202, body
@@ -66,7 +74,9 @@ class Flow:
 
     async def plan(self, opportunity_id: str) -> dict[str, Any]:
         """Plan and return the plan."""
-        status, body = await self.call("POST", "/plans/generate", {"opportunity_id": opportunity_id, "max_steps": 5})
+        status, body = await self.call(
+            "POST", "/plans/generate", {"opportunity_id": opportunity_id, "max_steps": 5}
+        )
         assert status == 202, body
         assert (await self.done(body["task_id"]))["status"] == "completed"
         status, plan = await self.call("GET", f"/plans/{body['plan_id']}")

@@ -374,5 +374,7 @@ async def test_writes_to_one_installation_stay_serial_across_tasks(wired: Wired)
     fake.latency["issues/update-comment"] = 0.3
     issue = fake.add_issue(REPO, title="Many at once")
     await comment_command(fake, server, issue.number, "/aomaas help\n/aomaas status\n/aomaas help")
-    await eventually(lambda: len(fake.requests_to("issues/update-comment")) >= 3, "three edited replies", 60)
+    await eventually(
+        lambda: len(fake.requests_to("issues/update-comment")) >= 3, "three edited replies", 60
+    )
     assert fake.max_in_flight.get((installation.id, "PATCH"), 0) == 1, fake.max_in_flight

@@ -47,16 +47,28 @@ def bot_comments(fake: FakeGitHub, number: int) -> list[str]:
     return [c.body for c in fake.comments(REPO, number) if c.user == fake.bot_login]
 
 
-async def comment_command(fake: FakeGitHub, server: LiveServer, number: int, body: str, *, pull: bool = False) -> None:
+async def comment_command(
+    fake: FakeGitHub, server: LiveServer, number: int, body: str, *, pull: bool = False
+) -> None:
     """A maintainer comments ``body``; the real webhook for it is delivered, signed."""
     comment = fake.add_comment(REPO, number, body)
     extra: dict[str, Any] = {}
     if pull:
-        extra["issue__pull_request"] = {"url": f"{fake.url}/repos/{REPO}/pulls/{number}", "html_url": f"{fake.url}/{REPO}/pull/{number}"}
+        extra["issue__pull_request"] = {
+            "url": f"{fake.url}/repos/{REPO}/pulls/{number}",
+            "html_url": f"{fake.url}/{REPO}/pull/{number}",
+        }
     payload = fake.webhook_payload(
-        "issue_comment", "created.with-installation.payload.json", repo=REPO,
-        comment__id=comment.id, comment__body=body, comment__author_association="OWNER",
-        comment__user__login="octocat", comment__user__type="User", issue__number=number, **extra,
+        "issue_comment",
+        "created.with-installation.payload.json",
+        repo=REPO,
+        comment__id=comment.id,
+        comment__body=body,
+        comment__author_association="OWNER",
+        comment__user__login="octocat",
+        comment__user__type="User",
+        issue__number=number,
+        **extra,
     )
     status, answer = await fake.deliver(server.url + "/webhooks/github", "issue_comment", payload)
     assert status == 202, answer
@@ -67,20 +79,28 @@ async def wired(fake_github: FakeGitHub, tmp_path: Path, database_url: str) -> A
     """The service wired to the stand-in, with one installation on octo-org/widget."""
     installation = fake_github.add_installation("octo-org")
     fake_github.add_repo(REPO, installation=installation, files=DEMO_FILES)
-    settings = make_settings(tmp_path, database_url, **fake_github.settings_env(), AOMAAS_BOT_NAME=fake_github.bot_login)
+    settings = make_settings(
+        tmp_path, database_url, **fake_github.settings_env(), AOMAAS_BOT_NAME=fake_github.bot_login
+    )
     async with live_server(settings) as server:
         yield fake_github, installation, server
 
 
 async def test_install_mine_fix_review(wired: Any) -> None:
     fake, installation, server = wired
-    payload = fake.webhook_payload("installation", "created.payload.json", installation=installation)
+    payload = fake.webhook_payload(
+        "installation", "created.payload.json", installation=installation
+    )
     status, _ = await fake.deliver(server.url + "/webhooks/github", "installation", payload)
     assert status == 202
 
     async def indexed() -> Repository | None:
         async with server.sessions() as session:
-            return await session.scalar(select(Repository).where(Repository.name == "widget", Repository.indexed_commit.is_not(None)))
+            return await session.scalar(
+                select(Repository).where(
+                    Repository.name == "widget", Repository.indexed_commit.is_not(None)
+                )
+            )
 
     deadline = time.monotonic() + 120
     while (repo := await indexed()) is None:
@@ -90,12 +110,19 @@ async def test_install_mine_fix_review(wired: Any) -> None:
 
     issue = fake.add_issue(REPO, title="Maintenance")
     await comment_command(fake, server, issue.number, "/aomaas mine security")
-    table = await eventually(lambda: [b for b in bot_comments(fake, issue.number) if b.startswith("🔎")], "the mine reply")
+    table = await eventually(
+        lambda: [b for b in bot_comments(fake, issue.number) if b.startswith("🔎")],
+        "the mine reply",
+    )
     assert "| 1 | security | high |" in table[0] and "src/acme/config.py:9" in table[0], table[0]
     assert any(r.content == "eyes" for r in fake.issue_state(REPO).reactions)
 
     await comment_command(fake, server, issue.number, "/aomaas fix 1")
-    done = await eventually(lambda: [b for b in bot_comments(fake, issue.number) if b.startswith(("✅", "❌"))], "the fix reply", 240)
+    done = await eventually(
+        lambda: [b for b in bot_comments(fake, issue.number) if b.startswith(("✅", "❌"))],
+        "the fix reply",
+        240,
+    )
     assert done[0].startswith("✅"), done[0]
     pulls = [p for p in fake.pulls(REPO) if p.user == fake.bot_login]
     assert len(pulls) == 1
@@ -104,12 +131,20 @@ async def test_install_mine_fix_review(wired: Any) -> None:
     assert fixed is not None and b"yaml.safe_load(handle)" in fixed and b"yaml.load(" not in fixed
     assert "<!-- aomaas:fingerprint=" in (pull.body or "") and "### Proof" in (pull.body or "")
     checks = list(fake.issue_state(REPO).check_runs.values())
-    assert checks and checks[0].conclusion == "success" and checks[0].head_sha == fake.ref(REPO, f"refs/heads/{pull.head}")
+    assert (
+        checks
+        and checks[0].conclusion == "success"
+        and checks[0].head_sha == fake.ref(REPO, f"refs/heads/{pull.head}")
+    )
 
     fake.commit(REPO, "feature/shell", {"src/acme/shell.py": SHELL}, "add a shell helper")
     human = fake.add_pull(REPO, "feature/shell", title="Shell helper")
     await comment_command(fake, server, human.number, "/aomaas review security", pull=True)
-    await eventually(lambda: [b for b in bot_comments(fake, human.number) if b.startswith("🔍")], "the review reply", 180)
+    await eventually(
+        lambda: [b for b in bot_comments(fake, human.number) if b.startswith("🔍")],
+        "the review reply",
+        180,
+    )
     reviews = [r for r in fake.issue_state(REPO).reviews.values() if r.pull_number == human.number]
     assert len(reviews) == 1
     lines = [(c["path"], c["line"]) for c in reviews[0].comments]
@@ -119,24 +154,35 @@ async def test_install_mine_fix_review(wired: Any) -> None:
 async def test_deliveries_are_verified_deduplicated_and_bounded(wired: Any) -> None:
     fake, installation, server = wired
     hook = server.url + "/webhooks/github"
-    body, headers = fake.delivery("installation", fake.webhook_payload("installation", "suspend.payload.json", installation=installation))
+    body, headers = fake.delivery(
+        "installation",
+        fake.webhook_payload("installation", "suspend.payload.json", installation=installation),
+    )
     async with aiohttp.ClientSession() as http:
         async with http.post(hook, data=body, headers=headers) as first:
             assert first.status == 202
         async with http.post(hook, data=body, headers=headers) as again:
             assert again.status == 200 and (await again.json())["duplicate"] is True
-        bad = {**headers, "X-Hub-Signature-256": "sha256=" + "0" * 64, "X-GitHub-Delivery": "forged-1"}
+        bad = {
+            **headers,
+            "X-Hub-Signature-256": "sha256=" + "0" * 64,
+            "X-GitHub-Delivery": "forged-1",
+        }
         async with http.post(hook, data=body, headers=bad) as forged:
             assert forged.status == 401
         huge = b"{" + b" " * (25 * 1024 * 1024) + b"}"
-        async with http.post(hook, data=huge, headers={**headers, "X-GitHub-Delivery": "huge-1"}) as too_big:
+        async with http.post(
+            hook, data=huge, headers={**headers, "X-GitHub-Delivery": "huge-1"}
+        ) as too_big:
             assert too_big.status == 413
         junk, junk_headers = fake.delivery("push", b"{not json")
         async with http.post(hook, data=junk, headers=junk_headers) as malformed:
             assert malformed.status == 400
     async with server.sessions() as session:
         stored = await session.scalar(select(func.count()).select_from(WebhookDelivery))
-        tasks = await session.scalar(select(func.count()).select_from(Task).where(Task.kind == "github_delivery"))
+        tasks = await session.scalar(
+            select(func.count()).select_from(Task).where(Task.kind == "github_delivery")
+        )
     assert stored == 1 and tasks == 1
 
 
@@ -145,13 +191,24 @@ async def test_seed_contract_with_github_provider(wired: Any) -> None:
     from tests.integration.test_seed_contract import _seed_path
 
     fake, installation, server = wired
-    payload = fake.webhook_payload("installation", "created.payload.json", installation=installation)
+    payload = fake.webhook_payload(
+        "installation", "created.payload.json", installation=installation
+    )
     assert (await fake.deliver(server.url + "/webhooks/github", "installation", payload))[0] == 202
     await server.create_user("maintainer")
     process = await asyncio.create_subprocess_exec(
-        sys.executable, str(_seed_path()), server.url, "maintainer", "password123", f"{fake.git_url}/{REPO}",
-        "--provider", "github", "--timeout", "240",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        str(_seed_path()),
+        server.url,
+        "maintainer",
+        "password123",
+        f"{fake.git_url}/{REPO}",
+        "--provider",
+        "github",
+        "--timeout",
+        "240",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     out, _ = await asyncio.wait_for(process.communicate(), 900)
     text = out.decode()

@@ -82,7 +82,9 @@ def chromium_or_skip() -> str:
 async def delivery_status(env: Unconfigured) -> int:
     """The status of a signed ``installation.created`` delivery (signed with the app's secret)."""
     installation = env.fake.add_installation("octo-org")
-    payload = env.fake.webhook_payload("installation", "created.payload.json", installation=installation)
+    payload = env.fake.webhook_payload(
+        "installation", "created.payload.json", installation=installation
+    )
     status, _ = await env.fake.deliver(env.server.url + "/webhooks/github", "installation", payload)
     return status
 
@@ -156,7 +158,9 @@ async def test_callback_checks_the_state(unconfigured: Unconfigured) -> None:
             assert "/organizations/octo-org/settings/apps/new?state=" in html.unescape(page)
             return state_of(page)
 
-        async def callback(code: str, state: str | None, session: aiohttp.ClientSession = browser) -> int:
+        async def callback(
+            code: str, state: str | None, session: aiohttp.ClientSession = browser
+        ) -> int:
             query = {"code": code} if state is None else {"code": code, "state": state}
             async with session.get(f"{server.url}/setup/callback", params=query) as resp:
                 body = await resp.text()
@@ -167,11 +171,29 @@ async def test_callback_checks_the_state(unconfigured: Unconfigured) -> None:
         code = env.fake.new_manifest_code()
         assert await callback(code, None) == 400
         assert await callback(code, "not-a-state") == 400
-        forged = jwt.encode({"typ": "github-manifest-state", "iss": "aomaas", "jti": "x", "sid": "y",
-                             "exp": int(time.time()) + 60}, "another key of more than 32 characters!", "HS256")
+        forged = jwt.encode(
+            {
+                "typ": "github-manifest-state",
+                "iss": "aomaas",
+                "jti": "x",
+                "sid": "y",
+                "exp": int(time.time()) + 60,
+            },
+            "another key of more than 32 characters!",
+            "HS256",
+        )
         assert await callback(code, forged) == 400
-        expired = jwt.encode({"typ": "github-manifest-state", "iss": "aomaas", "jti": "x", "sid": "y",
-                              "exp": int(time.time()) - 60}, server.settings.secret_key or "", "HS256")
+        expired = jwt.encode(
+            {
+                "typ": "github-manifest-state",
+                "iss": "aomaas",
+                "jti": "x",
+                "sid": "y",
+                "exp": int(time.time()) - 60,
+            },
+            server.settings.secret_key or "",
+            "HS256",
+        )
         assert await callback(code, expired) == 400
         async with aiohttp.ClientSession() as other_browser:  # the state without its cookie
             assert await callback(code, await setup_state(), other_browser) == 400
@@ -186,20 +208,26 @@ async def test_callback_checks_the_state(unconfigured: Unconfigured) -> None:
 async def burst_is_stored_once(env: Unconfigured) -> None:
     """With the new secret, 12 concurrent deliveries, 4 of them redelivered, make 12 rows and tasks."""
     installation = env.fake.add_installation("octo-org")
-    payload = env.fake.webhook_payload("installation", "created.payload.json", installation=installation)
+    payload = env.fake.webhook_payload(
+        "installation", "created.payload.json", installation=installation
+    )
     body, headers = env.fake.delivery("installation", payload)
     ids = [f"burst-{n}" for n in range(12)] + ["burst-0", "burst-3", "burst-7", "burst-11"]
 
     async def post(delivery_id: str) -> int:
         sent = {**headers, "X-GitHub-Delivery": delivery_id}
-        async with env.server.session.post(env.server.url + "/webhooks/github", data=body, headers=sent) as resp:
+        async with env.server.session.post(
+            env.server.url + "/webhooks/github", data=body, headers=sent
+        ) as resp:
             return resp.status
 
     statuses = sorted(await asyncio.gather(*(post(i) for i in ids)))
     assert statuses == [200] * 4 + [202] * 12
     async with env.server.sessions() as session:
         rows = await session.scalar(select(func.count()).select_from(WebhookDelivery))
-        tasks = await session.scalar(select(func.count()).select_from(Task).where(Task.kind == "github_delivery"))
+        tasks = await session.scalar(
+            select(func.count()).select_from(Task).where(Task.kind == "github_delivery")
+        )
     assert rows == tasks == 12
 
 
@@ -232,7 +260,9 @@ async def test_only_admins_or_the_token_holder_open_setup(unconfigured: Unconfig
     assert (await open_setup(query=f"?token={unconfigured.token}&org=bad/org"))[0] == 400
 
 
-async def test_setup_refuses_once_github_is_configured(fake_github: FakeGitHub, tmp_path: Path) -> None:
+async def test_setup_refuses_once_github_is_configured(
+    fake_github: FakeGitHub, tmp_path: Path
+) -> None:
     settings = make_settings(tmp_path, None, **fake_github.settings_env())
     async with live_server(settings, run_worker=False) as server:
         assert issue_setup_token(server.app) is None

@@ -38,18 +38,35 @@ def test_seed_contract_local(settings: Settings, tmp_path: Path) -> None:
     repos = tmp_path / "repos"
     repo = demo_repo(repos)
     env = {**settings_env(settings), "AOMAAS_LOCAL_REPO_ROOT": str(repos)}
-    created = run_cli(["user", "create", "maintainer", "--password-stdin"], env, input="password123\n")
+    created = run_cli(
+        ["user", "create", "maintainer", "--password-stdin"], env, input="password123\n"
+    )
     assert created.returncode == 0, created.stderr
     server = start_server_process(env, free_port(), log=tmp_path / "serve.log")
     try:
         result = subprocess.run(
-            [sys.executable, str(_seed_path()), server.url, "maintainer", "password123", str(repo),
-             "--provider", "local", "--timeout", "240"],
-            capture_output=True, text=True, timeout=900, check=False,
+            [
+                sys.executable,
+                str(_seed_path()),
+                server.url,
+                "maintainer",
+                "password123",
+                str(repo),
+                "--provider",
+                "local",
+                "--timeout",
+                "240",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
         )
     finally:
         server.stop()
-    assert result.returncode == 0, result.stdout[-4000:] + "\n--- server log ---\n" + server.output()[-4000:]
+    assert result.returncode == 0, (
+        result.stdout[-4000:] + "\n--- server log ---\n" + server.output()[-4000:]
+    )
     last = result.stdout.strip().splitlines()[-1]
     held, total = last.split(": ")[1].split(" ")[0].split("/")
     assert held == total and int(total) > 100, last

@@ -25,7 +25,9 @@ async def test_fix_is_proven_with_the_repositorys_own_tests(flow: Flow) -> None:
     assert finding["location"] == "src/acme/config.py" and finding["line"] == 9
     plan = await flow.plan(finding["id"])
     assert plan["supported"] and plan["steps"] and plan["steps"][0]["id"] == 1
-    status, body = await flow.call("POST", "/implementations/create", {"plan_id": plan["id"], "branch_name": "fix/yaml"})
+    status, body = await flow.call(
+        "POST", "/implementations/create", {"plan_id": plan["id"], "branch_name": "fix/yaml"}
+    )
     assert status == 202, body
     assert (await flow.done(body["task_id"]))["status"] == "completed"
     status, impl = await flow.call("GET", f"/implementations/{body['implementation_id']}")
@@ -36,15 +38,30 @@ async def test_fix_is_proven_with_the_repositorys_own_tests(flow: Flow) -> None:
     assert all(c["outcome"] == "passed" for c in report["checks"]), report
     assert "safe_load" in impl["diff"]
     status, pr = await flow.call(
-        "POST", "/pull-requests/create",
-        {"implementation_id": impl["id"], "title": "Use safe_load", "description": "", "draft": False, "provider_type": "local"},
+        "POST",
+        "/pull-requests/create",
+        {
+            "implementation_id": impl["id"],
+            "title": "Use safe_load",
+            "description": "",
+            "draft": False,
+            "provider_type": "local",
+        },
     )
     assert status == 201, pr
-    assert pr["provider_pr_number"] == "1" and pr["status"] == "open" and pr["url"].startswith("file://")
+    assert (
+        pr["provider_pr_number"] == "1"
+        and pr["status"] == "open"
+        and pr["url"].startswith("file://")
+    )
     assert git(flow.repo, "rev-parse", "fix/yaml").strip() == impl["commit_id"]
-    status, opp_rows = await flow.call("GET", f"/repositories/{repo_id}/opportunities?status=pr_open")
+    status, opp_rows = await flow.call(
+        "GET", f"/repositories/{repo_id}/opportunities?status=pr_open"
+    )
     assert [o["id"] for o in opp_rows["opportunities"]] == [finding["id"]]
-    status, review = await flow.call("POST", f"/pull-requests/{pr['pr_id']}/review", {"review_type": "security"})
+    status, review = await flow.call(
+        "POST", f"/pull-requests/{pr['pr_id']}/review", {"review_type": "security"}
+    )
     assert status == 202
     assert (await flow.done(review["task_id"]))["status"] == "completed"
     status, shown = await flow.call("GET", f"/pull-requests/{pr['pr_id']}")
@@ -57,14 +74,23 @@ async def test_another_users_objects_answer_404(flow: Flow) -> None:
     await flow.mine(repo_id, ["security"])
     finding = _security_finding(await flow.opportunities(repo_id))
     plan = await flow.plan(finding["id"])
-    for path in (f"/repositories/{repo_id}", f"/repositories/{repo_id}/opportunities", f"/plans/{plan['id']}"):
+    for path in (
+        f"/repositories/{repo_id}",
+        f"/repositories/{repo_id}/opportunities",
+        f"/plans/{plan['id']}",
+    ):
         status, body = await flow.call("GET", path, token=flow.stranger)
         assert status == 404 and body["type"] == "not_found", (path, body)
     status, body = await flow.call(
-        "POST", "/repositories/mine-opportunities", {"repository_id": repo_id, "max_opportunities": 5}, token=flow.stranger
+        "POST",
+        "/repositories/mine-opportunities",
+        {"repository_id": repo_id, "max_opportunities": 5},
+        token=flow.stranger,
     )
     assert status == 404
-    status, body = await flow.call("POST", "/plans/generate", {"opportunity_id": finding["id"]}, token=flow.stranger)
+    status, body = await flow.call(
+        "POST", "/plans/generate", {"opportunity_id": finding["id"]}, token=flow.stranger
+    )
     assert status == 404
     status, listing = await flow.call("GET", "/repositories", token=flow.stranger)
     assert listing["repositories"] == [] and listing["total"] == 0
@@ -77,8 +103,14 @@ async def test_plans_for_dismissed_or_resolved_opportunities_are_refused(flow: F
     finding = _security_finding(await flow.opportunities(repo_id))
     for state in ("dismissed", "resolved"):
         async with flow.server.sessions.begin() as session:
-            await session.execute(update(Opportunity).where(Opportunity.fingerprint == finding["fingerprint"]).values(status=state))
-        status, body = await flow.call("POST", "/plans/generate", {"opportunity_id": finding["id"], "max_steps": 3})
+            await session.execute(
+                update(Opportunity)
+                .where(Opportunity.fingerprint == finding["fingerprint"])
+                .values(status=state)
+            )
+        status, body = await flow.call(
+            "POST", "/plans/generate", {"opportunity_id": finding["id"], "max_steps": 3}
+        )
         assert status == 400 and state in body["detail"], body
 
 
@@ -88,14 +120,23 @@ async def test_mining_again_updates_resolves_and_never_reuses_numbers(flow: Flow
     await flow.mine(repo_id, ["security"])
     first = _security_finding(await flow.opportunities(repo_id))
     config = flow.repo / "src/acme/config.py"
-    config.write_text('"""Configuration loading."""\n\nimport os\nimport yaml\n\nHOME = os.environ.get("HOME")\n\n\n' + config.read_text().split("\n\n\n", 1)[1])
+    config.write_text(
+        '"""Configuration loading."""\n\nimport os\nimport yaml\n\nHOME = os.environ.get("HOME")\n\n\n'
+        + config.read_text().split("\n\n\n", 1)[1]
+    )
     git(flow.repo, "commit", "-qam", "insert lines above")
     await flow.mine(repo_id, ["security"])
     again = _security_finding(await flow.opportunities(repo_id))
-    assert (again["id"], again["number"], again["fingerprint"]) == (first["id"], first["number"], first["fingerprint"])
+    assert (again["id"], again["number"], again["fingerprint"]) == (
+        first["id"],
+        first["number"],
+        first["fingerprint"],
+    )
     assert again["line"] == first["line"] + 3
     config.write_text(config.read_text().replace("yaml.load(handle)", "yaml.safe_load(handle)"))
-    (flow.repo / "src/acme/shell.py").write_text('"""Shell."""\nimport subprocess\n\n\ndef run(cmd):\n    """Run."""\n    return subprocess.call(cmd, shell=True)\n')
+    (flow.repo / "src/acme/shell.py").write_text(
+        '"""Shell."""\nimport subprocess\n\n\ndef run(cmd):\n    """Run."""\n    return subprocess.call(cmd, shell=True)\n'
+    )
     git(flow.repo, "add", "-A")
     git(flow.repo, "commit", "-qm", "fix yaml, add shell")
     await flow.mine(repo_id, ["security"])
@@ -118,12 +159,16 @@ async def test_unfiltered_list_is_the_latest_selection(flow: Flow) -> None:
     everything = await flow.opportunities(repo_id, "?limit=500")
     assert len(everything) == task["result"]["data"]["found"]
     ranks = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-    assert [ranks[o["priority"]] for o in everything] == sorted(ranks[o["priority"]] for o in everything)
+    assert [ranks[o["priority"]] for o in everything] == sorted(
+        ranks[o["priority"]] for o in everything
+    )
     status, body = await flow.call("GET", f"/repositories/{repo_id}/opportunities?type=bogus")
     assert status == 400 and "type" in body["detail"]
 
 
-async def test_repository_urls_are_checked_before_anything_is_fetched(flow: Flow, tmp_path: Any) -> None:
+async def test_repository_urls_are_checked_before_anything_is_fetched(
+    flow: Flow, tmp_path: Any
+) -> None:
     """Local paths outside the root, foreign hosts and odd transports are 400."""
     outside = tmp_path / "elsewhere"
     outside.mkdir()
@@ -133,7 +178,9 @@ async def test_repository_urls_are_checked_before_anything_is_fetched(flow: Flow
         ("https://evil.example/owner/repo", "github"),
         ("ssh://git@github.com/owner/repo", "github"),
     ):
-        status, body = await flow.call("POST", "/repositories/index", {"repository_url": url, "provider_type": provider})
+        status, body = await flow.call(
+            "POST", "/repositories/index", {"repository_url": url, "provider_type": provider}
+        )
         assert status == 400, (url, body)
 
 
@@ -142,11 +189,16 @@ async def test_reindex_reads_only_changed_files_and_implementation_rebases(flow:
     repo_id = await flow.index()
     await flow.mine(repo_id, ["security"])
     plan = await flow.plan(_security_finding(await flow.opportunities(repo_id))["id"])
-    (flow.repo / "src/acme/maths.py").write_text((flow.repo / "src/acme/maths.py").read_text() + "\n\ndef sub(a, b):\n    \"\"\"a - b.\"\"\"\n    return a - b\n")
+    (flow.repo / "src/acme/maths.py").write_text(
+        (flow.repo / "src/acme/maths.py").read_text()
+        + '\n\ndef sub(a, b):\n    """a - b."""\n    return a - b\n'
+    )
     git(flow.repo, "commit", "-qam", "add sub")
     await flow.index()
     status, repo = await flow.call("GET", f"/repositories/{repo_id}")
-    assert repo["index_stats"]["files_read"] == 1 and repo["index_stats"]["last_read_paths"] == ["src/acme/maths.py"], repo
+    assert repo["index_stats"]["files_read"] == 1 and repo["index_stats"]["last_read_paths"] == [
+        "src/acme/maths.py"
+    ], repo
     status, body = await flow.call("POST", "/implementations/create", {"plan_id": plan["id"]})
     assert (await flow.done(body["task_id"]))["status"] == "completed"
     status, impl = await flow.call("GET", f"/implementations/{body['implementation_id']}")
