@@ -77,32 +77,33 @@ async def claim(
         return await session.get(Task, task_id)
 
 
+async def _update_own(
+    sessions: SessionMaker, task_id: uuid.UUID, owner: str, **values: Any
+) -> bool:
+    """Set ``values`` on a task this worker is running; False when it is no longer ours."""
+    async with sessions.begin() as session:
+        result = await session.execute(
+            update(Task)
+            .where(Task.id == task_id, Task.status == RUNNING, Task.worker_id == owner)
+            .values(updated_at=utcnow(), **values)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+
 async def renew_lease(
     sessions: SessionMaker, task_id: uuid.UUID, worker_id: str, lease_seconds: int
 ) -> bool:
     """Extend the lease of a task this worker runs; False when it is no longer ours."""
-    now = utcnow()
-    async with sessions.begin() as session:
-        result = await session.execute(
-            update(Task)
-            .where(Task.id == task_id, Task.status == RUNNING, Task.worker_id == worker_id)
-            .values(lease_until=now + timedelta(seconds=lease_seconds), updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+    lease_until = utcnow() + timedelta(seconds=lease_seconds)
+    return await _update_own(sessions, task_id, worker_id, lease_until=lease_until)
 
 
 async def set_progress(
     sessions: SessionMaker, task_id: uuid.UUID, worker_id: str, message: str
 ) -> None:
     """Record a human-readable progress line on a running task."""
-    async with sessions.begin() as session:
-        await session.execute(
-            update(Task)
-            .where(Task.id == task_id, Task.worker_id == worker_id, Task.status == RUNNING)
-            .values(progress=message[:2000], updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+    await _update_own(sessions, task_id, worker_id, progress=message[:2000])
 
 
 async def finish(
@@ -116,42 +117,30 @@ async def finish(
     error: str | None = None,
 ) -> bool:
     """Store the result and end the task (completed or failed); False if not ours."""
-    now = utcnow()
-    async with sessions.begin() as session:
-        result = await session.execute(
-            update(Task)
-            .where(Task.id == task_id, Task.status == RUNNING, Task.worker_id == worker_id)
-            .values(
-                status=COMPLETED if success else FAILED,
-                result={"success": success, "message": message, "data": data},
-                error=error,
-                lease_until=None,
-                finished_at=now,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+    return await _update_own(
+        sessions,
+        task_id,
+        worker_id,
+        status=COMPLETED if success else FAILED,
+        result={"success": success, "message": message, "data": data},
+        error=error,
+        lease_until=None,
+        finished_at=utcnow(),
+    )
 
 
 async def release(sessions: SessionMaker, task_id: uuid.UUID, worker_id: str, error: str) -> bool:
     """Give a running task back (pending) for a retry; False if not ours."""
-    now = utcnow()
-    async with sessions.begin() as session:
-        result = await session.execute(
-            update(Task)
-            .where(Task.id == task_id, Task.status == RUNNING, Task.worker_id == worker_id)
-            .values(
-                status=PENDING,
-                worker_id=None,
-                lease_until=None,
-                error=error,
-                enqueued_at=now,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+    return await _update_own(
+        sessions,
+        task_id,
+        worker_id,
+        status=PENDING,
+        worker_id=None,
+        lease_until=None,
+        error=error,
+        enqueued_at=utcnow(),
+    )
 
 
 async def recover(
