@@ -254,6 +254,7 @@ class PullRequestOut(BaseModel):
     status: Literal["open", "closed", "merged", "pending"]
     task_id: str | None = None
     title: str | None = None
+    body: str | None = None
     review: dict[str, Any] | None = None
 
 

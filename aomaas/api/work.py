@@ -206,6 +206,7 @@ async def _pr_out(call: Call, pr: PullRequest) -> PullRequestOut:
         status=pr.status,
         task_id=str(pr.task_id) if pr.task_id else None,
         title=pr.title,
+        body=pr.body or None,
         review=(
             {
                 "review_type": review.review_type,

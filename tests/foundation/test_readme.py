@@ -11,7 +11,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_every_setting_is_in_the_readme_table() -> None:
     readme = (ROOT / "README.md").read_text()
-    missing = [f.alias for f in Settings.model_fields.values() if f.alias and f"| `{f.alias}` |" not in readme]
+    missing = [
+        f.alias
+        for f in Settings.model_fields.values()
+        if f.alias and f"| `{f.alias}` |" not in readme
+    ]
     assert missing == []
 
 

@@ -204,3 +204,24 @@ async def test_reindex_reads_only_changed_files_and_implementation_rebases(flow:
     status, impl = await flow.call("GET", f"/implementations/{body['implementation_id']}")
     assert status == 200 and impl["validation"]["rebased"] is True
     assert impl["base_commit"] == git(flow.repo, "rev-parse", "main").strip()
+
+
+async def test_pull_request_text_says_when_tests_did_not_run(flow: Flow) -> None:
+    """A repository whose tests cannot be run: the proof and the pull request say so, and why."""
+    (flow.repo / "tests/test_maths.py").unlink()
+    (flow.repo / "pyproject.toml").write_text('[project]\nname = "acme"\nversion = "0.1.0"\n')
+    git(flow.repo, "add", "-A")
+    git(flow.repo, "commit", "-qm", "drop the tests")
+    repo_id = await flow.index()
+    await flow.mine(repo_id, ["security"])
+    plan = await flow.plan(_security_finding(await flow.opportunities(repo_id))["id"])
+    status, body = await flow.call("POST", "/implementations/create", {"plan_id": plan["id"]})
+    assert (await flow.done(body["task_id"]))["status"] == "completed"
+    status, impl = await flow.call("GET", f"/implementations/{body['implementation_id']}")
+    assert (
+        impl["validation"]["tests_ran"] is False
+        and "tests not run" in impl["validation"]["tests_detail"]
+    )
+    status, pr = await flow.call("POST", "/pull-requests/create", {"implementation_id": impl["id"]})
+    assert status == 201, pr
+    assert "**Tests not run:**" in pr["body"] and "### Proof" in pr["body"], pr["body"]
