@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -18,9 +17,8 @@ from aomaas.api.schemas import (
     TaskAccepted,
 )
 from aomaas.engine.workspace import RepoSource, check_source, local_path_of
-from aomaas.errors import InvalidRequest, NotFound
+from aomaas.errors import InvalidRequest
 from aomaas.jobs.engine_settings import workspace_policy
-from aomaas.jobs.submit import submit_task
 from aomaas.store import opportunities as opp_store
 from aomaas.store import repositories as repo_store
 from aomaas.store.access import repository_for, visible_repositories
@@ -115,23 +113,8 @@ async def index_repository(call: Call) -> IndexAccepted:
         user=call.me,
         installation_id=installation_id,
     )
-    task = await submit_task(
-        call.sessions,
-        call.enqueuer,
-        "index",
-        {"repository_id": str(repo.id)},
-        user_id=call.me.id,
-        repository_id=repo.id,
-        max_attempts=call.settings.task_max_attempts,
-    )
+    task = await call.submit("index", {"repository_id": str(repo.id)}, repo.id)
     return IndexAccepted(task_id=str(task.id), status="pending", repository_id=str(repo.id))
-
-
-def _uuid_field(value: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise NotFound(f"no {what} with that id") from None
 
 
 @table.route(
@@ -146,7 +129,7 @@ def _uuid_field(value: str, what: str) -> uuid.UUID:
 async def mine_opportunities(call: Call) -> TaskAccepted:
     """Start a mine task for a repository the caller may see."""
     body: MineIn = call.body
-    repo_id = _uuid_field(body.repository_id, "repository")
+    repo_id = call.body_id(body.repository_id, "repository")
     async with call.sessions() as session:
         repo = await repository_for(session, call.me, repo_id)
     payload = {
@@ -154,15 +137,7 @@ async def mine_opportunities(call: Call) -> TaskAccepted:
         "types": list(dict.fromkeys(body.opportunity_types)) if body.opportunity_types else None,
         "max_opportunities": body.max_opportunities,
     }
-    task = await submit_task(
-        call.sessions,
-        call.enqueuer,
-        "mine",
-        payload,
-        user_id=call.me.id,
-        repository_id=repo.id,
-        max_attempts=call.settings.task_max_attempts,
-    )
+    task = await call.submit("mine", payload, repo.id)
     return TaskAccepted(task_id=str(task.id), status="pending")
 
 

@@ -5,7 +5,7 @@ aiohttp routes, validates bodies, serialises answers and generates OpenAPI from 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +19,10 @@ from aomaas.api.bodies import parse_body
 from aomaas.api.schemas import ErrorOut
 from aomaas.errors import NotFound
 from aomaas.jobs.queue import Enqueuer
+from aomaas.jobs.submit import submit_task
 from aomaas.settings import Settings
 from aomaas.store.db import ReadScope, SessionMaker
-from aomaas.store.models import User
+from aomaas.store.models import Task, User
 
 PREFIX = "/api/v1"
 
@@ -63,12 +64,36 @@ class Call:
 
     def path_id(self, name: str) -> uuid.UUID:
         """A UUID path parameter; a malformed one is answered like an unknown id (404)."""
+        return self.body_id(self.request.match_info[name], name.removesuffix("_id").replace("_", " "))
+
+    @staticmethod
+    def body_id(value: str, what: str) -> uuid.UUID:
+        """An id given in a request body; a malformed one is answered like an unknown id (404)."""
         try:
-            return uuid.UUID(self.request.match_info[name])
+            return uuid.UUID(value)
         except ValueError:
-            raise NotFound(
-                f"no {name.removesuffix('_id').replace('_', ' ')} with that id"
-            ) from None
+            raise NotFound(f"no {what} with that id") from None
+
+    async def submit(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        repository_id: uuid.UUID | None,
+        *,
+        rows: Iterable[Any] = (),
+        max_attempts: int | None = None,
+    ) -> Task:
+        """Store ``rows`` and a task of ``kind`` started by the caller, then enqueue it."""
+        return await submit_task(
+            self.sessions,
+            self.enqueuer,
+            kind,
+            payload,
+            user_id=self.me.id,
+            repository_id=repository_id,
+            max_attempts=max_attempts or self.settings.task_max_attempts,
+            rows=rows,
+        )
 
     def query_int(self, name: str, default: int, low: int, high: int) -> int:
         """An integer query parameter, checked to lie in [low, high]."""

@@ -23,7 +23,6 @@ from aomaas.api.schemas import (
     TaskAccepted,
 )
 from aomaas.errors import InvalidRequest, NotFound
-from aomaas.jobs.submit import submit_task
 from aomaas.store import tasks as task_store
 from aomaas.store.access import can_see_repository
 from aomaas.store.models import Implementation, Opportunity, Plan, PullRequest, Task
@@ -41,13 +40,6 @@ PUBLISH_WAIT_SECONDS = 15.0
 _BRANCH_OK = re.compile(
     r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*@\{)(?!.*\.lock(/|$))[A-Za-z0-9._/-]{1,200}(?<![./])$"
 )
-
-
-def _uuid(value: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise NotFound(f"no {what} with that id") from None
 
 
 async def _visible(call: Call, repository_id: uuid.UUID, what: str) -> None:
@@ -80,7 +72,7 @@ async def _implementation(call: Call, implementation_id: uuid.UUID) -> Implement
 async def generate_plan(call: Call) -> PlanAccepted:
     """Refuse resolved or dismissed opportunities; otherwise start planning."""
     body: PlanIn = call.body
-    opp_id = _uuid(body.opportunity_id, "opportunity")
+    opp_id = call.body_id(body.opportunity_id, "opportunity")
     async with call.sessions() as session:
         opp = await session.get(Opportunity, opp_id)
         if opp is None or not await can_see_repository(session, call.me, opp.repository_id):
@@ -98,16 +90,7 @@ async def generate_plan(call: Call) -> PlanAccepted:
     plan = Plan(
         id=uuid.uuid4(), opportunity_id=opp.id, max_steps=body.max_steps, created_by=call.me.id
     )
-    task = await submit_task(
-        call.sessions,
-        call.enqueuer,
-        "plan",
-        {"plan_id": str(plan.id)},
-        user_id=call.me.id,
-        repository_id=opp.repository_id,
-        max_attempts=call.settings.task_max_attempts,
-        rows=[plan],
-    )
+    task = await call.submit("plan", {"plan_id": str(plan.id)}, opp.repository_id, rows=[plan])
     return PlanAccepted(task_id=str(task.id), status="pending", plan_id=str(plan.id))
 
 
@@ -146,7 +129,7 @@ def _default_branch_name(opp: Opportunity) -> str:
 async def create_implementation(call: Call) -> ImplementationAccepted:
     """Check the plan is ready and the branch name valid, then start the implementation."""
     body: ImplementationIn = call.body
-    bundle = await _plan(call, _uuid(body.plan_id, "plan"))
+    bundle = await _plan(call, call.body_id(body.plan_id, "plan"))
     if bundle.plan.status != "completed":
         raise InvalidRequest(f"the plan is {bundle.plan.status}; wait for its task to complete")
     if not bundle.plan.supported:
@@ -157,15 +140,12 @@ async def create_implementation(call: Call) -> ImplementationAccepted:
     impl = Implementation(
         id=uuid.uuid4(), plan_id=bundle.plan.id, branch_name=branch, created_by=call.me.id
     )
-    task = await submit_task(
-        call.sessions,
-        call.enqueuer,
+    task = await call.submit(
         "implement",
         {"implementation_id": str(impl.id)},
-        user_id=call.me.id,
-        repository_id=bundle.repository.id,
-        max_attempts=1,
+        bundle.repository.id,
         rows=[impl],
+        max_attempts=1,
     )
     return ImplementationAccepted(
         task_id=str(task.id), status="pending", implementation_id=str(impl.id)
@@ -233,7 +213,7 @@ async def _pr_out(call: Call, pr: PullRequest) -> PullRequestOut:
 async def create_pull_request(call: Call) -> PullRequestOut | tuple[int, PullRequestOut]:
     """Open (or update) the pull request of a completed implementation, waiting a bounded time."""
     body: PullRequestIn = call.body
-    bundle = await _implementation(call, _uuid(body.implementation_id, "implementation"))
+    bundle = await _implementation(call, call.body_id(body.implementation_id, "implementation"))
     impl, repo = bundle.implementation, bundle.repository
     if impl.status != "completed":
         raise InvalidRequest(
@@ -259,16 +239,7 @@ async def create_pull_request(call: Call) -> PullRequestOut | tuple[int, PullReq
             created_by=call.me.id,
         )
         rows.append(pr)
-    task = await submit_task(
-        call.sessions,
-        call.enqueuer,
-        "publish",
-        {"pull_request_id": str(pr.id)},
-        user_id=call.me.id,
-        repository_id=repo.id,
-        max_attempts=call.settings.task_max_attempts,
-        rows=rows,
-    )
+    task = await call.submit("publish", {"pull_request_id": str(pr.id)}, repo.id, rows=rows)
     async with call.sessions.begin() as session:
         row = await session.get(PullRequest, pr.id)
         assert row is not None
@@ -337,13 +308,7 @@ async def review_pull_request(call: Call) -> TaskAccepted:
     pr = await _pull_request(call)
     if not pr.provider_pr_number:
         raise InvalidRequest("this pull request is not open yet; wait for its publish task")
-    task = await submit_task(
-        call.sessions,
-        call.enqueuer,
-        "review",
-        {"pull_request_id": str(pr.id), "review_type": body.review_type},
-        user_id=call.me.id,
-        repository_id=pr.repository_id,
-        max_attempts=call.settings.task_max_attempts,
+    task = await call.submit(
+        "review", {"pull_request_id": str(pr.id), "review_type": body.review_type}, pr.repository_id
     )
     return TaskAccepted(task_id=str(task.id), status="pending")
