@@ -64,7 +64,9 @@ class Call:
 
     def path_id(self, name: str) -> uuid.UUID:
         """A UUID path parameter; a malformed one is answered like an unknown id (404)."""
-        return self.body_id(self.request.match_info[name], name.removesuffix("_id").replace("_", " "))
+        return self.body_id(
+            self.request.match_info[name], name.removesuffix("_id").replace("_", " ")
+        )
 
     @staticmethod
     def body_id(value: str, what: str) -> uuid.UUID:

@@ -49,6 +49,11 @@ class Runtime:
             self._sessions = make_sessionmaker(self._engine)
         return self._sessions
 
+    @property
+    def connected(self) -> bool:
+        """Whether the runtime holds an engine (made on first use, disposed by :meth:`close`)."""
+        return self._engine is not None
+
     async def close(self) -> None:
         """Dispose of the engine."""
         if self._engine is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from unidiff import PatchSet
+
 FINGERPRINT_MARKER = "<!-- aomaas:fingerprint={fingerprint} -->"
 
 
@@ -30,18 +32,9 @@ def proof_summary(report: dict[str, Any] | None) -> str:
 
 
 def diff_summary(diff: str | None, files: list[str]) -> str:
-    """Files changed with added/removed line counts."""
-    added: dict[str, int] = {}
-    removed: dict[str, int] = {}
-    current = None
-    for line in (diff or "").splitlines():
-        if line.startswith("+++ "):
-            current = line[6:] if line.startswith("+++ b/") else line[4:]
-        elif line.startswith("+") and current and not line.startswith("+++"):
-            added[current] = added.get(current, 0) + 1
-        elif line.startswith("-") and current and not line.startswith("---"):
-            removed[current] = removed.get(current, 0) + 1
-    rows = [f"- `{f}` (+{added.get(f, 0)} -{removed.get(f, 0)})" for f in files]
+    """Files changed with added/removed line counts (the diff parsed by unidiff)."""
+    counts = {f.path: (f.added, f.removed) for f in PatchSet(diff or "")}
+    rows = [f"- `{f}` (+{counts.get(f, (0, 0))[0]} -{counts.get(f, (0, 0))[1]})" for f in files]
     return "\n".join(rows) or "- (no files)"
 
 

@@ -6,6 +6,7 @@ import dramatiq
 
 from aomaas.jobs.actors import declare_actors
 from aomaas.jobs.broker import make_broker
+from aomaas.jobs.cleanup import DisposeRuntime
 from aomaas.jobs.queue import Enqueuer
 from aomaas.jobs.runner import Runtime
 from aomaas.settings import Settings
@@ -18,6 +19,7 @@ class WorkerPool:
         self.settings = settings
         self.broker = broker or make_broker(settings)
         self.runtime = Runtime(settings)
+        self.broker.add_middleware(DisposeRuntime(self.runtime))
         declare_actors(self.broker, self.runtime)
         self.enqueuer = Enqueuer(self.broker)
         self.runtime.services["enqueuer"] = self.enqueuer

@@ -153,14 +153,19 @@ async def latest_selection(
     if repo.latest_mine_run_id is None:
         return [], None
     run = await session.get(MineRun, repo.latest_mine_run_id)
-    if run is None or not run.selection:
-        return [], run
+    if run is None:
+        return [], None
+    return await selected(session, run), run
+
+
+async def selected(session: AsyncSession, run: MineRun) -> list[Opportunity]:
+    """A mining run's selection, in its rank order (the rows as they are now)."""
     ids = [uuid.UUID(i) for i in run.selection]
-    rows = {
-        o.id: o
-        for o in (await session.scalars(select(Opportunity).where(Opportunity.id.in_(ids)))).all()
-    }
-    return [rows[i] for i in ids if i in rows], run
+    if not ids:
+        return []
+    found = await session.scalars(select(Opportunity).where(Opportunity.id.in_(ids)))
+    rows = {o.id: o for o in found.all()}
+    return [rows[i] for i in ids if i in rows]
 
 
 async def filtered(

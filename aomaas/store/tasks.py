@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -200,8 +200,3 @@ async def get(sessions: SessionMaker, task_id: uuid.UUID) -> Task | None:
 def is_finished(status: str) -> bool:
     """Whether a status is final."""
     return status in FINISHED
-
-
-def lease_expired(task: Task, now: datetime | None = None) -> bool:
-    """Whether a running task's lease has run out."""
-    return task.lease_until is not None and task.lease_until < (now or utcnow())

@@ -182,3 +182,13 @@ async def test_unknown_task_message_is_harmless(settings: Settings, backend: str
             await execute(runtime, "selftest", str(uuid.uuid4()))  # no row: nothing to do
         finally:
             await runtime.close()
+
+
+async def test_stopping_the_worker_disposes_of_its_engine(settings: Settings, backend: str) -> None:
+    """The worker's engine (made in its event loop) is closed when the worker stops."""
+    async with running_pool(settings) as (pool, sessions):
+        task = await add_task(sessions, "selftest", {})
+        pool.enqueuer.send(task_store.TaskRef(task.id, task.kind))
+        assert (await wait_row(sessions, task.id)).status == "completed"
+        assert pool.runtime.connected
+    assert not pool.runtime.connected

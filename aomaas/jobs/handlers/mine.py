@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections import Counter
 
 from aomaas.engine.findings import OpportunityType
@@ -11,7 +10,6 @@ from aomaas.engine.miners import mine
 from aomaas.jobs.context import JobContext, Outcome
 from aomaas.jobs.repo_work import checkout, load_repository, refresh_index
 from aomaas.store import opportunities as opp_store
-from aomaas.store.models import Opportunity
 
 ALL_TYPES = [t.value for t in OpportunityType]
 
@@ -35,8 +33,7 @@ async def handle(ctx: JobContext) -> Outcome:
         task_id=ctx.task_id,
     )
     async with ctx.sessions() as session:
-        selected = [await session.get(Opportunity, uuid.UUID(i)) for i in run.selection]
-    rows = [o for o in selected if o is not None]
+        rows = await opp_store.selected(session, run)
     counts = Counter(str(f.type) for f in findings)
     return Outcome(
         f"found {len(findings)} opportunities ({', '.join(f'{n} {t}' for t, n in sorted(counts.items())) or 'none'}); "
