@@ -49,6 +49,15 @@ class PublishedPullRequest:
     updated_existing: bool = False
 
 
+@dataclass(frozen=True)
+class PullRef:
+    """Which pull request: its number, and (where the forge keeps no record) its branches."""
+
+    number: str
+    head_branch: str | None = None
+    base_branch: str | None = None
+
+
 @dataclass
 class PullRequestChanges:
     """A pull request's head checked out, and its diff against the base."""
@@ -80,9 +89,9 @@ class Forge(Protocol):
         ...
 
     async def pull_request_changes(
-        self, repo: RepoRef, number: str, workdir: Path
+        self, repo: RepoRef, pull: PullRef, workdir: Path
     ) -> PullRequestChanges:
-        """Check out a pull request's head and return its diff."""
+        """Check out a pull request's head under ``workdir`` and return its diff against the base."""
         ...
 
     async def post_review(

@@ -12,14 +12,16 @@ from pathlib import Path
 from urllib.parse import quote
 
 from aomaas.engine.workspace import RepoSource, local_path_of, run_git
-from aomaas.errors import ForgeError, WorkspaceError
+from aomaas.errors import ForgeError, InvalidRequest, WorkspaceError
 from aomaas.forges.base import (
     PublishedPullRequest,
+    PullRef,
     PullRequestChanges,
     PullRequestSpec,
     RepoRef,
     ReviewComment,
 )
+from aomaas.forges.gitfetch import fetch_for_review
 
 FILE_PROTOCOL = [("protocol.file.allow", "always")]
 
@@ -40,10 +42,22 @@ class LocalForge:
         return PublishedPullRequest(number=number, url=url, status="open", head_sha=spec.commit)
 
     async def pull_request_changes(
-        self, repo: RepoRef, number: str, workdir: Path
+        self, repo: RepoRef, pull: PullRef, workdir: Path
     ) -> PullRequestChanges:
-        """Not reached: local pull requests are reviewed from their stored branch (see jobs)."""
-        raise ForgeError("local pull requests are reviewed from their branch")
+        """Fetch the pull request's branch and its base from the repository; check out the head."""
+        if not (pull.head_branch and pull.base_branch):
+            raise InvalidRequest(f"local pull request {pull.number} has no branch recorded")
+        checkout = workdir / "repo"
+        diff, head = await asyncio.to_thread(
+            fetch_for_review,
+            checkout,
+            local_path_of(repo.url).resolve().as_uri(),
+            f"refs/heads/{pull.head_branch}",
+            f"refs/heads/{pull.base_branch}",
+            what=f"local pull request {pull.number}",
+            config=FILE_PROTOCOL,
+        )
+        return PullRequestChanges(checkout=checkout, diff=diff, head_sha=head)
 
     async def post_review(
         self, repo: RepoRef, number: str, head_sha: str, summary: str, comments: list[ReviewComment]
@@ -67,30 +81,3 @@ def _push(clone: Path, target: Path, branch: str, commit: str) -> None:
         )
     except WorkspaceError as exc:
         raise ForgeError(f"could not push branch {branch} to {target}: {exc.detail}") from None
-
-
-def branch_diff(clone: Path, target: Path, base: str, branch: str) -> tuple[str, str]:
-    """Fetch ``base`` and ``branch`` of ``target`` into ``clone``; return (diff base...branch, head sha)."""
-    run_git(
-        [
-            "fetch",
-            "--quiet",
-            "--no-tags",
-            target.resolve().as_uri(),
-            f"+refs/heads/{base}:refs/aomaas/review/base",
-            f"+refs/heads/{branch}:refs/aomaas/review/head",
-        ],
-        clone,
-        config=FILE_PROTOCOL,
-    )
-    head = run_git(["rev-parse", "refs/aomaas/review/head"], clone).strip()
-    diff = run_git(
-        [
-            "diff",
-            "--no-color",
-            "--no-ext-diff",
-            "refs/aomaas/review/base...refs/aomaas/review/head",
-        ],
-        clone,
-    )
-    return diff, head

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aomaas.engine.reviewer import review_diff
 from aomaas.engine.workspace import sync
-from aomaas.forges.base import PullRequestSpec, RepoRef, ReviewComment
+from aomaas.forges.base import PullRef, PullRequestSpec, RepoRef, ReviewComment
 from aomaas.forges.github.forge import TOKENS_SERVICE, GitHubForge
 from aomaas.forges.registry import forge_for
 from aomaas.jobs.engine_settings import workspace_policy
@@ -91,7 +91,7 @@ async def test_review_a_human_pull_request(fake_github: FakeGitHub, tmp_path: Pa
     fake_github.commit(REPO, "feature/eval", {"src/app.py": PLANTED}, "planted")
     pull = fake_github.add_pull(REPO, "feature/eval", title="Human change")
 
-    changes = await forge.pull_request_changes(ref, str(pull.number), tmp_path / "scratch")
+    changes = await forge.pull_request_changes(ref, PullRef(str(pull.number)), tmp_path / "scratch")
     assert (changes.checkout / "src" / "app.py").read_text() == PLANTED
     assert "+    return eval(os.getcwd())" in changes.diff
     assert changes.head_sha == fake_github.ref(REPO, "heads/feature/eval")

@@ -19,15 +19,17 @@ from typing import Any
 
 import aiohttp
 
-from aomaas.engine.workspace import RepoSource, run_git
-from aomaas.errors import ForgeError, InvalidRequest, WorkspaceError
+from aomaas.engine.workspace import RepoSource
+from aomaas.errors import ForgeError, InvalidRequest
 from aomaas.forges.base import (
     PublishedPullRequest,
+    PullRef,
     PullRequestChanges,
     PullRequestSpec,
     RepoRef,
     ReviewComment,
 )
+from aomaas.forges.gitfetch import fetch_for_review
 from aomaas.forges.github.appauth import InstallationTokens
 from aomaas.forges.github.client import GitHubClient, RetryPolicy, git_auth_env
 from aomaas.forges.github.publish import publish
@@ -140,10 +142,11 @@ class GitHubForge:
         )
 
     async def pull_request_changes(
-        self, repo: RepoRef, number: str, workdir: Path
+        self, repo: RepoRef, pull_ref: PullRef, workdir: Path
     ) -> PullRequestChanges:
         """Fetch the pull request's head and base into ``workdir/repo``; check out the head."""
         installation = self._installation(repo)
+        number = pull_ref.number
         async with self.client() as client:
             pull = await client.get_pull(installation, repo.owner, repo.name, int(number))
             token = await client.installation_token(installation)
@@ -151,8 +154,17 @@ class GitHubForge:
         if url.startswith("http://") and not self.allow_http:
             raise ForgeError(f"refusing to fetch over plain http from {url}; use https")
         checkout = workdir / "repo"
+        env = git_auth_env(token, url)
         diff, head = await asyncio.to_thread(
-            _fetch_pull, checkout, url, token, int(number), pull["base"]["ref"]
+            fetch_for_review,
+            checkout,
+            url,
+            f"refs/pull/{int(number)}/head",
+            f"refs/heads/{pull['base']['ref']}",
+            what=f"pull request {number}",
+            env=env,
+            config=[("protocol.http.allow", "always")] if url.startswith("http://") else [],
+            secrets=[token, env["GIT_CONFIG_VALUE_0"]],
         )
         if head != pull["head"]["sha"]:
             raise ForgeError(f"pull request {number} moved while it was fetched; try again")
@@ -178,43 +190,3 @@ class GitHubForge:
                 commit_id=head_sha,
             )
         return str(review["id"])
-
-
-def _fetch_pull(checkout: Path, url: str, token: str, number: int, base: str) -> tuple[str, str]:
-    """(diff base...head, head sha) after fetching ``refs/pull/N/head`` and the base branch."""
-    env = git_auth_env(token, url)
-    config = [("protocol.http.allow", "always")] if url.startswith("http://") else []
-    secrets = [token, env["GIT_CONFIG_VALUE_0"]]
-    checkout.mkdir(parents=True, exist_ok=True)
-    run_git(["init", "--quiet", "--template=", str(checkout)], checkout.parent)
-    try:
-        run_git(
-            [
-                "fetch",
-                "--quiet",
-                "--no-tags",
-                "--no-recurse-submodules",
-                "--",
-                url,
-                f"+refs/pull/{number}/head:refs/aomaas/review/head",
-                f"+refs/heads/{base}:refs/aomaas/review/base",
-            ],
-            checkout,
-            env_extra=env,
-            config=config,
-            secrets=secrets,
-        )
-    except WorkspaceError as exc:
-        raise ForgeError(f"could not fetch pull request {number}: {exc.detail}") from None
-    head = run_git(["rev-parse", "refs/aomaas/review/head"], checkout).strip()
-    diff = run_git(
-        [
-            "diff",
-            "--no-color",
-            "--no-ext-diff",
-            "refs/aomaas/review/base...refs/aomaas/review/head",
-        ],
-        checkout,
-    )
-    run_git(["checkout", "--quiet", "--detach", head], checkout)
-    return diff, head

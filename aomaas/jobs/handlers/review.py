@@ -8,14 +8,11 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from aomaas.engine.reviewer import Review as EngineReview
 from aomaas.engine.reviewer import review_diff
-from aomaas.engine.workspace import local_path_of, run_git
 from aomaas.errors import InvalidRequest
-from aomaas.forges.base import ReviewComment
-from aomaas.forges.local import branch_diff
+from aomaas.forges.base import PullRef, ReviewComment
 from aomaas.jobs.context import JobContext, Outcome
-from aomaas.jobs.repo_work import checkout, forge, load_repository, repo_ref
+from aomaas.jobs.repo_work import forge, load_repository, repo_ref
 from aomaas.store.models import PullRequest, Review
 
 
@@ -28,35 +25,18 @@ async def handle(ctx: JobContext) -> Outcome:
     if pr is None or not pr.provider_pr_number:
         raise InvalidRequest("this pull request is not open on its forge yet")
     repo = await load_repository(ctx, pr.repository_id)
-    co = await checkout(ctx, repo)
+    ref = await repo_ref(ctx, repo)
+    pull = PullRef(pr.provider_pr_number, pr.head_branch, pr.base_branch)
     await ctx.progress(f"reviewing pull request {pr.provider_pr_number} ({review_type})")
     scratch = Path(tempfile.mkdtemp(prefix="aomaas-review-"))
     try:
-        if repo.provider == "local":
-            if not pr.head_branch:
-                raise InvalidRequest("this local pull request has no branch")
-            review, head = await asyncio.to_thread(
-                _review_local,
-                co.path,
-                local_path_of(repo.url),
-                pr.base_branch or co.branch,
-                pr.head_branch,
-                scratch,
-                review_type,
-            )
-        else:
-            changes = await forge(ctx, repo).pull_request_changes(
-                await repo_ref(ctx, repo), pr.provider_pr_number, scratch
-            )
-            review = await asyncio.to_thread(
-                review_diff, changes.checkout, changes.diff, review_type
-            )
-            head = changes.head_sha
+        changes = await forge(ctx, repo).pull_request_changes(ref, pull, scratch)
+        review = await asyncio.to_thread(review_diff, changes.checkout, changes.diff, review_type)
     finally:
         await asyncio.to_thread(shutil.rmtree, scratch, True)
     comments = [ReviewComment(c.path, c.line, c.body) for c in review.comments]
     posted = await forge(ctx, repo).post_review(
-        await repo_ref(ctx, repo), pr.provider_pr_number, head, review.summary, comments
+        ref, pr.provider_pr_number, changes.head_sha, review.summary, comments
     )
     review_id = uuid.uuid4()
     async with ctx.sessions.begin() as session:
@@ -89,15 +69,3 @@ async def handle(ctx: JobContext) -> Outcome:
             "provider_review_id": posted,
         },
     )
-
-
-def _review_local(
-    clone: Path, target: Path, base: str, branch: str, scratch: Path, review_type: str
-) -> tuple[EngineReview, str]:
-    diff, head = branch_diff(clone, target, base, branch)
-    tree = scratch / "head"
-    run_git(["worktree", "add", "--detach", str(tree), head], clone)
-    try:
-        return review_diff(tree, diff, review_type), head
-    finally:
-        run_git(["worktree", "remove", "--force", str(tree)], clone, check=False)
