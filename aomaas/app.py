@@ -20,7 +20,7 @@ from types import ModuleType
 
 from aiohttp import web
 
-from aomaas import appkeys
+from aomaas import __version__, appkeys
 from aomaas.api.errors import error_middleware
 from aomaas.api.ratelimit import RateLimits, ip_limit_middleware
 from aomaas.api.setup import install_api
@@ -34,7 +34,7 @@ from aomaas.settings import Settings
 from aomaas.store.db import make_engine, make_sessionmaker, read_engine
 from aomaas.store.migrate import upgrade
 
-VERSION = "0.1.0"
+VERSION = __version__
 log = logging.getLogger("aomaas")
 
 # Faces that add their own routes: module with `install(app)`.

@@ -60,19 +60,11 @@ async def handle(ctx: JobContext) -> Outcome:
         reply = Reply(github, int(p["installation"]), p["owner"], p["name"], int(p["reply_id"]))
         try:
             return await RUNNERS[type(command)](ctx, command, reply)
-        except AomaasError as exc:
+        except Exception as exc:
+            why = exc.detail if isinstance(exc, AomaasError) else "an internal error stopped it"
             await reply.say(
                 messages.FAILED.format(
-                    command=p["command"], message=exc.detail, hint=messages.DEFAULT_HINT
-                )
-            )
-            raise
-        except Exception:
-            await reply.say(
-                messages.FAILED.format(
-                    command=p["command"],
-                    message="an internal error stopped it",
-                    hint=messages.DEFAULT_HINT,
+                    command=p["command"], message=why, hint=messages.DEFAULT_HINT
                 )
             )
             raise
@@ -183,10 +175,7 @@ async def _fix(ctx: JobContext, command: cmd.Fix, reply: Reply) -> Outcome:
 
 async def _ignore(ctx: JobContext, command: cmd.Ignore, reply: Reply) -> Outcome:
     opp = await _opportunity(ctx, command.ref)
-    async with ctx.sessions.begin() as session:
-        row = await session.get(Opportunity, opp.id)
-        assert row is not None
-        row.status = "dismissed"
+    await opp_store.set_status(ctx.sessions, opp.id, "dismissed")
     await reply.say(f"🙈 #{opp.number} ({opp.title}) is dismissed and will not be proposed again.")
     return Outcome(f"dismissed #{opp.number}")
 

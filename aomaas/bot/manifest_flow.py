@@ -52,14 +52,13 @@ from aomaas.passwords import verify_password
 from aomaas.settings import GITHUB_APP_FILE, Settings
 from aomaas.store import users as user_store
 from aomaas.store.models import User
-from aomaas.tokens import verify_token
+from aomaas.tokens import ISSUER, verify_token
 
 log = logging.getLogger("aomaas.bot.setup")
 
 COOKIE = "aomaas_setup"
 STATE_TTL_SECONDS = 600
 STATE_TYPE = "github-manifest-state"
-ISSUER = "aomaas"  # the issuer of the API's bearer tokens (HS256 with the secret key)
 PLACEHOLDER = "${AOMAAS_PUBLIC_URL}"
 ORG_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
 CONVERSION_TIMEOUT = aiohttp.ClientTimeout(total=60)

@@ -41,6 +41,6 @@ def verify_signature(body: bytes, header: str | None, secret: str) -> None:
     given = header[len(PREFIX) :].strip().lower()
     if len(given) != _HEX_LENGTH or any(c not in "0123456789abcdef" for c in given):
         raise Unauthorized("X-Hub-Signature-256 must be 'sha256=<hex digest>'")
-    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    expected = sign(body, secret)[len(PREFIX) :]
     if not hmac.compare_digest(expected, given):
         raise Unauthorized("X-Hub-Signature-256 does not match the body")

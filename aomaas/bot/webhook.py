@@ -24,6 +24,7 @@ from aiohttp import web
 from sqlalchemy.dialects import postgresql, sqlite
 
 from aomaas import appkeys
+from aomaas.bot.context import installation_of
 from aomaas.bot.signature import verify_signature
 from aomaas.errors import InvalidRequest, PayloadTooLarge, ServiceUnavailable
 from aomaas.store.db import SessionMaker
@@ -61,15 +62,12 @@ async def github_webhook(request: web.Request) -> web.Response:
         raise InvalidRequest("malformed payload: a JSON object is expected")
     if event == "ping":
         return web.json_response({"ok": True, "zen": payload.get("zen")})
-    installation = payload.get("installation") or {}
     row = {
         "id": uuid.uuid4(),
         "delivery_id": delivery_id,
         "event": event,
         "action": _text(payload.get("action")),
-        "installation_github_id": installation.get("id")
-        if isinstance(installation.get("id"), int)
-        else None,
+        "installation_github_id": installation_of(payload),
         "body": body.decode("utf-8"),
     }
     writer = request.app[DELIVERY_WRITER]

@@ -16,18 +16,10 @@ from pydantic import ValidationError
 
 from aomaas.engine.brain import make_brain
 from aomaas.engine.findings import Finding
-from aomaas.engine.implementer import (
-    Identity,
-    Implementation,
-    ImplementSettings,
-    checked_branch,
-    implement,
-)
+from aomaas.engine.implementer import Implementation, implement
 from aomaas.engine.planner import Plan, PlanContext, make_plan
-from aomaas.engine.recipes import RecipeSettings
-from aomaas.engine.testenv import SuiteSettings
-from aomaas.engine.validator import ValidationSettings
 from aomaas.errors import AomaasError, InvalidRequest
+from aomaas.jobs.engine_settings import identity, implement_settings
 from aomaas.settings import Settings
 
 
@@ -71,18 +63,6 @@ def default_branch(finding: Finding) -> str:
     return f"aomaas/{rule}-{finding.fingerprint[:8]}"
 
 
-def _settings(settings: Settings, run_tests: bool) -> ImplementSettings:
-    recipes = RecipeSettings(
-        license_id=settings.license_id, allow_workflows=settings.allow_workflow_changes
-    )
-    tests = SuiteSettings(
-        cache_dir=settings.data_dir.resolve() / "cache",
-        timeout=settings.sandbox_timeout_seconds,
-        memory_mb=settings.sandbox_memory_mb,
-    )
-    return ImplementSettings(recipes, ValidationSettings(tests, run_tests=run_tests))
-
-
 def print_plan(plan: Plan) -> None:
     """The plan as people read it."""
     print(f"Plan: {plan.title}\n  {plan.description}")
@@ -118,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         report = scan(args.path.resolve())
         root, base = report.root, report.commit
         finding = resolve(report.findings, args.opportunity)
-        branch = checked_branch(root, args.branch or default_branch(finding))
+        branch = args.branch or default_branch(finding)
         brain = make_brain(settings.brain)
     except AomaasError as exc:
         print(f"aomaas: {exc.detail}", file=sys.stderr)
@@ -131,10 +111,9 @@ def run(args: argparse.Namespace) -> int:
         if not plan.supported:
             print("Not proven: no recipe can carry out this plan")
             return 1
-        identity = Identity(settings.bot_name, settings.bot_email)
-        result = implement(
-            root, base, finding, plan, branch, identity, _settings(settings, not args.no_tests)
-        )
+        chosen = implement_settings(settings)
+        chosen.validation.run_tests = not args.no_tests
+        result = implement(root, base, finding, plan, branch, identity(settings), chosen)
     except InvalidRequest as exc:
         print(f"aomaas: {exc.detail}", file=sys.stderr)
         return 2

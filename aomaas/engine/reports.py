@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from aomaas import __version__
 from aomaas.engine.findings import Finding, Priority
 from aomaas.engine.miners.rules import RULES, rule_for
 from aomaas.engine.scan import ScanReport
@@ -90,7 +91,7 @@ def sarif_document(report: ScanReport) -> dict[str, Any]:
                     "driver": {
                         "name": "aomaas",
                         "informationUri": "https://github.com/aomaas/aomaas",
-                        "semanticVersion": "0.1.0",
+                        "semanticVersion": __version__,
                         "rules": rules,
                     }
                 },

@@ -13,7 +13,6 @@ tests are reported as not run, with the reason.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import importlib.metadata as metadata
 import os
@@ -23,8 +22,6 @@ import stat
 import subprocess
 import tempfile
 import tomllib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +30,7 @@ from packaging.markers import default_environment
 from packaging.requirements import InvalidRequirement, Requirement
 
 from aomaas.engine.sandbox import run_sandboxed, sandbox_can_enter, sandbox_python
+from aomaas.engine.workspace import locked
 
 DEPENDENCY_FILES = (
     "pyproject.toml",
@@ -89,14 +87,6 @@ class SuiteRun:
 
 class SuiteNotRun(Exception):
     """The suite cannot be run here; the message says why (shown in the proof)."""
-
-
-def runs_pytest(root: Path) -> bool:
-    """Whether the tree looks like a pytest-runnable Python project."""
-    markers = ("pytest.ini", "conftest.py", "tox.ini", "setup.cfg", "pyproject.toml")
-    has_tests = any(root.glob("test*/**/test_*.py")) or any(root.glob("test_*.py"))
-    has_tests = has_tests or any(root.glob("**/tests/test_*.py"))
-    return has_tests or any((root / name).is_file() for name in markers[:2])
 
 
 def declared_dependencies(root: Path, manifests: dict[str, Any] | None = None) -> list[str]:
@@ -173,22 +163,10 @@ def _copy_distribution(name: str, dest: Path, seen: set[str]) -> None:
             _copy_distribution(req.name, dest, seen)
 
 
-@contextmanager
-def _locked(cache_dir: Path, name: str) -> Iterator[None]:
-    """Serialise builders of one cache entry across threads and processes."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with open(cache_dir / f".{name}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def tools_dir(cache: Path) -> Path:
     """The directory holding pytest and its requirements (built once per pytest version)."""
     dest = cache / f"tools-pytest-{metadata.version('pytest')}"
-    with _locked(cache, dest.name):
+    with locked(cache / f".{dest.name}.lock"):
         _build_tools(dest)
     return dest
 
@@ -227,7 +205,7 @@ def prepare_environment(
         )
     cache = reachable_cache(settings.cache_dir)
     key = environment_key(root, settings)
-    with _locked(cache, key):
+    with locked(cache / f".{key}.lock"):
         return _build_venv(cache / "venvs" / key, deps, settings, cache)
 
 

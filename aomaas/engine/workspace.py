@@ -300,7 +300,8 @@ def _transport(
 
 
 @contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
+def locked(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive file lock on ``lock_path`` (threads and processes) for the block."""
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -321,7 +322,7 @@ def sync(source: RepoSource, policy: WorkspacePolicy, key: str) -> Checkout:
         raise InvalidRequest(f"invalid workspace key: {key!r}")
     policy.cache_dir.mkdir(parents=True, exist_ok=True)
     dest = policy.cache_dir / key
-    with _locked(policy.cache_dir / f".{key}.lock"):
+    with locked(policy.cache_dir / f".{key}.lock"):
         config, env, secrets = _transport(source, policy)
         if not (dest / ".git").is_dir():
             shutil.rmtree(dest, ignore_errors=True)

@@ -39,7 +39,7 @@ def recipe_settings(settings: Settings) -> RecipeSettings:
 def implement_settings(settings: Settings) -> ImplementSettings:
     """Recipes plus how the proof runs the repository's tests."""
     tests = SuiteSettings(
-        cache_dir=settings.data_dir / "cache" / "testenv",
+        cache_dir=settings.data_dir.resolve() / "cache" / "testenv",
         timeout=float(settings.sandbox_timeout_seconds),
         memory_mb=settings.sandbox_memory_mb,
         install_dependencies=settings.sandbox_install_dependencies,

@@ -153,6 +153,24 @@ def test_worker_processes_give_the_same_index(
     pooled = _index(repo, workers=2)
     assert replace(pooled, stats={}) == replace(inline, stats={})
     assert pooled.stats["files_read"] == inline.stats["files_read"] == 40
+    assert (pooled.stats["processes"], inline.stats["processes"]) == (2, 1)
+
+
+def test_incremental_index_uses_the_worker_pool_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Changed files come from git diff without a size; they still count as work to spread."""
+    repo = git_repo(tmp_path, {f"gen/m{i}.py": f"def g{i}(): pass\n" for i in range(20)})
+    before = _index(repo, workers=1)
+    for i in range(20):
+        (repo / f"gen/m{i}.py").write_text(f"def g{i}(x): return x\n")
+    _commit(repo)
+    monkeypatch.setattr(builder, "POOL_MIN_BYTES", builder.UNKNOWN_FILE_BYTES * 2)
+    pooled = _index(repo, previous=before, workers=2)
+    inline = _index(repo, previous=before, workers=1)
+    assert pooled.stats["files_read"] == inline.stats["files_read"] == 20
+    assert (pooled.stats["processes"], inline.stats["processes"]) == (2, 1)
+    assert replace(pooled, stats={}) == replace(inline, stats={})
 
 
 def test_hostile_repository_is_indexed_without_escaping(tmp_path: Path) -> None:

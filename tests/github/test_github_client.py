@@ -114,7 +114,6 @@ async def test_one_retry_on_server_error(fake_github: FakeGitHub) -> None:
 
 async def test_not_found_maps_to_not_found(fake_github: FakeGitHub) -> None:
     async with github(fake_github) as gh:
-        fake_github.fail_not_found("issues/get")
         with pytest.raises(NotFound):
             await gh.client.get_ref(gh.installation_id, OWNER, NAME, "heads/no-such-branch")
         with pytest.raises(NotFound):

@@ -30,6 +30,8 @@ Progress = Callable[[str], None]
 
 #: Below this many bytes to read, a process pool costs more than it saves.
 POOL_MIN_BYTES = 4_000_000
+#: What a changed file of unknown size is assumed to cost (a typical source file).
+UNKNOWN_FILE_BYTES = 8_000
 _PER_FILE_KEYS = ("symbols", "imports", "facts")
 
 
@@ -60,7 +62,7 @@ def build_index(
                 to_read.append(entry)
     listed = time.perf_counter()
     say(f"indexing {len(index.files)} files ({len(to_read)} to read)")
-    results = _read(root, to_read, workers)
+    results, processes = _read(root, to_read, workers)
     for result in results:
         _store(index, result)
     summarise(index)
@@ -68,6 +70,7 @@ def build_index(
     finished = time.perf_counter()
     durations = {"list": listed - started, "read": finished - listed, "total": finished - started}
     index.stats = _stats(index, len(results), changes is not None, durations)
+    index.stats["processes"] = processes
     say(f"indexed {len(index.files)} files in {finished - started:.2f} s")
     return index
 
@@ -148,13 +151,18 @@ def _move(previous: RepoIndex, source: str, index: RepoIndex, path: str) -> None
             getattr(index, key)[path] = store[source]
 
 
-def _read(root: Path, entries: list[TreeEntry], workers: int | None) -> list[dict[str, Any]]:
-    """Analyse entries inline, or spread over worker processes plus this one when it pays."""
+def _read(
+    root: Path, entries: list[TreeEntry], workers: int | None
+) -> tuple[list[dict[str, Any]], int]:
+    """Analyse entries inline, or spread over worker processes plus this one when it pays.
+
+    Returns the results and how many processes read them (this one included).
+    """
     items = [(e.path, e.blob) for e in entries]
-    total = sum(e.size for e in entries)
+    total = sum(_cost(e) for e in entries)
     count = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if count <= 1 or total < POOL_MIN_BYTES:
-        return read_batch(str(root), items)
+        return read_batch(str(root), items), 1
     chunks = _balanced(entries, count)
     env = dict(os.environ)
     package_parent = str(Path(aomaas.__file__).resolve().parent.parent)
@@ -182,7 +190,7 @@ def _read(root: Path, entries: list[TreeEntry], workers: int | None) -> list[dic
         raise WorkspaceError("an index worker process failed")
     for output in outputs:
         results += pickle.loads(output)  # noqa: S301 - produced by our own worker
-    return results
+    return results, len(chunks)
 
 
 def _communicate(proc: subprocess.Popen[bytes], payload: bytes, outputs: list[bytes]) -> None:
@@ -191,17 +199,20 @@ def _communicate(proc: subprocess.Popen[bytes], payload: bytes, outputs: list[by
         outputs.append(out)
 
 
+def _cost(entry: TreeEntry) -> int:
+    """Bytes to read for an entry; a changed file from ``git diff`` has no size yet (-1)."""
+    return entry.size if entry.size >= 0 else UNKNOWN_FILE_BYTES
+
+
 def _balanced(entries: list[TreeEntry], count: int) -> list[list[tuple[str, str]]]:
     """Split entries into ``count`` chunks of about equal work; the first (inline) one a bit lighter."""
     chunks: list[list[tuple[str, str]]] = [[] for _ in range(count)]
     sizes = [0] * count
-    sizes[0] = sum(e.size for e in entries) // (
-        count * 12
-    )  # head start: workers pay a startup cost
-    for entry in sorted(entries, key=lambda e: -e.size):
+    sizes[0] = sum(_cost(e) for e in entries) // (count * 12)  # workers pay a startup cost
+    for entry in sorted(entries, key=lambda e: -_cost(e)):
         smallest = sizes.index(min(sizes))
         chunks[smallest].append((entry.path, entry.blob))
-        sizes[smallest] += entry.size + 2000  # a per-file cost, so many tiny files spread too
+        sizes[smallest] += _cost(entry) + 2000  # a per-file cost, so many tiny files spread too
     return [chunk for chunk in chunks if chunk]
 
 

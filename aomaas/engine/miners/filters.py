@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import lru_cache
 
 from aomaas.engine.index import is_test_path
 from aomaas.engine.miners.rules import prefix_matches
@@ -63,7 +63,7 @@ def noise_reason(path: str, code: str, message: str = "") -> str | None:
     return _path_noise(path, code)
 
 
-@cache
+@lru_cache(maxsize=65_536)  # bounded: the worker mines many repositories over its life
 def _path_noise(path: str, code: str) -> str | None:
     for name, applies, drops in FILTERS:
         if applies(path) and drops(code):

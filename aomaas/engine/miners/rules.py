@@ -531,11 +531,7 @@ def prefix_matches(prefix: str, code: str) -> bool:
         return False
     alpha = _alpha(code)
     if prefix.isalpha():
-        return (
-            alpha == prefix
-            or (prefix == "PL" and alpha in ("PLC", "PLE", "PLR", "PLW"))
-            or (prefix in ("C", "T") and alpha == prefix)
-        )
+        return alpha == prefix or (prefix == "PL" and alpha in ("PLC", "PLE", "PLR", "PLW"))
     return _alpha(prefix) == alpha
 
 

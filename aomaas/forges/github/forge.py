@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 
 from aomaas.engine.workspace import RepoSource
-from aomaas.errors import ForgeError, InvalidRequest
+from aomaas.errors import ForgeError, InvalidRequest, ServiceUnavailable
 from aomaas.forges.base import (
     PublishedPullRequest,
     PullRef,
@@ -69,7 +69,10 @@ class GitHubForge:
         """The forge for the configured app; the token cache lives in ``services``."""
         key = settings.github_private_key_pem
         if not settings.github_app_id or not key:
-            raise ForgeError("GitHub is not configured: set GITHUB_APP_ID and GITHUB_PRIVATE_KEY")
+            raise ServiceUnavailable(
+                "GitHub is not configured: set GITHUB_APP_ID and GITHUB_PRIVATE_KEY (or "
+                "GITHUB_PRIVATE_KEY_PATH), or register the app through /setup"
+            )
         tokens = services.setdefault(TOKENS_SERVICE, InstallationTokens())
         write_locks = services.setdefault(LOCKS_SERVICE, {})
         return cls(
