@@ -49,6 +49,8 @@ from typing import Any
 
 from api import ROOT, cpu_seconds, database, free_port, process
 
+from aomaas.bot.signature import sign
+
 SECRET = "benchmark-webhook-secret"
 SECRET_KEY = "benchmark-secret-key-0123456789-abcdefghijklmnop"
 PAYLOAD = (
@@ -175,7 +177,7 @@ def signed_delivery() -> tuple[bytes, dict[str, str]]:
         body = json.dumps(
             {"action": "created", "installation": {"id": 1}, "zen": "x" * 6000}
         ).encode()
-    signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    signature = sign(body, SECRET)
     headers = {
         "Content-Type": "application/json",
         "X-GitHub-Event": EVENT,

@@ -21,7 +21,7 @@ from typing import Any
 from aomaas.engine.findings import Finding
 from aomaas.engine.patchguard import check_patch
 from aomaas.engine.planner import Plan
-from aomaas.engine.recipes import RecipeSettings, recipe_named
+from aomaas.engine.recipes import Recipe, RecipeSettings, recipe_named
 from aomaas.engine.validator import ValidationReport, ValidationSettings, validate
 from aomaas.engine.workspace import run_git
 from aomaas.errors import EngineError, InvalidRequest, PatchRejected, WorkspaceError
@@ -134,7 +134,7 @@ def implement(
     worktree = scratch / "tree"
     run_git(["worktree", "add", "--detach", str(worktree), base], repo)
     try:
-        return _carry_out(repo, worktree, base, finding, plan, name, identity, settings)
+        return _carry_out(repo, worktree, base, finding, plan, recipe, name, identity, settings)
     finally:
         run_git(["worktree", "remove", "--force", str(worktree)], repo, check=False)
         run_git(["worktree", "prune"], repo, check=False)
@@ -147,12 +147,11 @@ def _carry_out(
     base: str,
     finding: Finding,
     plan: Plan,
+    recipe: Recipe,
     name: str,
     identity: Identity,
     settings: ImplementSettings,
 ) -> Implementation:
-    recipe = recipe_named(plan.recipe or "")
-    assert recipe is not None
     try:
         recipe.apply(worktree, finding, settings.recipes)
     except EngineError as exc:

@@ -231,46 +231,47 @@ def _tests(
     scratch: Path,
     index: RepoIndex,
     base_commit: str,
-) -> tuple[Check, bool, str, str]:
-    """Run the suite before (once per base and environment) and after the change."""
+) -> tuple[Check, str]:
+    """Run the suite before (once per base and environment) and after the change.
+
+    Returns the check (skipped when the tests could not run, with the reason) and the
+    sandbox's isolation level.
+    """
     started = time.monotonic()
 
-    def done(
-        outcome: Outcome, detail: str, ran: bool, isolation: str = ""
-    ) -> tuple[Check, bool, str, str]:
-        check = Check("tests", outcome, round(time.monotonic() - started, 3), detail)
-        return check, ran, detail, isolation
+    def done(outcome: Outcome, detail: str, isolation: str = "") -> tuple[Check, str]:
+        return Check("tests", outcome, round(time.monotonic() - started, 3), detail), isolation
 
     if not settings.run_tests:
-        return done("skipped", "tests not run: disabled by the settings", False)
+        return done("skipped", "tests not run: disabled by the settings")
     reason = runnable(index.tests)
     if reason:
-        return done("skipped", reason, False)
+        return done("skipped", reason)
     try:
         python = prepare_environment(head_tree, settings.tests, index.manifests)
     except SuiteNotRun as reason:
-        return done("skipped", str(reason), False)
+        return done("skipped", str(reason))
     before = BASE_RUNS.get(
         base_tree,
         (base_commit, str(python)),
         lambda: run_suite(_copy_tree(base_tree, scratch / "before"), python, settings.tests),
     )
     if not before.usable():
-        return done("skipped", _unusable("before the change", before), False, before.isolation)
+        return done("skipped", _unusable("before the change", before), before.isolation)
     if before.returncode == 5:
-        return done("skipped", "tests not run: pytest collected no tests", False, before.isolation)
+        return done("skipped", "tests not run: pytest collected no tests", before.isolation)
     after = run_suite(_copy_tree(head_tree, scratch / "after"), python, settings.tests)
     if not after.usable():
-        return done("failed", _unusable("after the change", after), True, after.isolation)
+        return done("failed", _unusable("after the change", after), after.isolation)
     broken = sorted(after.failing - before.failing)
     if broken:
         detail = f"tests broken by the change: {', '.join(broken[:20])}"
-        return done("failed", detail, True, after.isolation)
+        return done("failed", detail, after.isolation)
     detail = (
         f"tests no worse ({len(before.failing)} failing before, {len(after.failing)} after; "
         f"{before.duration:.1f} s + {after.duration:.1f} s, isolation: {after.isolation})"
     )
-    return done("passed", detail, True, after.isolation)
+    return done("passed", detail, after.isolation)
 
 
 def _unusable(when: str, run: SuiteRun) -> str:
@@ -307,11 +308,12 @@ def validate(
             checks.append(gone)
             checks.append(_timed("no-new-findings", lambda: _nothing_new(changed, before, after)))
             checks.append(_timed("compiles", lambda: _compiles(changed, errors)))
-            tests, ran, detail, isolation = _tests(
+            tests, isolation = _tests(
                 base_tree, worktree, settings, scratch, head_index, base_commit
             )
             checks.append(tests)
         finally:
             run_git(["worktree", "remove", "--force", str(base_tree)], worktree, check=False)
     passed = all(check.outcome != "failed" for check in checks)
-    return ValidationReport(checks, ran, detail, passed, isolation)
+    ran = tests.outcome != "skipped"
+    return ValidationReport(checks, ran, tests.detail, passed, isolation)
