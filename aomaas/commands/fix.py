@@ -11,16 +11,17 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from aomaas.engine.brain import make_brain
 from aomaas.engine.findings import Finding
-from aomaas.engine.implementer import Implementation, implement
-from aomaas.engine.planner import Plan, PlanContext, make_plan
 from aomaas.errors import AomaasError, InvalidRequest
-from aomaas.jobs.engine_settings import identity, implement_settings
 from aomaas.settings import Settings
+
+if TYPE_CHECKING:  # the engine is imported when the command runs, not at CLI start-up
+    from aomaas.engine.implementer import Implementation
+    from aomaas.engine.planner import Plan
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -87,7 +88,11 @@ def print_outcome(result: Implementation) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``aomaas fix``; 0 proven, 1 not proven, 2 bad input."""
+    from aomaas.engine.brain import make_brain
+    from aomaas.engine.implementer import implement
+    from aomaas.engine.planner import PlanContext, make_plan
     from aomaas.engine.scan import scan
+    from aomaas.jobs.engine_settings import identity, implement_settings
 
     try:
         settings = Settings()

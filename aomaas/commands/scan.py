@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from aomaas.engine.findings import PRIORITY_RANK, OpportunityType, Priority
-from aomaas.engine.reports import to_json, to_sarif, to_table
-from aomaas.engine.scan import scan
 from aomaas.errors import AomaasError
 
-FORMATS = {"table": to_table, "json": to_json, "sarif": to_sarif}
+# Each format is rendered by ``aomaas.engine.reports.to_<format>`` (imported when the command
+# runs, so that other commands do not pay for the engine at start-up).
+FORMATS = ("table", "json", "sarif")
 
 
 def _types(value: str) -> list[OpportunityType]:
@@ -79,12 +79,15 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"aomaas: {message}", file=sys.stderr, flush=True)
 
+    from aomaas.engine import reports
+    from aomaas.engine.scan import scan
+
     try:
         report = scan(args.path, types=types, max_results=args.max, progress=progress)
     except AomaasError as exc:
         print(f"aomaas scan: error: {exc.detail}", file=sys.stderr)
         return 2
-    sys.stdout.write(FORMATS[args.format](report))
+    sys.stdout.write(getattr(reports, f"to_{args.format}")(report))
     if args.fail_on is None:
         return 0
     threshold = PRIORITY_RANK[Priority(args.fail_on)]
