@@ -39,7 +39,6 @@ def mine_code(
     )
     filtered: dict[str, int] = {}
     findings: list[Finding] = []
-    code_of: dict[int, str] = {}
     lines_cache: dict[str, list[bytes]] = {}
     real_root = root.resolve()
     for diagnostic in diagnostics:
@@ -57,9 +56,8 @@ def mine_code(
             filtered[noise] = filtered.get(noise, 0) + 1
             continue
         finding.snippet = code
-        code_of[id(finding)] = code
         findings.append(finding)
-    assign_fingerprints(findings, code_of)
+    assign_fingerprints(findings)
     stats["filtered"] = filtered
     return findings
 

@@ -40,18 +40,17 @@ def repo_finding(
     )
 
 
-def assign_fingerprints(findings: Iterable[Finding], code_of: dict[int, str]) -> None:
-    """Fingerprint code findings: rule, path, normalised code and its occurrence number.
+def assign_fingerprints(findings: Iterable[Finding]) -> None:
+    """Fingerprint code findings: rule, path, normalised code (the snippet) and its occurrence.
 
-    ``code_of`` maps ``id(finding)`` to the source the fingerprint covers. The
-    occurrence counts identical (rule, path, code) earlier in the file, so two
+    The occurrence counts identical (rule, path, code) earlier in the file, so two
     identical lines get different, still line-number-free, fingerprints.
     """
     seen: Counter[tuple[str, str, str]] = Counter()
     for finding in sorted(
         findings, key=lambda f: (f.location, f.line or 0, f.extra.get("column", 0), f.rule)
     ):
-        code = normalise_code(code_of.get(id(finding), ""))
+        code = normalise_code(finding.snippet)
         key = (finding.rule, finding.location, code)
         finding.fingerprint = make_fingerprint(finding.rule, finding.location, code, seen[key])
         seen[key] += 1
