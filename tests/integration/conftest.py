@@ -1,4 +1,5 @@
-"""A live server whose local repository root is a test folder, with an admin and a stranger."""
+"""Integration fixtures: a live server over a local repository root (``flow``), and the service
+wired to the GitHub stand-in (``wired``, ``installed``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,16 @@ from typing import Any
 import pytest
 
 from tests.fakegithub.fixtures import fake_github
-from tests.integration.repos import demo_repo
+from tests.fakegithub.server import FakeGitHub
+from tests.integration.github_support import (
+    REPO,
+    Wired,
+    deliver,
+    finished,
+    indexed_at,
+    tasks_of,
+)
+from tests.integration.repos import DEMO_FILES, demo_repo
 from tests.support.config import make_settings
 from tests.support.live import LiveServer, live_server
 
@@ -94,3 +104,30 @@ async def flow(tmp_path: Path, database_url: str) -> AsyncIterator[Flow]:
         await server.create_user("maintainer")
         await server.create_user("stranger")
         yield Flow(server, repo, await server.token("maintainer"), await server.token("stranger"))
+
+
+@pytest.fixture
+async def wired(fake_github: FakeGitHub, tmp_path: Path, database_url: str) -> Any:
+    """The service wired to the stand-in, with one installation on octo-org/widget."""
+    installation = fake_github.add_installation("octo-org")
+    fake_github.add_repo(REPO, installation=installation, files=DEMO_FILES)
+    settings = make_settings(
+        tmp_path, database_url, **fake_github.settings_env(), AOMAAS_BOT_NAME=fake_github.bot_login
+    )
+    async with live_server(settings) as server:
+        yield fake_github, installation, server
+
+
+@pytest.fixture
+async def installed(wired: Wired) -> AsyncIterator[Wired]:
+    """``wired`` after the real ``installation.created`` delivery, with octo-org/widget indexed."""
+    fake, installation, server = wired
+    await deliver(
+        wired,
+        "installation",
+        fake.webhook_payload("installation", "created.payload.json", installation=installation),
+    )
+    repo = await indexed_at(server, "widget")
+    for task in await tasks_of(server, "index", repo.id):
+        assert (await finished(server, task.id)).status == "completed"
+    yield wired

@@ -19,13 +19,19 @@ import pytest
 from aomaas.bot.commands import HELP_TEXT
 from aomaas.store.models import Task
 from tests.fakegithub.server import FakeGitHub
-from tests.integration.test_github_e2e import REPO, bot_comments, comment_command, eventually
-from tests.integration.test_github_events import Wired, deliver, installed, settled, tasks_of, wired
+from tests.integration.github_support import (
+    REPO,
+    Wired,
+    bot_comments,
+    comment_command,
+    deliver,
+    eventually,
+    settled,
+    tasks_of,
+)
 
 pytestmark = pytest.mark.slow
 NOT_ALLOWED = "only repository owners, members and collaborators with write access"
-
-__all__ = ["installed", "wired"]
 
 
 def comment_payload(

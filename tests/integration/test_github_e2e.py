@@ -11,79 +11,17 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import aiohttp
 import pytest
 from sqlalchemy import func, select
 
 from aomaas.store.models import Repository, Task, WebhookDelivery
-from tests.fakegithub.server import FakeGitHub
-from tests.integration.repos import DEMO_FILES
-from tests.support.config import make_settings
-from tests.support.live import LiveServer, live_server
+from tests.integration.github_support import REPO, bot_comments, comment_command, eventually
 
 pytestmark = pytest.mark.slow
-T = TypeVar("T")
-REPO = "octo-org/widget"
 SHELL = '"""Shell helpers."""\nimport subprocess\n\n\ndef run(cmd):\n    """Run a command."""\n    return subprocess.call(cmd, shell=True)\n'
-
-
-async def eventually(probe: Callable[[], T], what: str, timeout: float = 120) -> T:
-    """Poll ``probe`` until it returns something truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
-
-
-def bot_comments(fake: FakeGitHub, number: int) -> list[str]:
-    return [c.body for c in fake.comments(REPO, number) if c.user == fake.bot_login]
-
-
-async def comment_command(
-    fake: FakeGitHub, server: LiveServer, number: int, body: str, *, pull: bool = False
-) -> None:
-    """A maintainer comments ``body``; the real webhook for it is delivered, signed."""
-    comment = fake.add_comment(REPO, number, body)
-    extra: dict[str, Any] = {}
-    if pull:
-        extra["issue__pull_request"] = {
-            "url": f"{fake.url}/repos/{REPO}/pulls/{number}",
-            "html_url": f"{fake.url}/{REPO}/pull/{number}",
-        }
-    payload = fake.webhook_payload(
-        "issue_comment",
-        "created.with-installation.payload.json",
-        repo=REPO,
-        comment__id=comment.id,
-        comment__body=body,
-        comment__author_association="OWNER",
-        comment__user__login="octocat",
-        comment__user__type="User",
-        issue__number=number,
-        **extra,
-    )
-    status, answer = await fake.deliver(server.url + "/webhooks/github", "issue_comment", payload)
-    assert status == 202, answer
-
-
-@pytest.fixture
-async def wired(fake_github: FakeGitHub, tmp_path: Path, database_url: str) -> Any:
-    """The service wired to the stand-in, with one installation on octo-org/widget."""
-    installation = fake_github.add_installation("octo-org")
-    fake_github.add_repo(REPO, installation=installation, files=DEMO_FILES)
-    settings = make_settings(
-        tmp_path, database_url, **fake_github.settings_env(), AOMAAS_BOT_NAME=fake_github.bot_login
-    )
-    async with live_server(settings) as server:
-        yield fake_github, installation, server
 
 
 async def test_install_mine_fix_review(wired: Any) -> None:

@@ -9,112 +9,31 @@ request the bot makes is checked against GitHub's OpenAPI subset by the ``fake_g
 
 from __future__ import annotations
 
-import asyncio
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from aomaas.store.models import Installation, Opportunity, PullRequest, Repository, Task
+from aomaas.store.models import Opportunity, PullRequest, Repository
 from tests.fakegithub.server import FakeGitHub
-from tests.fakegithub.state import Installation as FakeInstallation
+from tests.integration.github_support import (
+    REPO,
+    Wired,
+    bot_comments,
+    comment_command,
+    deliver,
+    eventually,
+    finished,
+    indexed_at,
+    installation_row,
+    repository,
+    tasks_of,
+)
 from tests.integration.repos import DEMO_FILES
-from tests.integration.test_github_e2e import REPO, bot_comments, comment_command, eventually, wired
 from tests.support.live import LiveServer
 
 pytestmark = pytest.mark.slow
-T = TypeVar("T")
-FINAL = ("completed", "failed")
-Wired = tuple[FakeGitHub, FakeInstallation, LiveServer]
 GADGET: dict[str, str | bytes] = {**DEMO_FILES}  # a second repository of the installation
-
-__all__ = ["deliver", "installed", "settled", "tasks_of", "wired"]
-
-
-async def settled(probe: Callable[[], Awaitable[T | None]], what: str, timeout: float = 60) -> T:
-    """Poll the async ``probe`` (a database read) until it returns something truthy."""
-    deadline = time.monotonic() + timeout
-    while not (value := await probe()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
-    return value
-
-
-async def finished(server: LiveServer, task_id: str | uuid.UUID, timeout: float = 60) -> Task:
-    """The task row once it is completed or failed."""
-
-    async def probe() -> Task | None:
-        async with server.sessions() as session:
-            task = await session.get(Task, uuid.UUID(str(task_id)))
-        return task if task is not None and task.status in FINAL else None
-
-    return await settled(probe, f"task {task_id}", timeout)
-
-
-async def deliver(wired: Wired, event: str, payload: dict[str, Any]) -> Task:
-    """Deliver ``payload`` signed to ``/webhooks/github`` and wait until the bot handled it."""
-    fake, _, server = wired
-    status, answer = await fake.deliver(server.url + "/webhooks/github", event, payload)
-    assert status == 202, answer
-    task = await finished(server, answer["task_id"])
-    assert task.status == "completed", (task.error, task.result)
-    return task
-
-
-async def tasks_of(
-    server: LiveServer, kind: str, repository_id: uuid.UUID | None = None
-) -> list[Task]:
-    """Every task of ``kind`` (about one repository when given), oldest first."""
-    query = select(Task).where(Task.kind == kind).order_by(Task.created_at)
-    if repository_id is not None:
-        query = query.where(Task.repository_id == repository_id)
-    async with server.sessions() as session:
-        return list((await session.scalars(query)).all())
-
-
-async def repository(server: LiveServer, name: str) -> Repository | None:
-    """The repository row named ``name`` (any owner)."""
-    async with server.sessions() as session:
-        return await session.scalar(select(Repository).where(Repository.name == name))
-
-
-async def indexed_at(server: LiveServer, name: str, commit: str | None = None) -> Repository:
-    """The repository row once it is indexed (at ``commit`` when given)."""
-
-    async def probe() -> Repository | None:
-        repo = await repository(server, name)
-        if repo is None or repo.indexed_commit is None:
-            return None
-        return repo if commit is None or repo.indexed_commit == commit else None
-
-    return await settled(probe, f"{name} indexed at {commit or 'any commit'}")
-
-
-async def installation_row(server: LiveServer, github_id: int) -> Installation:
-    """The stored installation (it must exist)."""
-    async with server.sessions() as session:
-        row = await session.scalar(select(Installation).where(Installation.github_id == github_id))
-    assert row is not None
-    return row
-
-
-@pytest.fixture
-async def installed(wired: Wired) -> AsyncIterator[Wired]:
-    """``wired`` after the real ``installation.created`` delivery, with octo-org/widget indexed."""
-    fake, installation, server = wired
-    await deliver(
-        wired,
-        "installation",
-        fake.webhook_payload("installation", "created.payload.json", installation=installation),
-    )
-    repo = await indexed_at(server, "widget")
-    for task in await tasks_of(server, "index", repo.id):
-        assert (await finished(server, task.id)).status == "completed"
-    yield wired
 
 
 # ------------------------------------------------------------------ installations
