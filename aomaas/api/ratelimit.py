@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
-from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
 from aomaas import appkeys
@@ -63,7 +63,9 @@ class RateLimits:
         else:
             storage = MemoryStorage()
         self.storage = storage
-        self.limiter = SlidingWindowCounterRateLimiter(storage)
+        # Exact: a moving window counts every hit of the last period, so a burst across a
+        # clock boundary cannot slip extra attempts through (as a sliding-window estimate can).
+        self.limiter = MovingWindowRateLimiter(storage)
         self.per_ip: RateLimitItem = parse(settings.rate_limit_ip)
         self.per_user: RateLimitItem = parse(settings.rate_limit_user)
         self.login: RateLimitItem = parse(settings.rate_limit_login)
