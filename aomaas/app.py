@@ -31,7 +31,8 @@ from aomaas.jobs.queue import Enqueuer
 from aomaas.jobs.sweeper import sweep_forever, sweep_once
 from aomaas.jobs.worker import WorkerPool
 from aomaas.settings import Settings
-from aomaas.store.db import make_engine, make_sessionmaker, read_engine
+from aomaas.store.db import make_engine, make_sessionmaker
+from aomaas.store.lookups import Lookups
 from aomaas.store.migrate import upgrade
 
 VERSION = __version__
@@ -90,8 +91,9 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     if settings.embedded or settings.effective_database_url.startswith("sqlite"):
         await upgrade(engine)
     app[appkeys.SESSIONS] = make_sessionmaker(engine)
-    app[appkeys.READ_ENGINE] = read_engine(engine)
+    lookups = app[appkeys.LOOKUPS] = Lookups(engine)
     yield
+    await lookups.close()
     await engine.dispose()
 
 

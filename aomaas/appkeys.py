@@ -6,15 +6,15 @@ from typing import Any
 
 import dramatiq
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from aomaas.jobs.queue import Enqueuer
 from aomaas.settings import Settings
 from aomaas.store.db import SessionMaker
+from aomaas.store.lookups import Lookups
 
 SETTINGS = web.AppKey("settings", Settings)
 SESSIONS = web.AppKey("sessions", SessionMaker)
-READ_ENGINE = web.AppKey("read_engine", AsyncEngine)  # the same pool in autocommit mode, for reads
+LOOKUPS = web.AppKey("lookups", Lookups)  # point reads by key on the raw driver
 ENQUEUER = web.AppKey("enqueuer", Enqueuer)
 BROKER = web.AppKey("broker", dramatiq.Broker)
 LIMITS: web.AppKey[Any] = web.AppKey("limits")

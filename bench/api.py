@@ -30,7 +30,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -345,58 +345,76 @@ def measure(url: str, token: str | None, args: argparse.Namespace, pid: int) -> 
 
 
 def bench_backend(backend: str, args: argparse.Namespace, workdir: Path) -> dict[str, Load]:
-    """Hello, baseline and ours on one database."""
-    results: dict[str, Load] = {}
+    """Hello, baseline and ours on one database, all running; measured in turn each round.
+
+    Every round measures the three servers one after the other, so a change in the
+    machine's load hits them alike; the figures kept are each server's median round.
+    """
+    rounds: dict[str, list[Load]] = {"hello": [], "baseline": [], "ours": []}
     base_env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("AOMAAS_", "GITHUB_")) and k not in ("DATABASE_URL", "REDIS_URL")
     }
     me = [sys.executable, __file__]
-    with database(backend, workdir) as url:
+    with database(backend, workdir) as url, ExitStack() as servers:
         username, task_id = asyncio.run(prepare(url))
-        port = free_port()
-        with process(
-            [*me, "_hello", "--port", str(port)],
-            base_env,
-            f"http://127.0.0.1:{port}/hello",
-            workdir / "hello.log",
-        ) as pid:
-            results["hello"] = measure(f"http://127.0.0.1:{port}/hello", None, args, pid)
-        ours_port = free_port()
-        env = {
-            **base_env,
-            **RAISED,
-            "DATABASE_URL": url,
-            "AOMAAS_SECRET_KEY": SECRET,
-            "AOMAAS_DATA_DIR": str(workdir / f"data-{backend}"),
-            "AOMAAS_LOG_LEVEL": "WARNING",
-        }
-        ours_api = f"http://127.0.0.1:{ours_port}/api/v1"
         path = f"/tasks/{task_id}"
-        with process(
-            [sys.executable, "-m", "aomaas.app", "serve", "--port", str(ours_port)],
-            env,
-            f"http://127.0.0.1:{ours_port}/healthz",
-            workdir / "ours.log",
-        ) as pid:
-            token = get_token(ours_api, username)
-            results["ours"] = measure(ours_api + path, token, args, pid)
-        port = free_port()
-        with process(
-            [*me, "_baseline", "--port", str(port), "--db", url, "--secret", SECRET],
-            base_env,
-            f"http://127.0.0.1:{port}/api/v1/tasks/x",
-            workdir / "base.log",
-        ) as pid:
-            results["baseline"] = measure(f"http://127.0.0.1:{port}/api/v1{path}", token, args, pid)
-    return results
+        hello_port, ours_port, base_port = free_port(), free_port(), free_port()
+        pids = {
+            "hello": servers.enter_context(
+                process(
+                    [*me, "_hello", "--port", str(hello_port)],
+                    base_env,
+                    f"http://127.0.0.1:{hello_port}/hello",
+                    workdir / "hello.log",
+                )
+            ),
+            "ours": servers.enter_context(
+                process(
+                    [sys.executable, "-m", "aomaas.app", "serve", "--port", str(ours_port)],
+                    {
+                        **base_env,
+                        **RAISED,
+                        "DATABASE_URL": url,
+                        "AOMAAS_SECRET_KEY": SECRET,
+                        "AOMAAS_DATA_DIR": str(workdir / f"data-{backend}"),
+                        "AOMAAS_LOG_LEVEL": "WARNING",
+                    },
+                    f"http://127.0.0.1:{ours_port}/healthz",
+                    workdir / "ours.log",
+                )
+            ),
+            "baseline": servers.enter_context(
+                process(
+                    [*me, "_baseline", "--port", str(base_port), "--db", url, "--secret", SECRET],
+                    base_env,
+                    f"http://127.0.0.1:{base_port}/api/v1/tasks/x",
+                    workdir / "base.log",
+                )
+            ),
+        }
+        token = get_token(f"http://127.0.0.1:{ours_port}/api/v1", username)
+        urls = {
+            "hello": (f"http://127.0.0.1:{hello_port}/hello", None),
+            "baseline": (f"http://127.0.0.1:{base_port}/api/v1{path}", token),
+            "ours": (f"http://127.0.0.1:{ours_port}/api/v1{path}", token),
+        }
+        for _ in range(args.rounds):
+            for name, (target, bearer) in urls.items():
+                rounds[name].append(measure(target, bearer, args, pids[name]))
+    return {
+        name: sorted(loads, key=lambda load: load.rps)[len(loads) // 2]
+        for name, loads in rounds.items()
+    }
 
 
-def report(backend: str, results: dict[str, Load]) -> float:
+def report(backend: str, results: dict[str, Load], rounds: int) -> float:
     """Print one backend's figures; returns the ratio ours / baseline."""
     ratio = results["ours"].rps / results["baseline"].rps
-    print(f"\n{backend} (load: {results['ours'].tool}, GET /api/v1/tasks/{{id}})")
+    print(
+        f"\n{backend} (load: {results['ours'].tool}, GET /api/v1/tasks/{{id}}, median of {rounds})"
+    )
     for name in ("hello", "baseline", "ours"):
         load = results[name]
         print(
@@ -417,8 +435,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark (or one of its helper processes)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
     parser.add_argument("--backends", default="sqlite,postgres", help="comma-separated list")
-    parser.add_argument("--duration", type=float, default=8.0, help="seconds measured per server")
-    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds measured per server")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per server (median kept)")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds of warm-up")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections")
     sub = parser.add_subparsers(dest="role")
     hello = sub.add_parser("_hello")
@@ -453,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         for backend in args.backends.split(","):
             workdir = Path(tmp) / backend
             workdir.mkdir()
-            ratios[backend] = report(backend, bench_backend(backend, args, workdir))
+            ratios[backend] = report(backend, bench_backend(backend, args, workdir), args.rounds)
     print("\nsummary: " + ", ".join(f"{b} {r:.0%}" for b, r in ratios.items()))
     return 0
 

@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 from aiohttp import web
-from sqlalchemy import select
 
 from aomaas import appkeys
-from aomaas.api.routing import ApiTable, Call
+from aomaas.api.routing import ApiTable, Authenticated, Call
 from aomaas.api.schemas import TokenIn, TokenOut, UserOut
 from aomaas.errors import Forbidden, Unauthorized
 from aomaas.passwords import verify_password
 from aomaas.store import users as user_store
-from aomaas.store.db import ReadScope
-from aomaas.store.models import User
+from aomaas.store.access import Subject
+from aomaas.store.lookups import Row
 from aomaas.tokens import issue_token, verify_token
 
 table = ApiTable()
 
 
-async def authenticate(request: web.Request, reads: ReadScope) -> User:
+async def authenticate(request: web.Request, subject: Subject | None) -> Authenticated:
     """The user behind the bearer token; 401 without a valid one, 403 if disabled.
 
-    The user is read fresh on every request (a disabled account stops at once), in one
-    statement on the request's read connection.
+    The user is read fresh on every request (a disabled account stops at once), by key
+    on the raw driver (:mod:`aomaas.store.lookups`). A route that names a ``subject``
+    gets it read in the same statement, already checked against the caller.
     """
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
@@ -33,15 +34,33 @@ async def authenticate(request: web.Request, reads: ReadScope) -> User:
     settings = request.app[appkeys.SETTINGS]
     assert settings.secret_key is not None
     claims = verify_token(settings.secret_key, token.strip())
-    connection = await reads.connection()
-    row = (await connection.execute(select(User).where(User.id == claims.user_id))).first()
-    user = User(**row._mapping) if row is not None else None
-    if user is None:
+    lookups = request.app[appkeys.LOOKUPS]
+    subject_id = _subject_id(request, subject)
+    found: Row | None = None
+    if subject is not None and subject_id is not None:
+        row = await lookups.one(
+            subject.lookup, user_id=claims.user_id, **{subject.param: subject_id}
+        )
+        caller, found = subject.split(row) if row is not None else (None, None)
+    else:
+        caller = await lookups.one(user_store.USER_BY_ID, user_id=claims.user_id)
+    if caller is None:
         raise Unauthorized("invalid token")
+    user = user_store.Account.from_row(caller)
     if user.disabled:
         raise Forbidden("this account is disabled")
     await request.app[appkeys.LIMITS].check_user(str(user.id))
-    return user
+    return Authenticated(user, found)
+
+
+def _subject_id(request: web.Request, subject: Subject | None) -> uuid.UUID | None:
+    """The subject's id from the path; None if there is none or it is malformed (then 404)."""
+    if subject is None:
+        return None
+    try:
+        return uuid.UUID(request.match_info[subject.param])
+    except ValueError:
+        return None
 
 
 @table.route(

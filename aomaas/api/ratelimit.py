@@ -77,27 +77,33 @@ class RateLimits:
         stats = await self.limiter.get_window_stats(item, *keys)
         return Verdict(allowed, item.amount, stats.remaining, stats.reset_time)
 
+    async def retry_after(self, item: RateLimitItem, *keys: str) -> int:
+        """Seconds until ``item`` lets a request for ``keys`` through again."""
+        stats = await self.limiter.get_window_stats(item, *keys)
+        return Verdict(False, item.amount, 0, stats.reset_time).retry_after
+
     async def check_login(self, ip: str, username: str) -> None:
         """Refuse a login attempt when too many failed recently from this IP for this name."""
-        if not await self.limiter.test(self.login, "login", ip, username.lower()):
-            stats = await self.limiter.get_window_stats(self.login, "login", ip, username.lower())
-            verdict = Verdict(False, self.login.amount, 0, stats.reset_time)
-            raise RateLimited("too many failed logins; wait and try again", verdict.retry_after)
+        keys = ("login", ip, username.lower())
+        if not await self.limiter.test(self.login, *keys):
+            retry_after = await self.retry_after(self.login, *keys)
+            raise RateLimited("too many failed logins; wait and try again", retry_after)
 
     async def failed_login(self, ip: str, username: str) -> None:
         """Count a failed login."""
         await self.limiter.hit(self.login, "login", ip, username.lower())
 
-    async def check_user(self, user_id: str) -> Verdict:
-        """Count one authenticated request against the per-user limit; raise when over."""
-        verdict = await self.hit(self.per_user, "user", user_id)
-        if not verdict.allowed:
+    async def check_user(self, user_id: str) -> None:
+        """Count one authenticated request against the per-user limit; raise when over.
+
+        The answer carries the per-IP headers, so the window is only read when refused.
+        """
+        if not await self.limiter.hit(self.per_user, "user", user_id):
             raise RateLimited(
                 f"rate limit of {self.per_user.amount} requests per "
                 f"{self.per_user.get_expiry()} s for this user reached",
-                verdict.retry_after,
+                await self.retry_after(self.per_user, "user", user_id),
             )
-        return verdict
 
     def client_ip(self, request: web.Request) -> str:
         """The socket's peer, or the first untrusted hop of X-Forwarded-For behind a trusted proxy."""

@@ -110,7 +110,7 @@ async def index_repository(call: Call) -> IndexAccepted:
         branch=body.branch,
         owner=owner,
         name=name,
-        user=call.me,
+        member_id=call.me.id,
         installation_id=installation_id,
     )
     task = await call.submit("index", {"repository_id": str(repo.id)}, repo.id)

@@ -12,7 +12,6 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from aomaas import appkeys
 from aomaas.api.bodies import parse_body
@@ -21,8 +20,11 @@ from aomaas.errors import NotFound
 from aomaas.jobs.queue import Enqueuer
 from aomaas.jobs.submit import submit_task
 from aomaas.settings import Settings
-from aomaas.store.db import ReadScope, SessionMaker
-from aomaas.store.models import Task, User
+from aomaas.store.access import Subject
+from aomaas.store.db import SessionMaker
+from aomaas.store.lookups import Row
+from aomaas.store.models import Task
+from aomaas.store.users import Account
 
 PREFIX = "/api/v1"
 
@@ -32,14 +34,9 @@ class Call:
     """One API call as a handler sees it."""
 
     request: web.Request
-    user: User | None
+    user: Account | None
     body: Any = None
-    reads: ReadScope | None = None
-
-    async def read(self) -> AsyncConnection:
-        """The request's autocommit read connection (shared with authentication)."""
-        assert self.reads is not None
-        return await self.reads.connection()
+    found: Row | None = None  # the endpoint's subject, if it has one and the caller may see it
 
     @property
     def settings(self) -> Settings:
@@ -57,10 +54,16 @@ class Call:
         return self.request.app[appkeys.ENQUEUER]
 
     @property
-    def me(self) -> User:
+    def me(self) -> Account:
         """The authenticated caller (only on routes that require auth)."""
         assert self.user is not None
         return self.user
+
+    def subject(self, subject: Subject) -> Row:
+        """The route's subject as read with the caller; NotFound if absent or not theirs to see."""
+        if self.found is None:
+            raise NotFound(f"no {subject.name} with that id")
+        return self.found
 
     def path_id(self, name: str) -> uuid.UUID:
         """A UUID path parameter; a malformed one is answered like an unknown id (404)."""
@@ -115,7 +118,17 @@ class Call:
 
 Answer = BaseModel | web.StreamResponse | tuple[int, BaseModel]
 EndpointHandler = Callable[[Call], Awaitable[Answer]]
-Authenticator = Callable[[web.Request, ReadScope], Awaitable[User]]
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    """The caller, and the route's subject read with them (None if absent or not visible)."""
+
+    user: Account
+    found: Row | None = None
+
+
+Authenticator = Callable[[web.Request, Subject | None], Awaitable[Authenticated]]
 
 
 @dataclass
@@ -134,6 +147,7 @@ class Endpoint:
     tag: str = "api"
     query: dict[str, str] = field(default_factory=dict)
     extra_statuses: tuple[int, ...] = ()
+    subject: Subject | None = None  # an object named by a path id, read with the caller
 
 
 class ApiTable:
@@ -232,18 +246,16 @@ def _wrap(
     endpoint: Endpoint, authenticate: Authenticator
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def view(request: web.Request) -> web.StreamResponse:
-        reads = ReadScope(request.app[appkeys.READ_ENGINE])
-        try:
-            user = await authenticate(request, reads) if endpoint.auth else None
-            body = None
-            if endpoint.body is not None:
-                limit = request.app[appkeys.SETTINGS].max_body_bytes
-                body = await parse_body(
-                    request, endpoint.body, limit, allow_form=endpoint.allow_form
-                )
-            answer = await endpoint.handler(Call(request, user, body, reads))
-        finally:
-            await reads.close()
+        caller = await authenticate(request, endpoint.subject) if endpoint.auth else None
+        body = None
+        if endpoint.body is not None:
+            limit = request.app[appkeys.SETTINGS].max_body_bytes
+            body = await parse_body(request, endpoint.body, limit, allow_form=endpoint.allow_form)
+        answer = await endpoint.handler(
+            Call(request, caller.user, body, caller.found)
+            if caller is not None
+            else Call(request, None, body)
+        )
         if isinstance(answer, web.StreamResponse):
             return answer
         status = endpoint.status

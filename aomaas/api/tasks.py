@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aomaas.api.routing import ApiTable, Call
 from aomaas.api.schemas import TaskOut, TaskResultOut
-from aomaas.store.access import task_for
-from aomaas.store.models import Task
+from aomaas.store.access import TASK
+from aomaas.store.lookups import Row
 from aomaas.store.types import isoformat_z
 
 table = ApiTable()
@@ -16,27 +16,33 @@ _NOT_DONE = {
 }
 
 
-def task_out(task: Task) -> TaskOut:
-    """The contract's view of a task row."""
-    if task.result is not None:
-        result = TaskResultOut.model_validate(task.result)
+def task_out(task: Row) -> TaskOut:
+    """The contract's view of a row of the tasks table."""
+    if task["result"] is not None:
+        result = TaskResultOut.model_validate(task["result"])
     else:
-        message = task.progress or _NOT_DONE.get(task.status, task.status)
+        message = task["progress"] or _NOT_DONE.get(task["status"], task["status"])
         result = TaskResultOut(success=False, message=message, data=None)
     return TaskOut(
-        id=str(task.id),
-        kind=task.kind,
-        status=task.status,
+        id=str(task["id"]),
+        kind=task["kind"],
+        status=task["status"],
         result=result,
-        progress=task.progress,
-        attempts=task.attempts,
-        created_at=isoformat_z(task.created_at) or "",
-        updated_at=isoformat_z(task.updated_at) or "",
+        progress=task["progress"],
+        attempts=task["attempts"],
+        created_at=isoformat_z(task["created_at"]) or "",
+        updated_at=isoformat_z(task["updated_at"]) or "",
     )
 
 
-@table.route("GET", "/tasks/{task_id}", response=TaskOut, summary="A background task", tag="tasks")
+@table.route(
+    "GET",
+    "/tasks/{task_id}",
+    response=TaskOut,
+    summary="A background task",
+    tag="tasks",
+    subject=TASK,
+)
 async def get_task(call: Call) -> TaskOut:
-    """The task, if the caller started it or may see its repository."""
-    task = await task_for(await call.read(), call.me, call.path_id("task_id"))
-    return task_out(task)
+    """The task, if the caller started it or may see its repository (read with the caller)."""
+    return task_out(call.subject(TASK))

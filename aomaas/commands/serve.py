@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 from aiohttp import web
@@ -53,8 +54,17 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
     _print_setup_address(app, settings.public_url or url)
+    app.on_startup.append(_freeze_startup_objects)
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
     return 0
+
+
+async def _freeze_startup_objects(_app: web.Application) -> None:
+    """Exempt what start-up built (modules, models, the app) from garbage collection.
+
+    They live as long as the process, and every full collection would scan them again.
+    """
+    gc.freeze()
 
 
 def _print_setup_address(app: web.Application, base_url: str) -> None:

@@ -5,27 +5,45 @@ to them and those they indexed themselves. Anything else reads as absent (404).
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select, true
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import ColumnElement, Table, and_, bindparam, exists, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from aomaas.errors import NotFound
+from aomaas.store.lookups import Lookup, Row
 from aomaas.store.models import OwnerGrant, Repository, RepositoryMember, Task, User
+from aomaas.store.users import ACCOUNT_COLUMNS, Account
 
 
-def visible_repositories(user: User) -> ColumnElement[bool]:
+def visible_repositories(user: Account) -> ColumnElement[bool]:
     """A WHERE clause selecting the repositories ``user`` may see."""
     if user.is_admin:
         return true()
-    granted = exists().where(OwnerGrant.user_id == user.id, OwnerGrant.owner == Repository.owner)
-    member = exists().where(
-        RepositoryMember.user_id == user.id, RepositoryMember.repository_id == Repository.id
+    return _visible_to(user.id)
+
+
+def _visible_to(user_id: uuid.UUID | ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+    """Repositories of an owner granted to ``user_id``, or indexed by them."""
+    # Correlated explicitly: nested in another subquery, automatic correlation would only
+    # reach the nearest enclosing SELECT and turn the caller's column into a cross join.
+    granted = (
+        exists()
+        .where(OwnerGrant.user_id == user_id, OwnerGrant.owner == Repository.owner)
+        .correlate_except(OwnerGrant)
+    )
+    member = (
+        exists()
+        .where(RepositoryMember.user_id == user_id, RepositoryMember.repository_id == Repository.id)
+        .correlate_except(RepositoryMember)
     )
     return or_(granted, member)
 
 
-async def repository_for(session: AsyncSession, user: User, repository_id: uuid.UUID) -> Repository:
+async def repository_for(
+    session: AsyncSession, user: Account, repository_id: uuid.UUID
+) -> Repository:
     """The repository if ``user`` may see it; NotFound otherwise (the same as a missing id)."""
     repo = await session.scalar(
         select(Repository).where(Repository.id == repository_id, visible_repositories(user))
@@ -36,7 +54,7 @@ async def repository_for(session: AsyncSession, user: User, repository_id: uuid.
 
 
 async def can_see_repository(
-    session: AsyncSession, user: User, repository_id: uuid.UUID | None
+    session: AsyncSession, user: Account, repository_id: uuid.UUID | None
 ) -> bool:
     """Whether ``user`` may see the repository (False for None unless admin)."""
     if user.is_admin:
@@ -49,20 +67,57 @@ async def can_see_repository(
     return found is not None
 
 
-def visible_task(user: User, task_id: uuid.UUID) -> Select[Task]:
-    """One statement selecting the task if ``user`` started it or may see its repository."""
-    query = select(Task).where(Task.id == task_id)
-    if user.is_admin:
-        return query
-    repository_visible = exists().where(
-        Repository.id == Task.repository_id, visible_repositories(user)
+CALLER_PREFIX = "caller_"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """An object a route names by a path id, read together with its caller in one statement.
+
+    The lookup selects the caller's columns (prefixed ``caller_``) and, through an outer
+    join whose condition is the access check, the object's columns: the caller comes back
+    whenever the account exists, the object only if it exists and the caller may see it.
+    """
+
+    name: str  # what a 404 calls it
+    param: str  # the path parameter holding the id (and the lookup's bind name)
+    lookup: Lookup
+
+    def split(self, row: Row) -> tuple[Row, Row | None]:
+        """``(caller columns, object columns or None)`` of a row of :attr:`lookup`."""
+        caller: Row = {}
+        found: Row = {}
+        for key, value in row.items():
+            if key.startswith(CALLER_PREFIX):
+                caller[key.removeprefix(CALLER_PREFIX)] = value
+            else:
+                found[key] = value
+        return caller, found if found.get("id") is not None else None
+
+
+def _with_caller(table: Table, param: str, visible: ColumnElement[bool]) -> Lookup:
+    users = cast(Table, User.__table__)
+    caller = [column.label(CALLER_PREFIX + column.key) for column in ACCOUNT_COLUMNS]
+    joined = users.outerjoin(table, and_(table.c.id == bindparam(param), visible))
+    return Lookup(
+        select(*caller, *table.columns)
+        .select_from(joined)
+        .where(users.c.id == bindparam("user_id"))
     )
-    return query.where(or_(Task.user_id == user.id, repository_visible))
 
 
-async def task_for(connection: AsyncConnection, user: User, task_id: uuid.UUID) -> Task:
-    """The task if ``user`` started it or may see its repository; NotFound otherwise (same answer)."""
-    row = (await connection.execute(visible_task(user, task_id))).first()
-    if row is None:
-        raise NotFound("no task with that id")
-    return Task(**row._mapping)
+# A task: an admin sees any; anyone else the tasks they started and those of the
+# repositories they may see.
+TASK = Subject(
+    "task",
+    "task_id",
+    _with_caller(
+        cast(Table, Task.__table__),
+        "task_id",
+        or_(
+            User.is_admin,
+            Task.user_id == User.id,
+            exists().where(Repository.id == Task.repository_id, _visible_to(User.__table__.c.id)),
+        ),
+    ),
+)

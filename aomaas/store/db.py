@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -46,38 +45,6 @@ def make_engine(url: str, **options: Any) -> AsyncEngine:
         "skip_autocommit_rollback", True
     )  # reads in autocommit mode need no ROLLBACK
     return create_async_engine(url, **options)
-
-
-def read_engine(engine: AsyncEngine) -> AsyncEngine:
-    """The engine for request reads: each statement on its own, with no BEGIN/ROLLBACK round trips.
-
-    PostgreSQL: the same pool in autocommit mode (and the engine skips the rollback on
-    return). SQLite: the engine as it is — pysqlite opens no transaction for a SELECT,
-    and switching isolation levels would cost a driver round trip on every checkout.
-    """
-    if engine.dialect.name == "sqlite":
-        return engine
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
-
-
-class ReadScope:
-    """One request's read connection, opened on first use and closed at the end of the request."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._connection: AsyncConnection | None = None
-
-    async def connection(self) -> AsyncConnection:
-        """The request's autocommit connection."""
-        if self._connection is None:
-            self._connection = await self._engine.connect()
-        return self._connection
-
-    async def close(self) -> None:
-        """Give the connection back to the pool."""
-        if self._connection is not None:
-            await self._connection.close()
-            self._connection = None
 
 
 def make_sessionmaker(engine: AsyncEngine) -> SessionMaker:

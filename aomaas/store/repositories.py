@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aomaas.store.db import SessionMaker
-from aomaas.store.models import Repository, RepositoryIndex, RepositoryMember, User
+from aomaas.store.models import Repository, RepositoryIndex, RepositoryMember
 from aomaas.store.types import utcnow
 
 
@@ -22,11 +22,11 @@ async def get_or_create(
     branch: str | None,
     owner: str,
     name: str,
-    user: User | None = None,
+    member_id: uuid.UUID | None = None,
     github_id: int | None = None,
     installation_id: uuid.UUID | None = None,
 ) -> Repository:
-    """The repository row for (provider, url, branch), created if new; ``user`` becomes a member."""
+    """The repository row for (provider, url, branch), created if new; ``member_id`` joins it."""
     for _attempt in range(2):
         try:
             async with sessions.begin() as session:
@@ -47,7 +47,7 @@ async def get_or_create(
                         name=name,
                         github_id=github_id,
                         installation_id=installation_id,
-                        created_by=user.id if user else None,
+                        created_by=member_id,
                     )
                     session.add(repo)
                     await session.flush()
@@ -57,8 +57,8 @@ async def get_or_create(
                         repo.installation_id = installation_id
                     if github_id is not None:
                         repo.github_id = github_id
-                if user is not None:
-                    await _add_member(session, repo.id, user.id)
+                if member_id is not None:
+                    await _add_member(session, repo.id, member_id)
                 return repo
         except IntegrityError:
             continue  # another request created it at the same moment: read it again

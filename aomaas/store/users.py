@@ -3,14 +3,45 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, fields
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Column, Table, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from aomaas.errors import Conflict, NotFound
 from aomaas.passwords import hash_password
 from aomaas.store.db import SessionMaker
+from aomaas.store.lookups import Lookup
 from aomaas.store.models import OwnerGrant, User
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A signed-in user as one request sees it: read fresh, detached from any session,
+    and without the password hash (which only the login reads).
+    """
+
+    id: uuid.UUID
+    username: str
+    email: str | None
+    full_name: str | None
+    is_admin: bool
+    disabled: bool
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Account:
+        """The account in a lookup row of :data:`ACCOUNT_COLUMNS`."""
+        return cls(**row)
+
+
+# The users columns an Account holds, in its field order.
+ACCOUNT_COLUMNS: tuple[Column[Any], ...] = tuple(
+    cast(Table, User.__table__).c[f.name] for f in fields(Account)
+)
+
+# The account behind a token, read on every authenticated request.
+USER_BY_ID = Lookup(select(*ACCOUNT_COLUMNS).where(User.id == bindparam("user_id")))
 
 
 async def create_user(
