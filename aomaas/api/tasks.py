@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from aomaas.api.routing import ApiTable, Call
 from aomaas.api.schemas import TaskOut, TaskResultOut
-from aomaas.store.access import TASK
+from aomaas.store.access import task_subject
 from aomaas.store.lookups import Row
 from aomaas.store.types import isoformat_z
 
 table = ApiTable()
+
+# A task with what the answer shows (not its payload, which may be large, nor lease fields).
+TASK = task_subject("kind", "status", "result", "progress", "attempts", "created_at", "updated_at")
 
 _NOT_DONE = {
     "pending": "waiting for a worker",

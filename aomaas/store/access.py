@@ -5,6 +5,7 @@ to them and those they indexed themselves. Anything else reads as absent (404).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -95,29 +96,29 @@ class Subject:
         return caller, found if found.get("id") is not None else None
 
 
-def _with_caller(table: Table, param: str, visible: ColumnElement[bool]) -> Lookup:
+def _with_caller(
+    table: Table, param: str, visible: ColumnElement[bool], columns: Sequence[str]
+) -> Lookup:
     users = cast(Table, User.__table__)
     caller = [column.label(CALLER_PREFIX + column.key) for column in ACCOUNT_COLUMNS]
     joined = users.outerjoin(table, and_(table.c.id == bindparam(param), visible))
     return Lookup(
-        select(*caller, *table.columns)
+        select(*caller, table.c.id, *(table.c[name] for name in columns if name != "id"))
         .select_from(joined)
         .where(users.c.id == bindparam("user_id"))
     )
 
 
-# A task: an admin sees any; anyone else the tasks they started and those of the
-# repositories they may see.
-TASK = Subject(
-    "task",
-    "task_id",
-    _with_caller(
-        cast(Table, Task.__table__),
-        "task_id",
-        or_(
-            User.is_admin,
-            Task.user_id == User.id,
-            exists().where(Repository.id == Task.repository_id, _visible_to(User.__table__.c.id)),
-        ),
-    ),
-)
+def task_subject(*columns: str) -> Subject:
+    """A task named by the path parameter ``task_id``, read with the named columns and its id.
+
+    An admin sees any task; anyone else the tasks they started and those of the
+    repositories they may see.
+    """
+    tasks = cast(Table, Task.__table__)
+    visible = or_(
+        User.is_admin,
+        Task.user_id == User.id,
+        exists().where(Repository.id == Task.repository_id, _visible_to(User.__table__.c.id)),
+    )
+    return Subject("task", "task_id", _with_caller(tasks, "task_id", visible, columns))

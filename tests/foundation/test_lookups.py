@@ -23,12 +23,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from aomaas.store import repositories, users
-from aomaas.store.access import TASK
+from aomaas.store.access import task_subject
 from aomaas.store.db import SessionMaker, make_engine, make_sessionmaker
 from aomaas.store.lookups import Lookups
 from aomaas.store.migrate import upgrade
 from aomaas.store.models import Repository, Task, User
 from aomaas.store.tasks import new_task
+
+# Every column, so the values of each type are compared with the ORM's.
+TASK = task_subject(*(column.key for column in Task.__table__.columns))
 
 
 @dataclass
