@@ -350,7 +350,6 @@ def bench_backend(backend: str, args: argparse.Namespace, workdir: Path) -> dict
     Every round measures the three servers one after the other, so a change in the
     machine's load hits them alike; the figures kept are each server's median round.
     """
-    rounds: dict[str, list[Load]] = {"hello": [], "baseline": [], "ours": []}
     base_env = {
         k: v
         for k, v in os.environ.items()
@@ -400,6 +399,7 @@ def bench_backend(backend: str, args: argparse.Namespace, workdir: Path) -> dict
             "baseline": (f"http://127.0.0.1:{base_port}/api/v1{path}", token),
             "ours": (f"http://127.0.0.1:{ours_port}/api/v1{path}", token),
         }
+        rounds: dict[str, list[Load]] = {name: [] for name in urls}
         for _ in range(args.rounds):
             for name, (target, bearer) in urls.items():
                 rounds[name].append(measure(target, bearer, args, pids[name]))

@@ -50,7 +50,12 @@ class Verdict:
     @property
     def retry_after(self) -> int:
         """Seconds until a new request may pass."""
-        return max(1, math.ceil(self.reset_at - time.time()))
+        return seconds_until(self.reset_at)
+
+
+def seconds_until(reset_at: float) -> int:
+    """Whole seconds (at least 1) from now until the epoch time ``reset_at``."""
+    return max(1, math.ceil(reset_at - time.time()))
 
 
 class RateLimits:
@@ -80,7 +85,7 @@ class RateLimits:
     async def retry_after(self, item: RateLimitItem, *keys: str) -> int:
         """Seconds until ``item`` lets a request for ``keys`` through again."""
         stats = await self.limiter.get_window_stats(item, *keys)
-        return Verdict(False, item.amount, 0, stats.reset_time).retry_after
+        return seconds_until(stats.reset_time)
 
     async def check_login(self, ip: str, username: str) -> None:
         """Refuse a login attempt when too many failed recently from this IP for this name."""

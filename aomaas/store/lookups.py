@@ -34,6 +34,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
+from aomaas.store.db import make_engine
+
 Processor = Callable[[Any], Any] | None
 Row = dict[str, Any]
 
@@ -111,12 +113,21 @@ class Lookups:
         self._sqlite_path: str | None = None
         self._sqlite: sqlite3.Connection | None = None
         self._pool: AsyncEngine | None = None
+        self._dead: tuple[type[Exception], ...] = ()
         if url.get_backend_name() == "sqlite":
             if url.database not in (None, "", ":memory:") and not url.query:
                 self._sqlite_path = url.database
         else:
-            from aomaas.store.db import make_engine
+            import asyncpg
 
+            # What a connection the server dropped (a restart, a terminated backend) raises;
+            # a drop the client has not noticed yet can leave the protocol in a wrong state.
+            self._dead = (
+                asyncpg.InterfaceError,
+                asyncpg.InternalClientError,
+                asyncpg.PostgresConnectionError,
+                OSError,
+            )
             # The same URL and dialect, but no ping round trip on checkout: see ``_pooled``.
             self._pool = make_engine(
                 url.render_as_string(hide_password=False),
@@ -132,7 +143,7 @@ class Lookups:
         compiled = lookup.compiled(self._dialect)
         args = compiled.args(params)
         if self._pool is not None:
-            values = await self._pooled(self._pool, compiled.sql, args)
+            values = await self._pooled(self._pool, self._dead, compiled.sql, args)
         elif self._sqlite_path is not None:
             values = await self._inline(compiled.sql, args)
         else:
@@ -176,17 +187,12 @@ class Lookups:
         return tuple(row) if row is not None else None
 
     @staticmethod
-    async def _pooled(pool: AsyncEngine, sql: str, args: tuple[Any, ...]) -> Sequence[Any] | None:
-        import asyncpg
-
-        # What a connection the server dropped (a restart, a terminated backend) raises; a
-        # drop the client has not noticed yet can leave the protocol in a wrong state.
-        dead = (
-            asyncpg.InterfaceError,
-            asyncpg.InternalClientError,
-            asyncpg.PostgresConnectionError,
-            OSError,
-        )
+    async def _pooled(
+        pool: AsyncEngine,
+        dead: tuple[type[Exception], ...],
+        sql: str,
+        args: tuple[Any, ...],
+    ) -> Sequence[Any] | None:
         failures = 0
         while True:
             connection = await pool.raw_connection()
