@@ -54,8 +54,9 @@ from aomaas.bot.signature import sign
 SECRET = "benchmark-webhook-secret"
 SECRET_KEY = "benchmark-secret-key-0123456789-abcdefghijklmnop"
 PAYLOAD = (
-    ROOT.parent
-    / "shared"
+    ROOT
+    / "tests"
+    / "data"
     / "github"
     / "webhooks"
     / "issue_comment"

@@ -11,7 +11,8 @@ from typing import Any
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-GITHUB_DATA = Path("/work/shared/github")
+# A copy of ../shared/github kept in the repository (MIT; see tests/data/github/README.md).
+GITHUB_DATA = Path(__file__).resolve().parents[1] / "data" / "github"
 SPEC_PATH = GITHUB_DATA / "openapi-subset.json"
 SERVER = "https://api.github.com"
 CHECK_RUNS = "/repos/{owner}/{repo}/check-runs"

@@ -11,7 +11,7 @@ import pytest
 from aomaas.bot.signature import sign, verify_signature
 from aomaas.errors import Unauthorized
 
-WEBHOOKS = Path("/work/shared/github/webhooks")
+WEBHOOKS = Path(__file__).resolve().parents[1] / "data" / "github" / "webhooks"
 SECRET = "It's a Secret to Everybody"
 BODY = (WEBHOOKS / "issue_comment" / "created.payload.json").read_bytes()
 
