@@ -24,6 +24,7 @@ from aomaas import __version__, appkeys
 from aomaas.api.errors import error_middleware
 from aomaas.api.ratelimit import RateLimits, ip_limit_middleware
 from aomaas.api.setup import install_api
+from aomaas.bot.redelivery import redeliver_forever
 from aomaas.health import healthz
 from aomaas.jobs.actors import declare_actors
 from aomaas.jobs.broker import make_broker
@@ -111,7 +112,7 @@ def _queue_context(run_worker: bool) -> Callable[[web.Application], AsyncIterato
             enqueuer = Enqueuer(broker)
         app[appkeys.BROKER] = broker
         app[appkeys.ENQUEUER] = enqueuer
-        sweeper = None
+        sweeper = redeliverer = None
         if pool is not None:
             pool.start()
             # The in-process worker is the only one: everything pending or running is ours to redo.
@@ -126,11 +127,13 @@ def _queue_context(run_worker: bool) -> Callable[[web.Application], AsyncIterato
                     timedelta(seconds=max(settings.task_lease_seconds * 5, 300)),
                 )
             )
+            redeliverer = asyncio.create_task(redeliver_forever(settings, sessions, {}))
         yield
-        if sweeper is not None:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+        for background in (sweeper, redeliverer):
+            if background is not None:
+                background.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await background
         if pool is not None:
             await asyncio.to_thread(pool.stop)
         else:

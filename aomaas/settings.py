@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     task_lease_seconds: int = Field(60, alias="AOMAAS_TASK_LEASE_SECONDS", ge=5)
     task_max_attempts: int = Field(3, alias="AOMAAS_TASK_MAX_ATTEMPTS", ge=1, le=20)
     sweep_interval_seconds: float = Field(30.0, alias="AOMAAS_SWEEP_INTERVAL_SECONDS", gt=0)
+    redelivery_interval_seconds: float = Field(
+        600.0, alias="AOMAAS_REDELIVERY_INTERVAL_SECONDS", gt=0
+    )
+    redelivery_lookback_hours: float = Field(
+        24.0, alias="AOMAAS_REDELIVERY_LOOKBACK_HOURS", gt=0, le=72
+    )
+    redelivery_max_scan: int = Field(1000, alias="AOMAAS_REDELIVERY_MAX_SCAN", ge=1, le=100_000)
 
     local_repo_root: Path | None = Field(None, alias="AOMAAS_LOCAL_REPO_ROOT")
     max_repo_bytes: int = Field(2_000_000_000, alias="AOMAAS_MAX_REPO_BYTES")

@@ -30,7 +30,7 @@ def repo_of(payload: dict[str, Any]) -> tuple[str, str]:
 
 
 def installation_of(payload: dict[str, Any]) -> int | None:
-    """The installation id a delivery came through."""
-    installation = payload.get("installation") or {}
-    value = installation.get("id")
-    return int(value) if isinstance(value, int) else None
+    """The installation id a delivery came through (None when absent or not an object)."""
+    installation = payload.get("installation")
+    value = installation.get("id") if isinstance(installation, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -1,4 +1,8 @@
-"""The worker side of a webhook delivery: load it and hand it to the merged router."""
+"""The worker side of a webhook delivery: load it, check its shape, hand it to the merged router.
+
+A payload that does not fit the shape its handlers rely on (:mod:`aomaas.bot.payloads`)
+fails the task at once with the reason: it would fail the same way on every retry.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import uuid
 from gidgethub import sansio
 
 from aomaas.bot.context import BotContext
+from aomaas.bot.payloads import check_payload
 from aomaas.bot.router import build_router
 from aomaas.errors import NotFound
 from aomaas.forges.github.forge import GitHubForge
@@ -27,6 +32,7 @@ async def handle(ctx: JobContext) -> Outcome:
     router = build_router()
     handled = len(router.fetch(event))
     if handled:
+        check_payload(delivery.event, event.data)
         async with GitHubForge.from_settings(ctx.settings, ctx.services).client() as github:
             await router.dispatch(
                 event, BotContext(job=ctx, github=github, delivery_id=delivery.delivery_id)

@@ -1,6 +1,7 @@
 """``POST /webhooks/github``: verify, deduplicate, store, enqueue, answer — in milliseconds.
 
-The signature is checked over the raw body before anything parses it. A
+The whole body is read (bounded by ``AOMAAS_WEBHOOK_MAX_BODY_BYTES``) and the
+signature is checked over those raw bytes before anything parses them. A
 delivery is stored (unique by ``X-GitHub-Delivery``) together with the task that
 will process it, in one transaction, before the answer: a redelivery answers
 200 and does nothing new; nothing is acknowledged before it is durable.
@@ -43,12 +44,7 @@ async def github_webhook(request: web.Request) -> web.Response:
             "GitHub webhooks are not configured: set GITHUB_WEBHOOK_SECRET (and GITHUB_APP_ID, "
             "GITHUB_PRIVATE_KEY) or register the app through /setup; no delivery is accepted without it"
         )
-    limit = settings.webhook_max_body_bytes
-    if request.content_length is not None and request.content_length > limit:
-        raise PayloadTooLarge(f"webhook body over {limit} bytes")
-    body = await request.content.read(limit + 1)
-    if len(body) > limit:
-        raise PayloadTooLarge(f"webhook body over {limit} bytes")
+    body = await read_body(request, settings.webhook_max_body_bytes)
     verify_signature(body, request.headers.get("X-Hub-Signature-256"), secret)
     event = request.headers.get("X-GitHub-Event", "")
     delivery_id = request.headers.get("X-GitHub-Delivery", "")
@@ -86,6 +82,26 @@ async def github_webhook(request: web.Request) -> web.Response:
     return web.json_response(
         {"ok": True, "delivery": delivery_id, "task_id": str(task.id)}, status=202
     )
+
+
+async def read_body(request: web.Request, limit: int) -> bytes:
+    """The whole request body, refused (413) as soon as it is over ``limit`` bytes.
+
+    ``StreamReader.read(n)`` answers with what has arrived so far, so the body is read
+    until the end of the stream; a body without ``Content-Length`` (chunked) is cut off
+    after ``limit + 1`` bytes, never buffered whole.
+    """
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        raise PayloadTooLarge(f"webhook body over {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(limit + 1 - size):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"webhook body over {limit} bytes")
+    return b"".join(chunks)
 
 
 def _text(value: object) -> str | None:

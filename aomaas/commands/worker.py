@@ -17,8 +17,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p = sub.add_parser(
         "worker",
         help="run background workers on the Redis broker (needs REDIS_URL)",
-        description="Run Dramatiq worker threads for every task kind, plus the periodic sweep "
-        "that re-enqueues tasks whose worker died.",
+        description="Run Dramatiq worker threads for every task kind, plus the periodic sweeps "
+        "that re-enqueue tasks whose worker died and ask GitHub to redeliver webhook "
+        "deliveries that were lost.",
     )
     p.add_argument("--threads", type=int, help="worker threads (default AOMAAS_WORKER_THREADS)")
     p.set_defaults(run=run)
@@ -39,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve_worker(settings: Settings) -> int:
+    from aomaas.bot.redelivery import redeliver_forever
     from aomaas.jobs.sweeper import sweep_forever, sweep_once
     from aomaas.jobs.worker import WorkerPool
     from aomaas.store.db import make_engine, make_sessionmaker
@@ -57,8 +59,10 @@ async def _serve_worker(settings: Settings) -> int:
     sweeper = asyncio.create_task(
         sweep_forever(sessions, pool.enqueuer, settings.sweep_interval_seconds, stale)
     )
+    redeliverer = asyncio.create_task(redeliver_forever(settings, sessions, {}))
     await stop.wait()
     sweeper.cancel()
+    redeliverer.cancel()
     await asyncio.to_thread(pool.stop)
     await engine.dispose()
     return 0

@@ -7,6 +7,7 @@ stand-in's lock; they raise :class:`Fail` for GitHub-style error answers.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ class Ctx:
     token: MintedToken | None = None
     repo: Repo | None = None
     total: int | None = None  # set by paginate(): the list's full length
+    headers: dict[str, str] = dataclasses.field(default_factory=dict)  # extra answer headers
 
     @property
     def r(self) -> Repo:
@@ -69,6 +71,9 @@ APP_AUTH = {
     "apps/list-installations",
     "apps/get-installation",
     "apps/create-installation-access-token",
+    "apps/list-webhook-deliveries",
+    "apps/get-webhook-delivery",
+    "apps/redeliver-webhook-delivery",
 }
 NO_AUTH = {"apps/create-from-manifest"}
 

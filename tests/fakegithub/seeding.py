@@ -7,9 +7,17 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from tests.fakegithub import gitrepo, webhooks
+from tests.fakegithub import gitrepo, hooks, webhooks
 from tests.fakegithub.routes import head_sha, pull_diff
-from tests.fakegithub.state import Comment, Installation, Issue, Repo, next_id, now_iso
+from tests.fakegithub.state import (
+    Comment,
+    HookDelivery,
+    Installation,
+    Issue,
+    Repo,
+    next_id,
+    now_iso,
+)
 
 
 class Seeding:
@@ -257,7 +265,21 @@ class Seeding:
         return webhooks.delivery(event, payload, self.webhook_secret)
 
     async def deliver(
-        self, url: str, event: str, payload: dict[str, Any] | bytes
+        self, url: str, event: str, payload: dict[str, Any] | bytes, *, guid: str | None = None
     ) -> tuple[int, Any]:
-        """POST a delivery signed with this app's secret to the bot at ``url``: (status, answer)."""
-        return await webhooks.post_delivery(url, event, payload, self.webhook_secret)
+        """POST a delivery signed with this app's secret to the bot at ``url``: (status, answer).
+
+        The attempt is recorded with its outcome, as GitHub records it (``GET
+        /app/hook/deliveries``); a bot that cannot be reached gives 502 ``failed to connect``.
+        ``guid`` sends the delivery again under an earlier ``X-GitHub-Delivery``.
+        """
+        body, headers = self.delivery(event, payload)
+        if guid is not None:
+            headers["X-GitHub-Delivery"] = guid
+        return await hooks.send(self, hooks.record(self, url, body, headers))
+
+    def hook_attempts(self, guid: str | None = None) -> list[HookDelivery]:
+        """Recorded delivery attempts (of one guid), oldest first."""
+        with self.lock:
+            found = sorted(self.hook_deliveries.values(), key=lambda a: a.id)
+        return [a for a in found if guid is None or a.guid == guid]

@@ -14,10 +14,12 @@ from the test's thread without deadlocks. State is guarded by one lock.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import secrets
 import threading
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,13 +27,16 @@ from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
-from tests.fakegithub import githttp, manifestpage, spec
+from tests.fakegithub import community, githttp, hooks, manifestpage, morepulls, sarif, spec
 from tests.fakegithub.auth import AuthError, Authority
 from tests.fakegithub.faults import Fault, FaultInjection
 from tests.fakegithub.objects import Shapes
 from tests.fakegithub.routes import APP_AUTH, HANDLERS, NO_AUTH, Ctx, Fail
 from tests.fakegithub.seeding import Seeding
-from tests.fakegithub.state import Installation, Repo
+from tests.fakegithub.state import HookDelivery, Installation, Repo
+
+# Modules whose handlers register themselves in HANDLERS (beside routes.py's own).
+HANDLER_MODULES = (community, hooks, morepulls, sarif)
 
 PARAM = "{%s:.+}"
 MULTI_SEGMENT = {"branch", "basehead", "path", "commit_sha", "ref", "tree_sha"}
@@ -71,6 +76,8 @@ class FakeGitHub(Seeding, FaultInjection):
         self.repos: dict[str, Repo] = {}
         self.manifest_codes: set[str] = set()
         self.manifests: list[dict[str, Any]] = []  # submitted to the manifest-flow page
+        self.hook_deliveries: dict[int, HookDelivery] = {}  # every attempt to reach the bot
+        self._background: set[concurrent.futures.Future[Any]] = set()
         self.violations: list[str] = []
         self.log: list[Logged] = []
         self._faults: list[Fault] = []
@@ -144,6 +151,13 @@ class FakeGitHub(Seeding, FaultInjection):
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(30)
         self._loop = None
+
+    def in_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run ``work`` on the stand-in's loop without waiting for it (as GitHub's queues do)."""
+        assert self._loop is not None
+        future = asyncio.run_coroutine_threadsafe(work, self._loop)
+        self._background.add(future)
+        future.add_done_callback(self._background.discard)
 
     def __enter__(self) -> FakeGitHub:
         return self.start()
@@ -306,7 +320,15 @@ class FakeGitHub(Seeding, FaultInjection):
                 request, operation_id, spec_path, query, exc.status, error, auth=None
             )
         return self._finish(
-            request, operation_id, spec_path, query, status, body, auth=auth, total=ctx.total
+            request,
+            operation_id,
+            spec_path,
+            query,
+            status,
+            body,
+            ctx.headers,
+            auth=auth,
+            total=ctx.total,
         )
 
     async def _linger(self, request: web.Request, delay: float) -> None:

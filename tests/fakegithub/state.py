@@ -134,6 +134,8 @@ class Repo:
     reviews: dict[int, Review] = field(default_factory=dict)
     check_runs: dict[int, CheckRun] = field(default_factory=dict)
     reactions: list[Reaction] = field(default_factory=list)
+    sarifs: dict[str, SarifUpload] = field(default_factory=dict)
+    description: str | None = None
     created_at: str = field(default_factory=now_iso)
     pushed_at: float = field(default_factory=time.time)
 
@@ -145,3 +147,37 @@ class Repo:
     def next_number(self) -> int:
         """The next issue/pull-request number."""
         return max(self.issues, default=0) + 1
+
+
+@dataclass
+class HookDelivery:
+    """One attempt at delivering a webhook to the app's hook URL, as GitHub records it."""
+
+    id: int
+    guid: str  # the X-GitHub-Delivery value, shared by every attempt of one event
+    event: str
+    action: str | None
+    installation_id: int | None
+    repository_id: int | None
+    url: str
+    request_headers: dict[str, str]
+    body: bytes
+    redelivery: bool = False
+    status_code: int = 0
+    status: str = "pending"
+    duration: float = 0.0
+    delivered_at: str = field(default_factory=now_iso)
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_body: str | None = None
+
+
+@dataclass
+class SarifUpload:
+    """A SARIF analysis uploaded to a repository's code scanning."""
+
+    id: str
+    commit_sha: str
+    ref: str
+    processing_status: str
+    errors: list[str]
+    results: int

@@ -149,10 +149,12 @@ async def live_server(
     *,
     run_worker: bool | None = None,
     configure: Callable[[web.Application], None] | None = None,
+    port: int | None = None,
 ) -> AsyncIterator[LiveServer]:
-    """Serve ``create_app(settings)`` on a free port until the block ends.
+    """Serve ``create_app(settings)`` on a free port (or ``port``) until the block ends.
 
-    ``configure`` may add test-only routes to the app before it starts.
+    ``configure`` may add test-only routes to the app before it starts; ``port`` serves
+    again where an earlier server was (a restart, as webhook senders know one address).
     """
     app = create_app(settings, run_worker=run_worker)
     if configure is not None:
@@ -161,7 +163,8 @@ async def live_server(
     await runner.setup()
     try:
         sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))  # the port is ours from here on: no race for it
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port or 0))  # the port is ours from here on: no race for it
         site = web.SockSite(runner, sock)
         await site.start()
         server = LiveServer(app, settings, sock.getsockname()[1])

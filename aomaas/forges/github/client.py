@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import AsyncIterator
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
@@ -198,6 +199,28 @@ class GitHubClient:
         return await self._list(
             installation_id, "/installation/repositories?per_page=100", "repositories"
         )
+
+    async def webhook_deliveries(self, per_page: int = 100) -> AsyncIterator[JSON]:
+        """``GET /app/hook/deliveries``: every recorded attempt, newest first, page by page.
+
+        The pages follow the ``Link`` header's cursor; stop iterating to stop fetching.
+        """
+        url = f"/app/hook/deliveries?per_page={max(1, min(100, int(per_page)))}"
+        try:
+            async for item in self._api().getiter(url, jwt=self.app_jwt()):
+                yield item
+        except gidgethub.HTTPException as exc:
+            raise translate("GET", url, exc) from exc
+        except aiohttp.ClientError as exc:
+            raise ForgeError(f"GitHub could not be reached (GET {url}): {exc}") from exc
+
+    async def get_webhook_delivery(self, delivery_id: int) -> JSON:
+        """``GET /app/hook/deliveries/{id}``: one attempt with its request and response."""
+        return await self._app_call("GET", f"/app/hook/deliveries/{int(delivery_id)}")
+
+    async def redeliver_webhook_delivery(self, delivery_id: int) -> None:
+        """``POST /app/hook/deliveries/{id}/attempts``: GitHub sends that delivery again."""
+        await self._app_call("POST", f"/app/hook/deliveries/{int(delivery_id)}/attempts", data={})
 
     async def create_from_manifest(self, code: str) -> JSON:
         """``POST /app-manifests/{code}/conversions`` (unauthenticated): id, pem, webhook_secret."""
