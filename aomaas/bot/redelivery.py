@@ -6,7 +6,10 @@ webhook. The workers read that log (``GET /app/hook/deliveries``, newest first, 
 keep the deliveries GitHub saw fail (a status code outside 2xx) whose guid
 (``X-GitHub-Delivery``) was never stored in ``webhook_deliveries``, and ask GitHub to
 send each of them again, once per sweep. The redelivered delivery then goes through the
-webhook route like any other, so it is deduplicated and processed once.
+webhook route like any other, so it is deduplicated and processed once. A delivery that
+GitHub already redelivered ``MAX_REDELIVERIES`` times without success (a wrong secret, a
+payload we refuse) is left alone and logged, so a lasting fault costs a bounded number
+of requests, not one per sweep for as long as the lookback window.
 
 The sweep runs shortly after a worker starts and every
 ``AOMAAS_REDELIVERY_INTERVAL_SECONDS``; without a GitHub App it does nothing.
@@ -30,6 +33,7 @@ from aomaas.store.deliveries import stored_delivery_ids
 log = logging.getLogger(__name__)
 
 START_DELAY = 2.0  # seconds after start: the web side is listening before GitHub resends
+MAX_REDELIVERIES = 3  # redelivery attempts of one guid after which we stop asking
 
 
 @dataclass
@@ -40,6 +44,7 @@ class SweepReport:
     failed: int = 0  # distinct guids GitHub recorded as failed
     asked: list[str] = field(default_factory=list)  # guids asked again
     refused: list[str] = field(default_factory=list)  # guids GitHub would not redeliver
+    given_up: list[str] = field(default_factory=list)  # redelivered MAX_REDELIVERIES times already
 
 
 def _delivered_at(item: dict[str, Any]) -> datetime | None:
@@ -61,6 +66,7 @@ async def redeliver_failed(
     report = SweepReport()
     cutoff = (now or datetime.now(UTC)) - timedelta(hours=settings.redelivery_lookback_hours)
     failed: dict[str, int] = {}  # guid -> its newest failed attempt's id
+    redelivered: dict[str, int] = {}  # guid -> how many redelivery attempts GitHub lists
     async for item in github.webhook_deliveries():
         report.scanned += 1
         when = _delivered_at(item)
@@ -69,12 +75,17 @@ async def redeliver_failed(
         guid = item.get("guid")
         if isinstance(guid, str) and guid and _failed(item):
             failed.setdefault(guid, int(item["id"]))
+            if item.get("redelivery") is True:
+                redelivered[guid] = redelivered.get(guid, 0) + 1
         if report.scanned >= settings.redelivery_max_scan:
             break
     report.failed = len(failed)
     stored = await stored_delivery_ids(sessions, failed)
     for guid, attempt in failed.items():
         if guid in stored:
+            continue
+        if redelivered.get(guid, 0) >= MAX_REDELIVERIES:
+            report.given_up.append(guid)
             continue
         try:
             await github.redeliver_webhook_delivery(attempt)
@@ -83,6 +94,14 @@ async def redeliver_failed(
             report.refused.append(guid)
         else:
             report.asked.append(guid)
+    if report.given_up:
+        log.warning(
+            "not asking again for %d webhook delivery(ies) GitHub redelivered %d times "
+            "without success: %s",
+            len(report.given_up),
+            MAX_REDELIVERIES,
+            ", ".join(report.given_up),
+        )
     if report.asked or report.refused:
         log.info(
             "asked GitHub to redeliver %d lost webhook delivery(ies): %s",

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from aomaas.bot.redelivery import sweep_redeliveries
+from aomaas.bot.redelivery import MAX_REDELIVERIES, sweep_redeliveries
 from aomaas.store.models import Task, WebhookDelivery
 from tests.fakegithub import FakeGitHub
 from tests.integration.github_support import finished
@@ -104,3 +104,34 @@ async def test_no_github_app_means_no_sweep(
         assert await sweep_redeliveries(settings, server.sessions, {}) is None
         await asyncio.sleep(2.5)  # past the start sweep's delay
     assert fake_github.log == []
+
+
+async def test_a_delivery_that_keeps_failing_is_asked_a_bounded_number_of_times(
+    fake_github: FakeGitHub, tmp_path: Path, database_url: str
+) -> None:
+    """GitHub is asked MAX_REDELIVERIES times for a delivery that never gets through, then no more."""
+    fake = fake_github
+    installation = fake.add_installation("octo-org")
+    down = f"http://127.0.0.1:{free_port()}/webhooks/github"  # nothing listens there
+    payload = fake.webhook_payload("issues", "labeled.payload.json", installation=installation)
+    assert (await fake.deliver(down, "issues", payload))[0] == 502
+    guid = fake.hook_attempts()[-1].guid
+    settings = make_settings(
+        tmp_path, database_url, **fake.settings_env(), AOMAAS_REDELIVERY_INTERVAL_SECONDS=3600
+    )
+    async with live_server(settings) as server:
+        await asyncio.sleep(2.5)  # past the start sweep
+        for _ in range(MAX_REDELIVERIES + 2):
+            await _attempts_settled(fake, guid)
+            await sweep_redeliveries(settings, server.sessions, {})
+        await _attempts_settled(fake, guid)
+    assert len(fake.requests_to(REDELIVER)) == MAX_REDELIVERIES
+    assert [a.redelivery for a in fake.hook_attempts(guid)] == [False] + [True] * MAX_REDELIVERIES
+
+
+async def _attempts_settled(fake: FakeGitHub, guid: str) -> None:
+    """Wait until every redelivery asked for has been attempted (and recorded) by the stand-in."""
+    deadline = time.monotonic() + 20
+    while len(fake.hook_attempts(guid)) < 1 + len(fake.requests_to(REDELIVER)):
+        assert time.monotonic() < deadline, "the stand-in never attempted a redelivery"
+        await asyncio.sleep(0.05)
