@@ -28,7 +28,7 @@ from aomaas.health import healthz
 from aomaas.jobs.actors import declare_actors
 from aomaas.jobs.broker import make_broker
 from aomaas.jobs.queue import Enqueuer
-from aomaas.jobs.sweeper import sweep_forever, sweep_once
+from aomaas.jobs.sweeper import lost_after, sweep_forever, sweep_once
 from aomaas.jobs.worker import WorkerPool
 from aomaas.settings import Settings
 from aomaas.store.db import make_engine, make_sessionmaker
@@ -123,7 +123,7 @@ def _queue_context(run_worker: bool) -> Callable[[web.Application], AsyncIterato
                     sessions,
                     enqueuer,
                     settings.sweep_interval_seconds,
-                    timedelta(seconds=max(settings.task_lease_seconds * 5, 300)),
+                    lost_after(settings),
                 )
             )
         yield
