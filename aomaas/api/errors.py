@@ -23,7 +23,8 @@ log = logging.getLogger("aomaas.api")
 # Headers every answer carries, errors too (set by the rate-limit middleware).
 EXTRA_HEADERS: web.RequestKey[dict[str, str]] = web.RequestKey("aomaas.extra_headers", dict)
 
-OUTAGES = OutageLog()
+# Each app logs its own outages (once a minute per part); create_app sets it.
+OUTAGE_LOG: web.AppKey[OutageLog] = web.AppKey("aomaas.outage_log", OutageLog)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -82,7 +83,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except Exception as exc:
         outage = outage_of(exc)
         if outage is not None:
-            OUTAGES.report(outage, f"{request.method} {request.path}")
+            request.app[OUTAGE_LOG].report(outage, f"{request.method} {request.path}")
             return unavailable(request, outage)
         request_id = uuid.uuid4().hex
         log.exception(

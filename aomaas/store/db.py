@@ -80,9 +80,9 @@ def _check_file_on_checkout(engine: AsyncEngine, path: str) -> None:
     @event.listens_for(engine.sync_engine, "checkout")
     def _same_file(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         if sqlite_file_id(path) != record.info.get("sqlite_file"):
-            raise exc.DisconnectionError(
-                "the SQLite data file was removed or replaced", invalidate_pool=True
-            )
+            moved = exc.DisconnectionError("the SQLite data file was removed or replaced")
+            moved.invalidate_pool = True  # every pooled connection holds the old file
+            raise moved
 
 
 def make_sessionmaker(engine: AsyncEngine) -> SessionMaker:
