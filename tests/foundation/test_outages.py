@@ -77,7 +77,11 @@ async def test_redis_down_answers_503_and_recovers(
     await migrate_database(database_url)
     with private_redis(port) as redis_server:
         settings = make_settings(
-            tmp_path, database_url, REDIS_URL=redis_server.url, AOMAAS_SECRET_KEY=SECRET
+            tmp_path,
+            database_url,
+            REDIS_URL=redis_server.url,
+            AOMAAS_SECRET_KEY=SECRET,
+            GITHUB_WEBHOOK_SECRET=WEBHOOK_SECRET,
         )
         async with live_server(settings, run_worker=False) as web:
             await web.create_user("olga")
@@ -101,6 +105,13 @@ async def test_redis_down_answers_503_and_recovers(
             assert health["checks"]["broker"].startswith("error"), health
             assert health["checks"]["rate_limits"].startswith("error"), health
             assert health["checks"]["database"] == "ok", health
+            body, headers = _signed_delivery()  # no per-IP limit: stored for the sweep to send
+            status, accepted, _ = await web.request(
+                "POST", "/webhooks/github", data=body, headers=headers
+            )
+            assert status == 202, accepted
+            stored = await task_store.get(web.sessions, uuid.UUID(accepted["task_id"]))
+            assert stored is not None and stored.status == "pending"
 
             redis_server.start()  # back, empty, on the same port
             status, body, _ = await web.request(
