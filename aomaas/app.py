@@ -21,7 +21,7 @@ from types import ModuleType
 from aiohttp import web
 
 from aomaas import __version__, appkeys
-from aomaas.api.errors import error_middleware
+from aomaas.api.errors import OUTAGE_LOG, error_middleware
 from aomaas.api.ratelimit import RateLimits, ip_limit_middleware
 from aomaas.api.setup import install_api
 from aomaas.bot.redelivery import redeliver_forever
@@ -29,8 +29,9 @@ from aomaas.health import healthz
 from aomaas.jobs.actors import declare_actors
 from aomaas.jobs.broker import make_broker
 from aomaas.jobs.queue import Enqueuer
-from aomaas.jobs.sweeper import sweep_forever, sweep_once
+from aomaas.jobs.sweeper import lost_after, sweep_forever, sweep_once
 from aomaas.jobs.worker import WorkerPool
+from aomaas.outages import OutageLog
 from aomaas.settings import Settings
 from aomaas.store.db import make_engine, make_sessionmaker
 from aomaas.store.lookups import Lookups
@@ -66,6 +67,7 @@ def create_app(settings: Settings, *, run_worker: bool | None = None) -> web.App
         client_max_size=settings.webhook_max_body_bytes,
     )
     app[appkeys.SETTINGS] = settings
+    app[OUTAGE_LOG] = OutageLog()
     app[appkeys.LIMITS] = RateLimits(settings)
     app[appkeys.SERVICES] = {}
     app.cleanup_ctx.append(_database)
@@ -124,7 +126,7 @@ def _queue_context(run_worker: bool) -> Callable[[web.Application], AsyncIterato
                     sessions,
                     enqueuer,
                     settings.sweep_interval_seconds,
-                    timedelta(seconds=max(settings.task_lease_seconds * 5, 300)),
+                    lost_after(settings),
                 )
             )
             redeliverer = asyncio.create_task(redeliver_forever(settings, sessions, {}))

@@ -78,6 +78,10 @@ class ServiceUnavailable(AomaasError):
     status = 503
     type = "service_unavailable"
 
+    def __init__(self, detail: str = "", retry_after: int | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after  # seconds, when the part is expected back (an outage)
+
 
 class EngineError(AomaasError):
     """The maintainer engine could not do what was asked (a readable reason)."""

@@ -1,4 +1,4 @@
-"""``/healthz``: is the database reachable and the broker answering?"""
+"""``/healthz``: is the database reachable, and are the broker and the rate-limit store answering?"""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ async def healthz(request: web.Request) -> web.Response:
         checks["database"] = f"error: {type(exc).__name__}"
     ok = await asyncio.to_thread(broker_is_healthy, request.app[appkeys.BROKER])
     checks["broker"] = "ok" if ok else "error: broker not reachable"
+    limits_ok = await request.app[appkeys.LIMITS].healthy()
+    checks["rate_limits"] = "ok" if limits_ok else "error: rate-limit store not reachable"
     healthy = all(v == "ok" for v in checks.values())
     settings = request.app[appkeys.SETTINGS]
     body = {

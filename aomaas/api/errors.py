@@ -1,6 +1,8 @@
 """The one place errors become HTTP answers: ``{"detail": ..., "type": ...}``.
 
-Known errors keep their status and message; anything unexpected is a 500 whose
+Known errors keep their status and message. A backing service that is down (the
+database, or Redis: see :mod:`aomaas.outages`) is a 503 with ``Retry-After`` naming the
+part, logged once a minute at warning level. Anything else unexpected is a 500 whose
 body names only a request id, while the log holds the stack trace.
 """
 
@@ -13,12 +15,16 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from pydantic import ValidationError
 
-from aomaas.errors import AomaasError, RateLimited
+from aomaas.errors import AomaasError, RateLimited, ServiceUnavailable
+from aomaas.outages import OutageLog, outage_of
 
 log = logging.getLogger("aomaas.api")
 
 # Headers every answer carries, errors too (set by the rate-limit middleware).
 EXTRA_HEADERS: web.RequestKey[dict[str, str]] = web.RequestKey("aomaas.extra_headers", dict)
+
+# Each app logs its own outages (once a minute per part); create_app sets it.
+OUTAGE_LOG: web.AppKey[OutageLog] = web.AppKey("aomaas.outage_log", OutageLog)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -58,6 +64,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except RateLimited as exc:
         headers = {**request.get(EXTRA_HEADERS, {}), "Retry-After": str(exc.retry_after)}
         return envelope(exc.status, exc.detail, exc.type, headers)
+    except ServiceUnavailable as exc:
+        return unavailable(request, exc)
     except AomaasError as exc:
         return envelope(exc.status, exc.detail, exc.type, request.get(EXTRA_HEADERS))
     except ValidationError as exc:
@@ -72,9 +80,21 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             detail = f"method {request.method} is not allowed on {request.path}"
         headers = {k: v for k, v in exc.headers.items() if k.lower() in ("allow", "retry-after")}
         return envelope(exc.status, detail, _HTTP_TYPES.get(exc.status, "http_error"), headers)
-    except Exception:
+    except Exception as exc:
+        outage = outage_of(exc)
+        if outage is not None:
+            request.app[OUTAGE_LOG].report(outage, f"{request.method} {request.path}")
+            return unavailable(request, outage)
         request_id = uuid.uuid4().hex
         log.exception(
             "internal error on %s %s (request id %s)", request.method, request.path, request_id
         )
         return envelope(500, f"internal error; request id {request_id}", "internal_error")
+
+
+def unavailable(request: web.Request, exc: ServiceUnavailable) -> web.Response:
+    """A 503 in the envelope, with ``Retry-After`` when the part is expected back."""
+    headers = dict(request.get(EXTRA_HEADERS, {}))
+    if exc.retry_after is not None:
+        headers["Retry-After"] = str(exc.retry_after)
+    return envelope(exc.status, exc.detail, exc.type, headers)

@@ -3,6 +3,12 @@
 Counters live in memory in embedded mode and in Redis when REDIS_URL is set, so
 several web processes share them. The webhook route is not limited per IP
 (GitHub delivers from a few addresses); its signature protects it.
+
+While Redis is down every limit fails closed: a hit raises
+:class:`limits.errors.StorageError`, which the error middleware answers 503 with
+``Retry-After`` (:mod:`aomaas.outages`). Logins must never escape their limit, and
+the per-IP limit is the only brake in front of authentication; the webhook route
+(no per-IP limit) keeps accepting deliveries.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from aomaas.errors import RateLimited
 from aomaas.settings import Settings
 
 EXEMPT_PREFIXES = ("/webhooks/", "/healthz")
+REDIS_CONNECT_TIMEOUT = 5.0  # seconds: an unreachable Redis is an outage, not a hung request
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,11 @@ class RateLimits:
     def __init__(self, settings: Settings) -> None:
         storage: Storage
         if settings.redis_url:
-            storage = storage_from_string("async+" + settings.redis_url)  # type: ignore[assignment]
+            storage = storage_from_string(  # type: ignore[assignment]
+                "async+" + settings.redis_url,
+                wrap_exceptions=True,  # any storage failure is a StorageError: an outage
+                connect_timeout=REDIS_CONNECT_TIMEOUT,
+            )
         else:
             storage = MemoryStorage()
         self.storage = storage
@@ -75,6 +86,13 @@ class RateLimits:
         self.per_user: RateLimitItem = parse(settings.rate_limit_user)
         self.login: RateLimitItem = parse(settings.rate_limit_login)
         self.trusted = [ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies]
+
+    async def healthy(self) -> bool:
+        """Whether the counters' storage answers (memory always does)."""
+        try:
+            return bool(await self.storage.check())
+        except Exception:  # any storage failure means unhealthy
+            return False
 
     async def hit(self, item: RateLimitItem, *keys: str) -> Verdict:
         """Count one request against ``item`` for ``keys``."""

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import signal
 import sys
-from datetime import timedelta
 
 from aomaas.commands.common import settings_or_exit
 from aomaas.settings import Settings
@@ -41,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
 async def _serve_worker(settings: Settings) -> int:
     from aomaas.bot.redelivery import redeliver_forever
-    from aomaas.jobs.sweeper import sweep_forever, sweep_once
+    from aomaas.jobs.sweeper import lost_after, sweep_forever, sweep_once
     from aomaas.jobs.worker import WorkerPool
     from aomaas.store.db import make_engine, make_sessionmaker
 
@@ -54,7 +53,7 @@ async def _serve_worker(settings: Settings) -> int:
         loop.add_signal_handler(sig, stop.set)
     pool.start()
     print(f"aomaas worker {pool.runtime.worker_id} running", file=sys.stderr, flush=True)
-    stale = timedelta(seconds=max(settings.task_lease_seconds * 5, 300))
+    stale = lost_after(settings)
     await sweep_once(sessions, pool.enqueuer, stale_pending_after=stale)
     sweeper = asyncio.create_task(
         sweep_forever(sessions, pool.enqueuer, settings.sweep_interval_seconds, stale)

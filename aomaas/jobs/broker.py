@@ -9,12 +9,17 @@ from dramatiq.middleware import AsyncIO
 
 from aomaas.settings import Settings
 
+CONNECT_TIMEOUT = 5.0  # seconds
+
 
 def make_broker(settings: Settings) -> dramatiq.Broker:
     """A broker for these settings, with the AsyncIO middleware our actors need."""
     broker: dramatiq.Broker
     if settings.redis_url:
-        broker = RedisBroker(url=settings.redis_url, namespace="aomaas")
+        # An unreachable Redis fails a send or a ping within seconds instead of hanging it.
+        broker = RedisBroker(
+            url=settings.redis_url, namespace="aomaas", socket_connect_timeout=CONNECT_TIMEOUT
+        )
     else:
         broker = StubBroker()
         broker.emit_after("process_boot")

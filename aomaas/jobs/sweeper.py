@@ -1,4 +1,12 @@
-"""Periodic recovery: tasks whose worker died (lease expired) or whose message was lost."""
+"""Periodic recovery: tasks whose worker died (lease expired) or whose message was lost.
+
+A pending task that no worker claimed within one sweep interval of its last send is
+sent again (the send time is the row's ``enqueued_at``), so a message lost with the
+queue (Redis restarted empty, a failed enqueue) is re-sent within about one interval.
+A task that is merely waiting in a busy queue may get a second message that way; the
+claim (a conditional update from ``pending``) lets exactly one of them run it, and the
+other does nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +15,17 @@ import logging
 from datetime import timedelta
 
 from aomaas.jobs.queue import Enqueuer
+from aomaas.outages import OutageLog, outage_of
+from aomaas.settings import Settings
 from aomaas.store import tasks as task_store
 from aomaas.store.db import SessionMaker
 
 log = logging.getLogger(__name__)
+
+
+def lost_after(settings: Settings) -> timedelta:
+    """How long a pending task may wait unclaimed after its last send before it is re-sent."""
+    return timedelta(seconds=settings.sweep_interval_seconds)
 
 
 async def sweep_once(
@@ -35,9 +50,14 @@ async def sweep_forever(
     sessions: SessionMaker, enqueuer: Enqueuer, interval: float, stale_pending_after: timedelta
 ) -> None:
     """Sweep every ``interval`` seconds until cancelled."""
+    outages = OutageLog()
     while True:
         await asyncio.sleep(interval)
         try:
             await sweep_once(sessions, enqueuer, stale_pending_after=stale_pending_after)
-        except Exception:  # keep sweeping after a passing database error
-            log.exception("task sweep failed")
+        except Exception as exc:  # keep sweeping: the next round tries again
+            outage = outage_of(exc)
+            if outage is None:
+                log.exception("task sweep failed")
+            else:  # the database or Redis is down: one line a minute, no stack
+                outages.report(outage, "the task sweep")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -22,7 +23,9 @@ def make_engine(url: str, **options: Any) -> AsyncEngine:
         # Each aiosqlite connection is a thread plus four PRAGMAs: a fixed set of them, never
         # opened and closed per request (overflow connections would be); requests wait briefly
         # for a free one instead. SQLite serves reads in microseconds, so a few suffice.
-        if make_url(url).database not in (None, "", ":memory:"):  # in-memory: one static conn
+        parsed = make_url(url)
+        path = parsed.database if parsed.database not in (None, "", ":memory:") else None
+        if path is not None:  # in-memory: one static conn
             options.setdefault("pool_size", 8)
             options.setdefault("max_overflow", 0)
             options.setdefault("pool_timeout", 60)
@@ -37,6 +40,8 @@ def make_engine(url: str, **options: Any) -> AsyncEngine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
+        if path is not None and not parsed.query:
+            _check_file_on_checkout(engine, path)  # after the PRAGMAs: the file exists then
         return engine
     options.setdefault("pool_size", 10)
     options.setdefault("max_overflow", 10)
@@ -45,6 +50,39 @@ def make_engine(url: str, **options: Any) -> AsyncEngine:
         "skip_autocommit_rollback", True
     )  # reads in autocommit mode need no ROLLBACK
     return create_async_engine(url, **options)
+
+
+def sqlite_file_id(path: str) -> tuple[int, int] | None:
+    """The identity (device, inode) of a SQLite data file; None when it is gone or unreadable.
+
+    An open SQLite connection keeps reading and writing a file that was deleted or
+    replaced (its directory removed, a backup moved in): the writes would be lost. A
+    connection whose file is no longer the one at the path must not be used.
+    """
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+def _check_file_on_checkout(engine: AsyncEngine, path: str) -> None:
+    """Before each use, drop the pooled connections if the data file is no longer theirs.
+
+    The pool then reconnects, which opens the file now at the path, or fails with
+    SQLite's own "unable to open database file" when there is none (an outage, 503).
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _remember_file(_dbapi_connection: Any, record: Any) -> None:
+        record.info["sqlite_file"] = sqlite_file_id(path)
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _same_file(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if sqlite_file_id(path) != record.info.get("sqlite_file"):
+            moved = exc.DisconnectionError("the SQLite data file was removed or replaced")
+            moved.invalidate_pool = True  # every pooled connection holds the old file
+            raise moved
 
 
 def make_sessionmaker(engine: AsyncEngine) -> SessionMaker:

@@ -12,11 +12,16 @@ Nothing is cached but the compiled SQL: every call reads the database.
 * SQLite: inline, on a synchronous read-only connection in the event loop's thread. A WAL
   reader never waits for writers and a read by key takes microseconds. If the database is
   busy all the same (a recovery, an exclusive lock), the read goes to the engine's pool,
-  whose connections wait for the lock in their own thread.
+  whose connections wait for the lock in their own thread. A connection whose data file
+  was removed or replaced is reopened (or fails with SQLite's "unable to open").
 * PostgreSQL: a connection from a pool of the same engine configuration (so it carries
   the dialect's codecs), without a ping round trip before each use: a connection known
   closed is replaced, and a read that finds its connection dropped renews the pool and is
   tried once more (a read is safe to repeat).
+
+When the database is really down these reads raise the driver's own error (a refused
+connection, a dropped one twice, SQLite unable to open its file), which the API answers
+503 (:mod:`aomaas.outages`).
 
 Only reads that return at most one row by key belong here; anything that scans stays on
 the async engine.
@@ -34,7 +39,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
-from aomaas.store.db import make_engine
+from aomaas.store.db import make_engine, sqlite_file_id
 
 Processor = Callable[[Any], Any] | None
 Row = dict[str, Any]
@@ -112,6 +117,7 @@ class Lookups:
         url = engine.url
         self._sqlite_path: str | None = None
         self._sqlite: sqlite3.Connection | None = None
+        self._sqlite_file: tuple[int, int] | None = None
         self._pool: AsyncEngine | None = None
         self._dead: tuple[type[Exception], ...] = ()
         if url.get_backend_name() == "sqlite":
@@ -170,14 +176,19 @@ class Lookups:
         return await self._through_engine(sql, args)
 
     def _sqlite_connection(self) -> sqlite3.Connection:
+        assert self._sqlite_path is not None
+        if self._sqlite is not None and sqlite_file_id(self._sqlite_path) != self._sqlite_file:
+            # The file was removed or replaced: reopen (an error naming it if there is none).
+            self._sqlite.close()
+            self._sqlite = None
         if self._sqlite is None:
-            assert self._sqlite_path is not None
             # timeout=0: a busy database answers at once, and the read moves to a thread.
             connection = sqlite3.connect(
                 self._sqlite_path, timeout=0, isolation_level=None, check_same_thread=False
             )
             connection.execute("PRAGMA query_only=ON")
             self._sqlite = connection
+            self._sqlite_file = sqlite_file_id(self._sqlite_path)
         return self._sqlite
 
     async def _through_engine(self, sql: str, args: tuple[Any, ...]) -> Sequence[Any] | None:

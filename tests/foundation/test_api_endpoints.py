@@ -185,6 +185,6 @@ async def test_healthz(server: LiveServer, backend: str) -> None:
     status, body, _ = await server.request("GET", "/healthz")
     assert status == 200, body
     assert body["status"] == "ok"
-    assert body["checks"] == {"database": "ok", "broker": "ok"}
+    assert body["checks"] == {"database": "ok", "broker": "ok", "rate_limits": "ok"}
     assert body["mode"] == "embedded"
     assert body["github"] == "not configured"

@@ -1,4 +1,5 @@
-"""Real PostgreSQL and Redis for tests: a fresh database, a private Redis DB number.
+"""Real PostgreSQL and Redis for tests: a fresh database, a private Redis DB number, and a
+private ``redis-server`` process that a test may kill and restart.
 
 When a service is absent the test is skipped with a reason, or failed when
 ``CI=true`` (CI must run every test against the real services).
@@ -8,9 +9,13 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import socket
+import subprocess
+import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 import asyncpg
 import pytest
@@ -99,3 +104,76 @@ async def _empty_except_lock(client: aioredis.Redis) -> None:
     async for key in client.scan_iter(count=500):
         if key != REDIS_LOCK.encode():
             await client.delete(key)
+
+
+class PrivateRedis:
+    """A ``redis-server`` subprocess on a free loopback port that a test can stop and restart."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 10) -> None:
+        """Start the server (no persistence: it comes back empty) and wait until it answers."""
+        binary = shutil.which("redis-server")
+        if binary is None:
+            unavailable("redis-server", "not on PATH")
+        assert binary is not None
+        self.proc = subprocess.Popen(
+            [binary, *("--port", str(self.port), "--bind", "127.0.0.1"), "--save", ""],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"redis-server on port {self.port} did not start")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL), as a crash would."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.proc = None
+
+
+@contextmanager
+def private_redis(port: int) -> Iterator[PrivateRedis]:
+    """A started :class:`PrivateRedis` on ``port``, killed when the block ends."""
+    server = PrivateRedis(port)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+async def set_postgres_reachable(url: str, reachable: bool) -> None:
+    """Let the test database at ``url`` accept connections, or refuse new ones and drop all.
+
+    ``ALTER DATABASE … ALLOW_CONNECTIONS false`` plus ``pg_terminate_backend`` on its
+    sessions: to its clients the database is down, as after a crash or a failover.
+    """
+    name = url.rsplit("/", 1)[1]
+    admin, _ = await _pg_admin()
+    try:
+        await admin.execute(
+            f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {"true" if reachable else "false"}'
+        )
+        if not reachable:
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = $1 AND pid <> pg_backend_pid()",
+                name,
+            )
+    finally:
+        await admin.close()
