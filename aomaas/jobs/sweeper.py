@@ -1,11 +1,11 @@
 """Periodic recovery: tasks whose worker died (lease expired) or whose message was lost.
 
-A pending task that no worker claimed within one sweep interval of its last send is
-sent again (the send time is the row's ``enqueued_at``), so a message lost with the
-queue (Redis restarted empty, a failed enqueue) is re-sent within about one interval.
-A task that is merely waiting in a busy queue may get a second message that way; the
-claim (a conditional update from ``pending``) lets exactly one of them run it, and the
-other does nothing.
+A pending task that no worker claimed within one sweep interval of its last send (the
+row's ``enqueued_at``) and whose message the broker no longer holds is sent again, so a
+message lost with the queue (Redis restarted empty, a failed enqueue) is re-sent within
+about one interval, while a task merely waiting in a busy queue gets no second message.
+Should a duplicate still happen (a message a worker of the in-process broker had already
+taken), the claim (a conditional update from ``pending``) lets exactly one run the task.
 """
 
 from __future__ import annotations
@@ -36,8 +36,12 @@ async def sweep_once(
     all_running: bool = False,
 ) -> int:
     """Re-enqueue what needs it; returns how many messages were sent."""
+    queued = await asyncio.to_thread(enqueuer.queued_task_ids)
     refs = await task_store.recover(
-        sessions, stale_pending_after=stale_pending_after, all_running=all_running
+        sessions,
+        stale_pending_after=stale_pending_after,
+        all_running=all_running,
+        still_queued=queued,
     )
     for ref in refs:
         enqueuer.send(ref)

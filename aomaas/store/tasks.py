@@ -7,6 +7,7 @@ from ``pending`` claims it, so two workers can never both run one task.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -148,13 +149,15 @@ async def recover(
     *,
     stale_pending_after: timedelta,
     all_running: bool = False,
+    still_queued: Collection[uuid.UUID] = (),
 ) -> list[TaskRef]:
     """Find work that needs a (new) message and prepare it; returns what to enqueue.
 
     Running tasks whose lease expired (or every running task, when this process
     knows it is the only worker, as in embedded mode at start) go back to pending,
     or to failed when their attempts are used up. Pending tasks whose message may
-    be lost (enqueued longer ago than ``stale_pending_after``) are sent again.
+    be lost (enqueued longer ago than ``stale_pending_after``, and not among
+    ``still_queued``, the task ids the broker still holds a message for) are sent again.
     """
     now = utcnow()
     refs: list[TaskRef] = []
@@ -186,6 +189,8 @@ async def recover(
             or_(Task.enqueued_at.is_(None), Task.enqueued_at < now - stale_pending_after),
         )
         for task in (await session.scalars(stale.with_for_update(skip_locked=True))).all():
+            if task.id in still_queued:
+                continue
             task.enqueued_at = now
             refs.append(TaskRef(task.id, task.kind))
     return refs

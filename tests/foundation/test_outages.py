@@ -26,6 +26,7 @@ from aomaas.bot.signature import sign
 from aomaas.jobs.registry import queue_name
 from aomaas.jobs.sweeper import lost_after, sweep_once
 from aomaas.jobs.worker import WorkerPool
+from aomaas.settings import Settings
 from aomaas.store import tasks as task_store
 from aomaas.store.types import utcnow
 from tests.support.config import make_settings, migrate_database, settings_env
@@ -229,22 +230,17 @@ async def test_tasks_lost_with_the_queue_are_resent_within_a_sweep_interval(
         assert later["updated_at"] == body["updated_at"] and later["attempts"] == 1
 
 
-async def test_a_resent_message_runs_the_task_once(
+async def test_a_duplicate_message_runs_the_task_once(
     tmp_path: Path, backend: str, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A task waiting in the queue past one sweep interval gets a second message: one run."""
+    """Two messages for one task (a re-send racing the first): the claim lets one run it."""
     settings = make_settings(tmp_path, database_url)
     async with database_sessions(settings) as sessions:
-        pool = WorkerPool(settings)  # not started yet: the first message waits in the queue
+        pool = WorkerPool(settings)  # not started yet: both messages wait in the queue
         try:
-            waiting = await add_task(
-                sessions, "selftest", enqueued_at=utcnow() - 2 * lost_after(settings)
-            )
-            pool.enqueuer.send(task_store.TaskRef(waiting.id, waiting.kind))
-            sent = await sweep_once(
-                sessions, pool.enqueuer, stale_pending_after=lost_after(settings)
-            )
-            assert sent == 1  # a second message for the same task
+            waiting = await add_task(sessions, "selftest")
+            for _ in range(2):
+                pool.enqueuer.send(task_store.TaskRef(waiting.id, waiting.kind))
             with caplog.at_level(logging.INFO, logger="aomaas.jobs.runner"):
                 pool.start()
                 done = await wait_row(sessions, waiting.id)
@@ -255,3 +251,48 @@ async def test_a_resent_message_runs_the_task_once(
     assert done.result is not None and done.result["data"]["attempts"] == 1
     ignored = [r for r in caplog.records if "already claimed or finished" in r.getMessage()]
     assert len(ignored) == 1, [r.getMessage() for r in caplog.records]
+
+
+async def test_a_task_waiting_in_the_in_process_queue_is_not_sent_again(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Embedded broker: no second message while the first waits; one once it is lost."""
+    await _busy_queue_is_not_swept(make_settings(tmp_path, database_url))
+
+
+@pytest.mark.redis
+async def test_a_task_waiting_in_the_redis_queue_is_not_sent_again(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    """Redis broker: no second message while the first waits; one once it is lost."""
+    settings = make_settings(tmp_path, database_url, REDIS_URL=redis_url, AOMAAS_SECRET_KEY=SECRET)
+    await _busy_queue_is_not_swept(settings)
+
+
+async def _busy_queue_is_not_swept(settings: Settings) -> None:
+    """Past the sweep interval, a task whose message is still queued gets no second message;
+    once that message is lost, the next sweep sends one."""
+    async with database_sessions(settings) as sessions:
+        pool = WorkerPool(settings)  # never started: a busy queue nobody takes from
+        try:
+            old = utcnow() - 2 * lost_after(settings)
+            waiting = [await add_task(sessions, "selftest", enqueued_at=old) for _ in range(3)]
+            for task in waiting:
+                pool.enqueuer.send(task_store.TaskRef(task.id, task.kind))
+            for _ in range(3):
+                assert (
+                    await sweep_once(
+                        sessions, pool.enqueuer, stale_pending_after=lost_after(settings)
+                    )
+                    == 0
+                )
+            queued = await asyncio.to_thread(pool.enqueuer.queued_task_ids)
+            assert queued == {t.id for t in waiting}
+            await asyncio.to_thread(pool.broker.flush_all)  # the messages are lost
+            assert (
+                await sweep_once(sessions, pool.enqueuer, stale_pending_after=lost_after(settings))
+                == 3
+            )
+            assert await asyncio.to_thread(pool.enqueuer.queued_task_ids) == queued
+        finally:
+            await asyncio.to_thread(pool.stop)
