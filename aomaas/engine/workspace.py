@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from aomaas.engine.refnames import BadBranchName, check_branch_name
 from aomaas.errors import InvalidRequest, RepositoryTooLarge, WorkspaceError
 
 #: Configuration that every git command runs with, whatever the repository says.
@@ -42,7 +43,6 @@ HARDENED_CONFIG: tuple[tuple[str, str], ...] = (
 )
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
-_BRANCH_RE = re.compile(r"^(?!-)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/+-]{1,200}(?<![./])$")
 
 
 @dataclass
@@ -219,8 +219,11 @@ def check_source(source: RepoSource, policy: WorkspacePolicy) -> None:
         raise InvalidRequest("repository URL is empty or malformed")
     if url.lower().startswith("ext::") or "::" in url.split("/", 1)[0]:
         raise InvalidRequest("git remote helpers (such as ext::) are not allowed")
-    if source.branch is not None and not _BRANCH_RE.match(source.branch):
-        raise InvalidRequest(f"invalid branch name: {source.branch!r}")
+    if source.branch:
+        try:
+            check_branch_name(source.branch)
+        except BadBranchName as exc:
+            raise InvalidRequest(str(exc)) from None
     if source.provider == "local":
         _check_local(url, policy)
     elif source.provider == "github":
