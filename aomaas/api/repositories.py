@@ -111,12 +111,18 @@ async def index_repository(call: Call) -> IndexAccepted:
     repositories need the owner ``local``); indexing grants nothing by itself.
     """
     body: IndexIn = call.body
-    # Whether the caller may index under this owner is decided first, from their grants
-    # and the URL's text only: a refusal tells nothing about the repository or the host.
     owner = owner_of(body.provider_type, body.repository_url)
+    # A GitHub URL is checked from its text alone, before the grant; a local path is looked
+    # at on disk only once the caller may index local repositories: a refusal (403) is
+    # decided from the caller's grants and the URL's text, and tells nothing else.
+    checked = (
+        parse_repository_url(body.provider_type, body.repository_url, call)
+        if body.provider_type == "github"
+        else None
+    )
     async with call.sessions() as session:
         await check_may_index(session, call.me, owner)
-    url, name = parse_repository_url(body.provider_type, body.repository_url, call)
+    url, name = checked or parse_repository_url(body.provider_type, body.repository_url, call)
     installation_id = None
     if body.provider_type == "github":
         installation = await installation_for_owner(call.sessions, owner)

@@ -22,7 +22,7 @@ from aomaas.engine.findings import Finding
 from aomaas.engine.patchguard import check_patch
 from aomaas.engine.planner import Plan
 from aomaas.engine.recipes import Recipe, RecipeSettings, recipe_named
-from aomaas.engine.refnames import BadBranchName, check_branch_name
+from aomaas.engine.refnames import check_branch_name
 from aomaas.engine.validator import ValidationReport, ValidationSettings, validate
 from aomaas.engine.workspace import run_git
 from aomaas.errors import EngineError, InvalidRequest, PatchRejected, WorkspaceError
@@ -62,14 +62,6 @@ class Implementation:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return asdict(self)
-
-
-def checked_branch(name: str) -> str:
-    """``name`` if it is a valid branch name (:mod:`aomaas.engine.refnames`); InvalidRequest if not."""
-    try:
-        return check_branch_name(name)
-    except BadBranchName as exc:
-        raise InvalidRequest(str(exc)) from None
 
 
 def free_branch(repo: Path, name: str) -> str:
@@ -123,7 +115,7 @@ def implement(
     settings: ImplementSettings,
 ) -> Implementation:
     """Carry out ``plan`` for ``finding`` from ``base_commit``; branch ``branch`` only if proven."""
-    name = free_branch(repo, checked_branch(branch))
+    name = free_branch(repo, check_branch_name(branch))
     recipe = recipe_named(plan.recipe) if plan.supported and plan.recipe else None
     if recipe is None:
         return _failed(f"the plan has no recipe to run: {plan.description}")

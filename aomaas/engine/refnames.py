@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 
+from aomaas.errors import InvalidRequest
+
 #: The longest branch name accepted (the stored columns hold 255; suffixes need room).
 MAX_LENGTH = 200
 
 _ALPHABET = re.compile(r"[A-Za-z0-9._/+-]+")
 
 
-class BadBranchName(ValueError):
+class BadBranchName(InvalidRequest):
     """A branch name that git (or this project's narrower alphabet) refuses; says why."""
 
 
