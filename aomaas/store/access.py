@@ -18,7 +18,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, exists, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aomaas.errors import Forbidden, NotFound
@@ -34,31 +44,33 @@ def visible_repositories(user: Account) -> ColumnElement[bool]:
     return _visible_to(user.id)
 
 
-def _visible_to(user_id: uuid.UUID | ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
-    """Repositories of an owner granted to ``user_id`` (the rule for non-admins)."""
+def _granted(
+    user_id: uuid.UUID | ColumnElement[uuid.UUID], owner: str | SQLColumnExpression[str]
+) -> ColumnElement[bool]:
+    """Whether ``owner`` (lower-cased) is granted to ``user_id``: the rule for non-admins,
+    for seeing and for indexing alike."""
     # Correlated explicitly: nested in another subquery, automatic correlation would only
     # reach the nearest enclosing SELECT and turn the caller's column into a cross join.
     return (
         exists()
-        .where(OwnerGrant.user_id == user_id, OwnerGrant.owner == Repository.owner)
+        .where(OwnerGrant.user_id == user_id, OwnerGrant.owner == owner)
         .correlate_except(OwnerGrant)
     )
 
 
+def _visible_to(user_id: uuid.UUID | ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+    """Repositories whose owner is granted to ``user_id``."""
+    return _granted(user_id, Repository.owner)
+
+
 async def check_may_index(session: AsyncSession, user: Account, owner: str) -> None:
     """Forbidden unless ``user`` may index repositories of ``owner`` (admin, or granted)."""
-    if user.is_admin:
+    if user.is_admin or await session.scalar(select(_granted(user.id, owner.strip().lower()))):
         return
-    granted = await session.scalar(
-        select(OwnerGrant.id).where(
-            OwnerGrant.user_id == user.id, OwnerGrant.owner == owner.strip().lower()
-        )
+    raise Forbidden(
+        f"you may index only repositories of owners granted to you, and {owner!r} is not "
+        f"one of them: ask an admin to run `aomaas user grant {user.username} {owner}`"
     )
-    if granted is None:
-        raise Forbidden(
-            f"you may index only repositories of owners granted to you, and {owner!r} is not "
-            f"one of them: ask an admin to run `aomaas user grant {user.username} {owner}`"
-        )
 
 
 async def repository_for(
