@@ -6,6 +6,22 @@ Every error carries the HTTP status it stands for and a short machine-readable
 
 from __future__ import annotations
 
+import re
+
+_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+_ADDRESS = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b|\blocalhost:\d+\b")
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.~/:-])/[^\s'\":,;)]+")
+
+
+def without_locations(text: str) -> str:
+    """``text`` (say, a tool's error output) with URLs, network addresses and absolute
+    paths replaced by ``<url>``, ``<address>`` and ``<path>``: a caller learns what
+    failed, not the host's layout or the addresses the service talks to.
+    """
+    text = _URL.sub("<url>", text)
+    text = _ADDRESS.sub("<address>", text)
+    return _ABSOLUTE_PATH.sub("<path>", text)
+
 
 class AomaasError(Exception):
     """Base of every error this project raises on purpose."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from aiohttp import web
@@ -11,7 +10,6 @@ from aomaas import appkeys
 from aomaas.api.routing import ApiTable, Authenticated, Call
 from aomaas.api.schemas import TokenIn, TokenOut, UserOut
 from aomaas.errors import Forbidden, Unauthorized
-from aomaas.passwords import verify_password
 from aomaas.store import users as user_store
 from aomaas.store.access import Subject
 from aomaas.store.lookups import Row
@@ -74,20 +72,15 @@ def _subject_id(request: web.Request, subject: Subject | None) -> uuid.UUID | No
     tag="auth",
 )
 async def create_token(call: Call) -> TokenOut:
-    """Check the password (Argon2id, in a thread) and issue a token."""
+    """Check the password (Argon2id, in a thread) and issue a token; 401 for any failure."""
     body: TokenIn = call.body
     limits = call.request.app[appkeys.LIMITS]
     ip = limits.client_ip(call.request)
     await limits.check_login(ip, body.username)
-    user = await user_store.get_user(call.sessions, body.username)
-    ok = await asyncio.to_thread(
-        verify_password, user.password_hash if user else None, body.password
-    )
-    if not ok or user is None:
+    user = await user_store.signed_in(call.sessions, body.username, body.password)
+    if user is None:  # unknown name, wrong password or disabled account: one answer
         await limits.failed_login(ip, body.username)
-        raise Unauthorized("wrong username or password")
-    if user.disabled:
-        raise Forbidden("this account is disabled")
+        raise Unauthorized(user_store.LOGIN_FAILED)
     ttl = call.settings.token_ttl_minutes * 60
     assert call.settings.secret_key is not None
     return TokenOut(

@@ -21,9 +21,10 @@ from aomaas.errors import InvalidRequest
 from aomaas.jobs.engine_settings import workspace_policy
 from aomaas.store import opportunities as opp_store
 from aomaas.store import repositories as repo_store
-from aomaas.store.access import repository_for, visible_repositories
+from aomaas.store.access import check_may_index, repository_for, visible_repositories
 from aomaas.store.installations import installation_for_owner
 from aomaas.store.models import Opportunity, Repository
+from aomaas.store.repositories import canonical_url
 from aomaas.store.types import isoformat_z
 
 table = ApiTable()
@@ -31,18 +32,30 @@ table = ApiTable()
 LOCAL_OWNER = "local"
 
 
-def parse_repository_url(provider: str, url: str, call: Call) -> tuple[str, str, str]:
-    """Check the URL against the settings; return (canonical url, owner, name)."""
+def owner_of(provider: str, url: str) -> str:
+    """The owner a repository URL names, read from its text alone (nothing is fetched).
+
+    Local repositories all have the owner ``local``; a GitHub URL names its owner in
+    the first part of its path (400 if it does not look like ``https://HOST/OWNER/NAME``).
+    """
+    if provider == "local":
+        return LOCAL_OWNER
+    parts = PurePosixPath(urlsplit(url).path).parts[1:]
+    if len(parts) != 2 or not all(parts):
+        raise InvalidRequest("a GitHub repository URL looks like https://HOST/OWNER/NAME")
+    return parts[0].lower()
+
+
+def parse_repository_url(provider: str, url: str, call: Call) -> tuple[str, str]:
+    """Check the URL against the settings; return (canonical url, name)."""
     check_source(RepoSource(provider=provider, url=url), workspace_policy(call.settings))
     if provider == "local":
         path = local_path_of(url).resolve()
-        return str(path), LOCAL_OWNER, path.name.removesuffix(".git") or "repository"
-    parts = PurePosixPath(urlsplit(url).path).parts[1:]
-    if len(parts) != 2:
-        raise InvalidRequest("a GitHub repository URL looks like https://HOST/OWNER/NAME")
-    owner, name = parts[0], parts[1].removesuffix(".git")
-    canonical = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}/{owner}/{name}"
-    return canonical, owner, name
+        return str(path), path.name.removesuffix(".git") or "repository"
+    split = urlsplit(url)
+    owner, name = PurePosixPath(split.path).parts[1:]
+    name = name.removesuffix(".git")
+    return canonical_url(provider, f"{split.scheme}://{split.netloc}/{owner}/{name}"), name
 
 
 def repository_out(repo: Repository) -> RepositoryOut:
@@ -92,9 +105,24 @@ def opportunity_out(o: Opportunity) -> OpportunityOut:
     tag="repositories",
 )
 async def index_repository(call: Call) -> IndexAccepted:
-    """Register the repository for the caller and start an index task."""
+    """Start an index task for a repository under an owner granted to the caller.
+
+    403 for an owner not granted to the caller (admins may index anything; local
+    repositories need the owner ``local``); indexing grants nothing by itself.
+    """
     body: IndexIn = call.body
-    url, owner, name = parse_repository_url(body.provider_type, body.repository_url, call)
+    owner = owner_of(body.provider_type, body.repository_url)
+    # A GitHub URL is checked from its text alone, before the grant; a local path is looked
+    # at on disk only once the caller may index local repositories: a refusal (403) is
+    # decided from the caller's grants and the URL's text, and tells nothing else.
+    checked = (
+        parse_repository_url(body.provider_type, body.repository_url, call)
+        if body.provider_type == "github"
+        else None
+    )
+    async with call.sessions() as session:
+        await check_may_index(session, call.me, owner)
+    url, name = checked or parse_repository_url(body.provider_type, body.repository_url, call)
     installation_id = None
     if body.provider_type == "github":
         installation = await installation_for_owner(call.sessions, owner)
@@ -110,7 +138,7 @@ async def index_repository(call: Call) -> IndexAccepted:
         branch=body.branch,
         owner=owner,
         name=name,
-        member_id=call.me.id,
+        created_by=call.me.id,
         installation_id=installation_id,
     )
     task = await call.submit("index", {"repository_id": str(repo.id)}, repo.id)

@@ -5,9 +5,12 @@ The OpenAPI document is generated from these same models.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from aomaas.engine.refnames import MAX_LENGTH, BadBranchName, check_branch_name
 
 OpportunityTypeName = Literal[
     "security", "performance", "documentation", "maintainability", "dependencies", "testing"
@@ -15,6 +18,32 @@ OpportunityTypeName = Literal[
 TaskStatus = Literal["pending", "running", "completed", "failed"]
 ProviderType = Literal["github", "local"]
 ReviewType = Literal["security", "performance", "documentation", "general"]
+
+
+def _branch_name(value: str) -> str:
+    try:
+        return check_branch_name(value)
+    except BadBranchName as exc:
+        raise PydanticCustomError("branch_name", str(exc)) from None
+
+
+def _repository_url(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise PydanticCustomError("repository_url", "the repository URL is empty")
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        raise PydanticCustomError(
+            "repository_url", "the repository URL must not contain control characters"
+        )
+    return value
+
+
+#: A git branch name, checked by :func:`aomaas.engine.refnames.check_branch_name`.
+BranchName = Annotated[str, Field(max_length=MAX_LENGTH), AfterValidator(_branch_name)]
+#: A repository URL or path without surrounding blanks or control characters.
+RepositoryUrl = Annotated[
+    str, Field(min_length=1, max_length=1000), AfterValidator(_repository_url)
+]
 
 
 class Request(BaseModel):
@@ -96,9 +125,9 @@ class TaskAccepted(BaseModel):
 class IndexIn(Request):
     """Index (clone, then read) a repository."""
 
-    repository_url: str = Field(min_length=1, max_length=1000)
+    repository_url: RepositoryUrl
     provider_type: ProviderType = "github"
-    branch: str | None = Field(default=None, max_length=255)
+    branch: BranchName | None = None
 
 
 class IndexAccepted(TaskAccepted):
@@ -207,7 +236,7 @@ class ImplementationIn(Request):
     """Carry out a plan on a new branch."""
 
     plan_id: str
-    branch_name: str | None = Field(default=None, max_length=200)
+    branch_name: BranchName | None = None
 
 
 class ImplementationAccepted(TaskAccepted):

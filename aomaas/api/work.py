@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import uuid
 
 from sqlalchemy import select
@@ -22,6 +21,7 @@ from aomaas.api.schemas import (
     ReviewIn,
     TaskAccepted,
 )
+from aomaas.engine.refnames import default_branch_name
 from aomaas.errors import InvalidRequest, NotFound
 from aomaas.store import tasks as task_store
 from aomaas.store.access import can_see_repository
@@ -37,9 +37,6 @@ from aomaas.store.work import (
 table = ApiTable()
 
 PUBLISH_WAIT_SECONDS = 15.0
-_BRANCH_OK = re.compile(
-    r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*@\{)(?!.*\.lock(/|$))[A-Za-z0-9._/-]{1,200}(?<![./])$"
-)
 
 
 async def _visible(call: Call, repository_id: uuid.UUID, what: str) -> None:
@@ -112,11 +109,6 @@ async def get_plan(call: Call) -> PlanOut:
     )
 
 
-def _default_branch_name(opp: Opportunity) -> str:
-    rule = re.sub(r"[^a-z0-9]+", "-", opp.rule.lower()).strip("-") or "fix"
-    return f"aomaas/{opp.number}-{rule}"[:100]
-
-
 @table.route(
     "POST",
     "/implementations/create",
@@ -134,9 +126,8 @@ async def create_implementation(call: Call) -> ImplementationAccepted:
         raise InvalidRequest(f"the plan is {bundle.plan.status}; wait for its task to complete")
     if not bundle.plan.supported:
         raise InvalidRequest(f"this plan cannot be carried out: {bundle.plan.description}")
-    branch = body.branch_name or _default_branch_name(bundle.opportunity)
-    if not _BRANCH_OK.match(branch):
-        raise InvalidRequest(f"branch_name {branch!r} is not a valid git branch name")
+    opp = bundle.opportunity
+    branch = body.branch_name or default_branch_name(opp.number, opp.rule)
     impl = Implementation(
         id=uuid.uuid4(), plan_id=bundle.plan.id, branch_name=branch, created_by=call.me.id
     )

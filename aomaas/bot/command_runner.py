@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from aomaas.bot import commands as cmd
 from aomaas.bot import messages
+from aomaas.engine.refnames import default_branch_name
 from aomaas.errors import AomaasError, InvalidRequest, NotFound
 from aomaas.forges.github.client import GitHubClient
 from aomaas.forges.github.forge import GitHubForge
@@ -144,9 +145,8 @@ async def _fix(ctx: JobContext, command: cmd.Fix, reply: Reply) -> Outcome:
     plan = await _make_plan(ctx, opp, 5)
     if not plan.supported:
         raise InvalidRequest(f"no proven fix is available for #{opp.number}: {plan.description}")
-    rule = "".join(c if c.isalnum() else "-" for c in opp.rule.lower()).strip("-")
     impl = Implementation(
-        id=uuid.uuid4(), plan_id=plan.id, branch_name=f"aomaas/{opp.number}-{rule}"[:100]
+        id=uuid.uuid4(), plan_id=plan.id, branch_name=default_branch_name(opp.number, opp.rule)
     )
     async with ctx.sessions.begin() as session:
         session.add(impl)

@@ -48,7 +48,6 @@ from aomaas.errors import (
     Unauthorized,
 )
 from aomaas.forges.github.client import GitHubClient
-from aomaas.passwords import verify_password
 from aomaas.settings import GITHUB_APP_FILE, Settings
 from aomaas.store import users as user_store
 from aomaas.store.models import User
@@ -335,11 +334,10 @@ async def _basic_user(request: web.Request) -> User:
     limits = request.app[appkeys.LIMITS]
     ip = limits.client_ip(request)
     await limits.check_login(ip, auth.login)
-    user = await user_store.get_user(request.app[appkeys.SESSIONS], auth.login)
-    stored = user.password_hash if user else None
-    if not await asyncio.to_thread(verify_password, stored, auth.password) or user is None:
+    user = await user_store.signed_in(request.app[appkeys.SESSIONS], auth.login, auth.password)
+    if user is None:  # unknown name, wrong password or disabled account: one answer
         await limits.failed_login(ip, auth.login)
-        raise Unauthorized("wrong username or password")
+        raise Unauthorized(user_store.LOGIN_FAILED)
     return user
 
 

@@ -6,8 +6,8 @@ diffed and passed through the patch guard, committed as the app identity
 (author and committer), and proven by the validator. Only a proven commit
 gets a branch; a failed one leaves no branch at all (nothing publishable).
 
-Branch names are checked with ``git check-ref-format --branch``; a name that
-is already taken gets a numeric suffix (``name-2``, ``name-3``, ...).
+Branch names are checked by :func:`aomaas.engine.refnames.check_branch_name` (git's
+``check-ref-format --branch`` rules, as everywhere else); a name that is already taken gets a numeric suffix (``name-2``, ``name-3``, ...).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from aomaas.engine.findings import Finding
 from aomaas.engine.patchguard import check_patch
 from aomaas.engine.planner import Plan
 from aomaas.engine.recipes import Recipe, RecipeSettings, recipe_named
+from aomaas.engine.refnames import check_branch_name
 from aomaas.engine.validator import ValidationReport, ValidationSettings, validate
 from aomaas.engine.workspace import run_git
 from aomaas.errors import EngineError, InvalidRequest, PatchRejected, WorkspaceError
@@ -61,14 +62,6 @@ class Implementation:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return asdict(self)
-
-
-def checked_branch(repo: Path, name: str) -> str:
-    """``name`` normalised by git's rules (InvalidRequest when git refuses it)."""
-    try:
-        return run_git(["check-ref-format", "--branch", name], repo).strip()
-    except WorkspaceError as exc:
-        raise InvalidRequest(f"not a valid branch name: {name!r}") from exc
 
 
 def free_branch(repo: Path, name: str) -> str:
@@ -122,7 +115,7 @@ def implement(
     settings: ImplementSettings,
 ) -> Implementation:
     """Carry out ``plan`` for ``finding`` from ``base_commit``; branch ``branch`` only if proven."""
-    name = free_branch(repo, checked_branch(repo, branch))
+    name = free_branch(repo, check_branch_name(branch))
     recipe = recipe_named(plan.recipe) if plan.supported and plan.recipe else None
     if recipe is None:
         return _failed(f"the plan has no recipe to run: {plan.description}")

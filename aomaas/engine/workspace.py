@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from aomaas.errors import InvalidRequest, RepositoryTooLarge, WorkspaceError
+from aomaas.engine.refnames import check_branch_name
+from aomaas.errors import InvalidRequest, RepositoryTooLarge, WorkspaceError, without_locations
 
 #: Configuration that every git command runs with, whatever the repository says.
 HARDENED_CONFIG: tuple[tuple[str, str], ...] = (
@@ -41,8 +42,8 @@ HARDENED_CONFIG: tuple[tuple[str, str], ...] = (
     ("safe.directory", "*"),
 )
 
+GITHUB_HOST_ONLY = "only repositories on the configured GitHub host (GITHUB_WEB_URL) are allowed"
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
-_BRANCH_RE = re.compile(r"^(?!-)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/+-]{1,200}(?<![./])$")
 
 
 @dataclass
@@ -183,10 +184,11 @@ _GIT_ERRORS: tuple[tuple[str, str], ...] = (
 
 
 def describe_git_error(stderr: str) -> str:
-    """Turn git's stderr into a short readable reason, keeping git's last line as detail."""
+    """Turn git's stderr into a short readable reason, keeping git's last line as detail
+    (without the URLs, addresses and paths it names: see :func:`without_locations`)."""
     lower = stderr.lower()
     lines = [line for line in stderr.splitlines() if line.strip()]
-    detail = lines[-1] if lines else "git failed"
+    detail = without_locations(lines[-1]) if lines else "git failed"
     for needle, reason in _GIT_ERRORS:
         if needle in lower:
             return f"{reason}: {detail[:300]}"
@@ -219,8 +221,8 @@ def check_source(source: RepoSource, policy: WorkspacePolicy) -> None:
         raise InvalidRequest("repository URL is empty or malformed")
     if url.lower().startswith("ext::") or "::" in url.split("/", 1)[0]:
         raise InvalidRequest("git remote helpers (such as ext::) are not allowed")
-    if source.branch is not None and not _BRANCH_RE.match(source.branch):
-        raise InvalidRequest(f"invalid branch name: {source.branch!r}")
+    if source.branch:
+        check_branch_name(source.branch)
     if source.provider == "local":
         _check_local(url, policy)
     elif source.provider == "github":
@@ -235,7 +237,9 @@ def _check_local(url: str, policy: WorkspacePolicy) -> None:
         raise InvalidRequest("a local repository path must be absolute")
     resolved = path.resolve()
     if policy.local_root is not None and not _under(resolved, policy.local_root.resolve()):
-        raise InvalidRequest(f"local repositories must be under {policy.local_root}")
+        raise InvalidRequest(
+            "local repositories must be under the configured local root (AOMAAS_LOCAL_REPO_ROOT)"
+        )
     if not resolved.is_dir():
         raise InvalidRequest(f"no such directory: {path}")
 
@@ -247,7 +251,7 @@ def _check_github(url: str, policy: WorkspacePolicy) -> None:
             raise InvalidRequest("ssh repository URLs are not allowed")
         host = urlsplit(url).hostname if "://" in url else url[4:].split(":", 1)[0]
         if (host or "").lower() != policy.github_host.lower():
-            raise InvalidRequest(f"only repositories on {policy.github_host} are allowed")
+            raise InvalidRequest(GITHUB_HOST_ONLY)
         return
     parts = urlsplit(url)
     if parts.scheme == "http" and not policy.github_allow_http:
@@ -259,7 +263,7 @@ def _check_github(url: str, policy: WorkspacePolicy) -> None:
     if parts.query or parts.fragment:
         raise InvalidRequest("repository URL must not have a query or fragment")
     if (parts.netloc or "").lower() != policy.github_host.lower():
-        raise InvalidRequest(f"only repositories on {policy.github_host} are allowed")
+        raise InvalidRequest(GITHUB_HOST_ONLY)
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) != 2 or any(s in (".", "..") for s in segments):
         raise InvalidRequest("expected a repository URL like https://HOST/OWNER/REPO")

@@ -80,4 +80,6 @@ def _push(clone: Path, target: Path, branch: str, commit: str) -> None:
             config=FILE_PROTOCOL,
         )
     except WorkspaceError as exc:
-        raise ForgeError(f"could not push branch {branch} to {target}: {exc.detail}") from None
+        raise ForgeError(
+            f"could not push branch {branch} to the repository: {exc.detail}"
+        ) from None

@@ -50,7 +50,7 @@ def forge(ctx: JobContext, repo: Repository) -> Forge:
 
 async def checkout(ctx: JobContext, repo: Repository) -> Checkout:
     """Clone the repository into its cached workspace, or fetch and update it."""
-    await ctx.progress(f"fetching {repo.url}")
+    await ctx.progress(f"fetching {repo.owner}/{repo.name}")
     source = await forge(ctx, repo).source(await repo_ref(ctx, repo))
     return await asyncio.to_thread(sync, source, workspace_policy(ctx.settings), str(repo.id))
 

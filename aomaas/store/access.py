@@ -1,5 +1,14 @@
-"""Who may see what: admins see all; others see the repositories of the owners granted
-to them and those they indexed themselves. Anything else reads as absent (404).
+"""Who may see what, and who may index what. The rule is written once, here.
+
+* Seeing: admins see every repository; anyone else the repositories whose owner is
+  granted to them (``aomaas user grant``). Indexing is never a grant: a user who indexes
+  a repository sees it only through a grant. Anything else reads as absent (404).
+* A task is visible with its repository; a task about no repository only to the user
+  who started it (and admins). A task someone started about a repository they can no
+  longer see is no longer visible to them.
+* Indexing: admins anywhere; anyone else only under an owner granted to them (a local
+  repository has the owner ``local``). Otherwise 403, decided from the caller's grants
+  and the URL they sent alone, so the answer tells nothing about the repository.
 """
 
 from __future__ import annotations
@@ -9,12 +18,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, exists, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aomaas.errors import NotFound
+from aomaas.errors import Forbidden, NotFound
 from aomaas.store.lookups import Lookup, Row
-from aomaas.store.models import OwnerGrant, Repository, RepositoryMember, Task, User
+from aomaas.store.models import OwnerGrant, Repository, Task, User
 from aomaas.store.users import ACCOUNT_COLUMNS, Account
 
 
@@ -25,21 +44,33 @@ def visible_repositories(user: Account) -> ColumnElement[bool]:
     return _visible_to(user.id)
 
 
-def _visible_to(user_id: uuid.UUID | ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
-    """Repositories of an owner granted to ``user_id``, or indexed by them."""
+def _granted(
+    user_id: uuid.UUID | ColumnElement[uuid.UUID], owner: str | SQLColumnExpression[str]
+) -> ColumnElement[bool]:
+    """Whether ``owner`` (lower-cased) is granted to ``user_id``: the rule for non-admins,
+    for seeing and for indexing alike."""
     # Correlated explicitly: nested in another subquery, automatic correlation would only
     # reach the nearest enclosing SELECT and turn the caller's column into a cross join.
-    granted = (
+    return (
         exists()
-        .where(OwnerGrant.user_id == user_id, OwnerGrant.owner == Repository.owner)
+        .where(OwnerGrant.user_id == user_id, OwnerGrant.owner == owner)
         .correlate_except(OwnerGrant)
     )
-    member = (
-        exists()
-        .where(RepositoryMember.user_id == user_id, RepositoryMember.repository_id == Repository.id)
-        .correlate_except(RepositoryMember)
+
+
+def _visible_to(user_id: uuid.UUID | ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+    """Repositories whose owner is granted to ``user_id``."""
+    return _granted(user_id, Repository.owner)
+
+
+async def check_may_index(session: AsyncSession, user: Account, owner: str) -> None:
+    """Forbidden unless ``user`` may index repositories of ``owner`` (admin, or granted)."""
+    if user.is_admin or await session.scalar(select(_granted(user.id, owner.strip().lower()))):
+        return
+    raise Forbidden(
+        f"you may index only repositories of owners granted to you, and {owner!r} is not "
+        f"one of them: ask an admin to run `aomaas user grant {user.username} {owner}`"
     )
-    return or_(granted, member)
 
 
 async def repository_for(
@@ -112,13 +143,13 @@ def _with_caller(
 def task_subject(*columns: str) -> Subject:
     """A task named by the path parameter ``task_id``, read with the named columns and its id.
 
-    An admin sees any task; anyone else the tasks they started and those of the
-    repositories they may see.
+    An admin sees any task; anyone else the tasks of the repositories they may see, and
+    the tasks about no repository that they started.
     """
     tasks = cast(Table, Task.__table__)
     visible = or_(
         User.is_admin,
-        Task.user_id == User.id,
+        and_(Task.repository_id.is_(None), Task.user_id == User.id),
         exists().where(Repository.id == Task.repository_id, _visible_to(User.__table__.c.id)),
     )
     return Subject("task", "task_id", _with_caller(tasks, "task_id", visible, columns))

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -127,7 +128,13 @@ class Installation(Base):
 
 
 class Repository(Base):
-    """A repository the service maintains (GitHub or local git)."""
+    """A repository the service maintains (GitHub or local git).
+
+    Its identity is (provider, url, branch), the URL in canonical form (see
+    :func:`aomaas.store.repositories.canonical_url`) and a ``None`` branch meaning the
+    default branch. A plain unique constraint does not hold for NULL, so the identity is
+    a unique index on ``coalesce(branch, '')`` (declared below the class).
+    """
 
     __tablename__ = "repositories"
     __table_args__ = (UniqueConstraint("provider", "url", "branch"),)
@@ -135,7 +142,7 @@ class Repository(Base):
     id: Mapped[uuid.UUID] = _id()
     provider: Mapped[str] = mapped_column(String(16), nullable=False)  # github | local
     url: Mapped[str] = mapped_column(String(1000), nullable=False)
-    branch: Mapped[str | None] = mapped_column(String(255))
+    branch: Mapped[str | None] = mapped_column(String(255))  # None: the default branch
     owner: Mapped[str] = mapped_column(String(200), nullable=False, index=True)  # lower-cased
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     github_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
@@ -155,18 +162,13 @@ class Repository(Base):
     updated_at: Mapped[datetime] = _updated()
 
 
-class RepositoryMember(Base):
-    """A user who indexed a repository through the API (and so may see it)."""
-
-    __tablename__ = "repository_members"
-    __table_args__ = (UniqueConstraint("repository_id", "user_id"),)
-
-    id: Mapped[uuid.UUID] = _id()
-    repository_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("repositories.id", ondelete="CASCADE")
-    )
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = _created()
+Index(
+    "uq_repositories_identity",
+    Repository.provider,
+    Repository.url,
+    func.coalesce(Repository.branch, ""),
+    unique=True,
+)
 
 
 class RepositoryIndex(Base):

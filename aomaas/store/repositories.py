@@ -1,4 +1,4 @@
-"""Repositories, their members and their stored index."""
+"""Repositories and their stored index."""
 
 from __future__ import annotations
 
@@ -10,8 +10,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aomaas.store.db import SessionMaker
-from aomaas.store.models import Repository, RepositoryIndex, RepositoryMember
+from aomaas.store.models import Repository, RepositoryIndex
 from aomaas.store.types import utcnow
+
+
+def canonical_url(provider: str, url: str) -> str:
+    """The form a repository's URL is stored (and compared) in.
+
+    GitHub: lower-cased (GitHub's owner and repository names ignore case), without a
+    trailing ``/`` or ``.git``. Local: the path as given, without surrounding blanks (the
+    API hands in a resolved absolute path).
+    """
+    url = url.strip()
+    if provider != "github":
+        return url
+    url = url.lower().rstrip("/")
+    return url.removesuffix(".git").rstrip("/")
 
 
 async def get_or_create(
@@ -22,12 +36,19 @@ async def get_or_create(
     branch: str | None,
     owner: str,
     name: str,
-    member_id: uuid.UUID | None = None,
+    created_by: uuid.UUID | None = None,
     github_id: int | None = None,
     installation_id: uuid.UUID | None = None,
 ) -> Repository:
-    """The repository row for (provider, url, branch), created if new; ``member_id`` joins it."""
-    for _attempt in range(2):
+    """The repository row for (provider, url, branch), created if new.
+
+    The URL is stored in :func:`canonical_url` form and an empty branch as ``None`` (the
+    default branch); the unique identity index covers every spelling, so concurrent calls
+    for the same repository get the same row.
+    """
+    url = canonical_url(provider, url)
+    branch = branch or None
+    for _attempt in range(3):
         try:
             async with sessions.begin() as session:
                 repo = await session.scalar(
@@ -47,7 +68,7 @@ async def get_or_create(
                         name=name,
                         github_id=github_id,
                         installation_id=installation_id,
-                        created_by=member_id,
+                        created_by=created_by,
                     )
                     session.add(repo)
                     await session.flush()
@@ -57,8 +78,6 @@ async def get_or_create(
                         repo.installation_id = installation_id
                     if github_id is not None:
                         repo.github_id = github_id
-                if member_id is not None:
-                    await _add_member(session, repo.id, member_id)
                 return repo
         except IntegrityError:
             continue  # another request created it at the same moment: read it again
@@ -67,16 +86,6 @@ async def get_or_create(
 
 def _branch_is(branch: str | None) -> Any:
     return Repository.branch.is_(None) if branch is None else Repository.branch == branch
-
-
-async def _add_member(session: AsyncSession, repository_id: uuid.UUID, user_id: uuid.UUID) -> None:
-    existing = await session.scalar(
-        select(RepositoryMember.id).where(
-            RepositoryMember.repository_id == repository_id, RepositoryMember.user_id == user_id
-        )
-    )
-    if existing is None:
-        session.add(RepositoryMember(id=uuid.uuid4(), repository_id=repository_id, user_id=user_id))
 
 
 async def get(sessions: SessionMaker, repository_id: uuid.UUID) -> Repository | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass, fields
 from typing import Any, cast
@@ -10,7 +11,7 @@ from sqlalchemy import Column, Table, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from aomaas.errors import Conflict, NotFound
-from aomaas.passwords import hash_password
+from aomaas.passwords import hash_password, verify_password
 from aomaas.store.db import SessionMaker
 from aomaas.store.lookups import Lookup
 from aomaas.store.models import OwnerGrant, User
@@ -74,6 +75,23 @@ async def get_user(sessions: SessionMaker, username: str) -> User | None:
     """The account with this name, if any."""
     async with sessions() as session:
         return await session.scalar(select(User).where(User.username == username))
+
+
+#: The one answer to a failed sign-in, whatever the reason (for every face to show).
+LOGIN_FAILED = "invalid username or password"
+
+
+async def signed_in(sessions: SessionMaker, username: str, password: str) -> User | None:
+    """The account if ``password`` is right and the account is enabled; None otherwise.
+
+    The hash is verified in every case (against a dummy hash for an unknown name, in a
+    thread), so neither the answer nor its time tells an unknown name, a wrong password
+    and a disabled account apart.
+    """
+    user = await get_user(sessions, username)
+    stored = user.password_hash if user else None
+    ok = await asyncio.to_thread(verify_password, stored, password)
+    return user if ok and user is not None and not user.disabled else None
 
 
 async def list_users(sessions: SessionMaker) -> list[tuple[User, list[str]]]:

@@ -18,7 +18,7 @@ def _policy(tmp_path: Path, **kw: object) -> WorkspacePolicy:
     ("url", "kw", "message"),
     [
         ("http://github.com/o/r", {}, "plain http"),
-        ("https://evil.example/o/r", {}, "only repositories on github.com"),
+        ("https://evil.example/o/r", {}, "only repositories on the configured GitHub host"),
         ("https://user:pw@github.com/o/r", {}, "credentials"),
         ("https://tok@github.com/o/r", {}, "credentials"),
         ("ext::sh -c touch% /tmp/pwned", {}, "remote helpers"),
@@ -75,7 +75,7 @@ def test_local_paths_under_root_only(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("branch", ["-b", "a..b", "a b", "x/", "--upload-pack=x"])
 def test_bad_branch_names(tmp_path: Path, branch: str) -> None:
-    with pytest.raises(InvalidRequest, match="invalid branch"):
+    with pytest.raises(InvalidRequest, match="not a valid branch name"):
         check_source(
             RepoSource("github", "https://github.com/o/r", branch=branch), _policy(tmp_path)
         )

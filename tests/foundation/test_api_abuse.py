@@ -83,7 +83,9 @@ async def test_forged_and_broken_tokens_are_refused(server: LiveServer, backend:
         assert body["type"] == "unauthorized"
 
 
-async def test_disabled_user_gets_403(server: LiveServer, backend: str) -> None:
+async def test_disabled_user_is_refused(server: LiveServer, backend: str) -> None:
+    """A token of a disabled account stops at once (403); its login fails like a wrong
+    password (401, the same body), so the login does not tell a right password apart."""
     await server.create_user("bob")
     token = await server.token("bob")
     await user_store.set_disabled(server.sessions, "bob")
@@ -92,7 +94,7 @@ async def test_disabled_user_gets_403(server: LiveServer, backend: str) -> None:
     status, body, _ = await server.request(
         "POST", "/auth/token", json={"username": "bob", "password": "password123"}
     )
-    assert (status, body["type"]) == (403, "forbidden")
+    assert (status, body["type"]) == (401, "unauthorized")
 
 
 async def test_failed_logins_are_limited(server: LiveServer) -> None:

@@ -64,7 +64,7 @@ async def add_task(db: Db, user: User | None, repository_id: uuid.UUID | None = 
     return task
 
 
-async def local_repository(db: Db, owner: str, name: str, member: User) -> Repository:
+async def local_repository(db: Db, owner: str, name: str, indexer: User) -> Repository:
     return await repositories.get_or_create(
         db.sessions,
         provider="local",
@@ -72,7 +72,7 @@ async def local_repository(db: Db, owner: str, name: str, member: User) -> Repos
         branch=None,
         owner=owner,
         name=name,
-        member_id=member.id,
+        created_by=indexer.id,
     )
 
 
@@ -117,7 +117,9 @@ async def test_every_call_reads_the_database(db: Db) -> None:
 
 
 async def test_the_access_check_is_part_of_the_read(db: Db) -> None:
-    """Admins see any task; others their own and those of repositories they may see."""
+    """Admins see any task; others those of repositories granted to them, and their own
+    tasks about no repository. Indexing a repository (``member``) or starting a task about
+    it (``owner``) grants nothing."""
     make = users.create_user
     owner = await make(db.sessions, "owner", "password-123")
     admin = await make(db.sessions, "admin", "password-123", is_admin=True)
@@ -126,7 +128,7 @@ async def test_the_access_check_is_part_of_the_read(db: Db) -> None:
     stranger = await make(db.sessions, "stranger", "password-123")
     elsewhere = await make(db.sessions, "elsewhere", "password-123")
     await users.grant_owner(db.sessions, "granted", "acme")
-    # The stranger has grants and memberships too, just not for this repository: a check
+    # The stranger has grants and repositories too, just not for this repository: a check
     # that lost its correlation to the caller would let them through.
     await users.grant_owner(db.sessions, "stranger", "other-org")
     repo = await local_repository(db, "acme", "tool", member)
@@ -143,10 +145,10 @@ async def test_the_access_check_is_part_of_the_read(db: Db) -> None:
         return found is not None and found["id"] == task.id
 
     expected = {
-        (owner, in_repo): True, (owner, private): True, (owner, orphan): False,
+        (owner, in_repo): False, (owner, private): True, (owner, orphan): False,
         (admin, in_repo): True, (admin, private): True, (admin, orphan): True,
         (granted, in_repo): True, (granted, private): False, (granted, orphan): False,
-        (member, in_repo): True, (member, private): False, (member, orphan): False,
+        (member, in_repo): False, (member, private): False, (member, orphan): False,
         (stranger, in_repo): False, (stranger, private): False, (stranger, orphan): False,
         (elsewhere, in_repo): False, (elsewhere, private): False, (elsewhere, orphan): False,
     }  # fmt: skip

@@ -29,7 +29,8 @@ __all__ = ["fake_github"]
 
 @dataclass
 class Flow:
-    """The server, a demo repository and tokens of a maintainer and of a stranger."""
+    """The server, a demo repository and tokens of a maintainer (granted the owner ``local``)
+    and of a stranger (no grant)."""
 
     server: LiveServer
     repo: Path
@@ -101,7 +102,7 @@ async def flow(tmp_path: Path, database_url: str) -> AsyncIterator[Flow]:
     repo = demo_repo(repos)
     settings = make_settings(tmp_path, database_url, AOMAAS_LOCAL_REPO_ROOT=repos)
     async with live_server(settings) as server:
-        await server.create_user("maintainer")
+        await server.create_user("maintainer", owners=["local"])
         await server.create_user("stranger")
         yield Flow(server, repo, await server.token("maintainer"), await server.token("stranger"))
 

@@ -133,7 +133,7 @@ async def test_seed_contract_with_github_provider(wired: Any) -> None:
         "installation", "created.payload.json", installation=installation
     )
     assert (await fake.deliver(server.url + "/webhooks/github", "installation", payload))[0] == 202
-    await server.create_user("maintainer")
+    await server.create_user("maintainer", owners=["octo-org"])  # indexing needs a grant
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         str(_seed_path()),

@@ -42,6 +42,8 @@ def test_seed_contract_local(settings: Settings, tmp_path: Path) -> None:
         ["user", "create", "maintainer", "--password-stdin"], env, input="password123\n"
     )
     assert created.returncode == 0, created.stderr
+    granted = run_cli(["user", "grant", "maintainer", "local"], env)  # indexing needs a grant
+    assert granted.returncode == 0, granted.stderr
     server = start_server_process(env, free_port(), log=tmp_path / "serve.log")
     try:
         result = subprocess.run(

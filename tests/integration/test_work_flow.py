@@ -69,7 +69,7 @@ async def test_fix_is_proven_with_the_repositorys_own_tests(flow: Flow) -> None:
 
 
 async def test_another_users_objects_answer_404(flow: Flow) -> None:
-    """A user who neither indexed the repository nor was granted its owner sees nothing of it."""
+    """A user not granted the repository's owner sees nothing of it."""
     repo_id = await flow.index()
     await flow.mine(repo_id, ["security"])
     finding = _security_finding(await flow.opportunities(repo_id))

@@ -32,7 +32,14 @@ import gidgethub
 
 from aomaas.errors import ForgeError, NotFound, ServiceUnavailable
 from aomaas.forges.github.appauth import InstallationTokens, make_app_jwt
-from aomaas.forges.github.transport import GitHubError, RetryingAPI, RetryPolicy, translate
+from aomaas.forges.github.transport import (
+    GitHubError,
+    RetryingAPI,
+    RetryPolicy,
+    api_path,
+    translate,
+    unreachable,
+)
 
 __all__ = ["JSON", "GitHubClient", "GitHubError", "RetryPolicy", "git_auth_env"]
 
@@ -149,7 +156,9 @@ class GitHubClient:
         except gidgethub.HTTPException as exc:
             raise translate(method, url, exc) from exc
         except aiohttp.ClientError as exc:
-            raise ForgeError(f"GitHub could not be reached ({method} {url}): {exc}") from exc
+            raise ForgeError(
+                f"GitHub could not be reached ({method} {api_path(url)}): {unreachable(exc)}"
+            ) from exc
 
     async def _app_call(self, method: str, url: str, data: Any = b"") -> Any:
         return await self._send(method, url, data, jwt=self.app_jwt())

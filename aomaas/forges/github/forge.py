@@ -155,7 +155,10 @@ class GitHubForge:
             token = await client.installation_token(installation)
             url = client.clone_url(repo.owner, repo.name)
         if url.startswith("http://") and not self.allow_http:
-            raise ForgeError(f"refusing to fetch over plain http from {url}; use https")
+            raise ForgeError(
+                "refusing to fetch over plain http from the GitHub host; use https "
+                "(GITHUB_ALLOW_HTTP is only for a local stand-in)"
+            )
         checkout = workdir / "repo"
         env = git_auth_env(token, url)
         diff, head = await asyncio.to_thread(

@@ -19,14 +19,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aomaas.engine.refnames import check_branch_name
 from aomaas.engine.workspace import run_git
-from aomaas.errors import ForgeError, InvalidRequest, NotFound, WorkspaceError
+from aomaas.errors import (
+    ForgeError,
+    InvalidRequest,
+    NotFound,
+    WorkspaceError,
+    without_locations,
+)
 from aomaas.forges.github.client import GitHubClient, git_auth_env
 
 CHECK_NAME = "AOMaaS proof"
 MARKER_RE = re.compile(r"<!-- aomaas:fingerprint=([A-Za-z0-9._:-]+) -->")
 _SAFE_FINGERPRINT = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-_SAFE_BRANCH = re.compile(r"^(?!/)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]{1,200}(?<![/.])$")
 MAX_OUTPUT = 65535  # GitHub's limit for a check run's summary and text
 PUSH_TIMEOUT = 300.0
 
@@ -59,13 +65,6 @@ def with_marker(body: str, fingerprint: str) -> str:
     """``body`` with exactly one marker for ``fingerprint``, at the end."""
     clean = MARKER_RE.sub("", body).rstrip()
     return f"{clean}\n\n{fingerprint_marker(fingerprint)}\n"
-
-
-def check_branch_name(branch: str) -> str:
-    """Refuse branch names git or GitHub would reject or that could be read as options."""
-    if not _SAFE_BRANCH.match(branch) or branch.startswith("-") or branch.endswith(".lock"):
-        raise InvalidRequest(f"not a usable branch name: {branch!r}")
-    return branch
 
 
 def _push(
@@ -115,7 +114,10 @@ async def push_branch(
     check_branch_name(branch)
     url = client.clone_url(owner, repo)
     if url.startswith("http://") and not allow_http:
-        raise ForgeError(f"refusing to push over plain http to {url}; use https")
+        raise ForgeError(
+            "refusing to push over plain http to the GitHub host; use https "
+            "(GITHUB_ALLOW_HTTP is only for a local stand-in)"
+        )
     sha = await asyncio.to_thread(_resolve, local_repo, local_ref)
     failure = ""
     for attempt in (1, 2):
@@ -130,7 +132,9 @@ async def push_branch(
             client.tokens.invalidate(installation_id)
             continue
         break
-    raise ForgeError(f"git push to {owner}/{repo} ({branch}) failed: {failure[-500:]}")
+    raise ForgeError(
+        f"git push to {owner}/{repo} ({branch}) failed: {without_locations(failure)[-500:]}"
+    )
 
 
 async def commit_files_via_api(

@@ -14,12 +14,13 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import aiohttp
 import gidgethub
 import gidgethub.aiohttp
 
-from aomaas.errors import ForgeError, NotFound, RateLimited
+from aomaas.errors import ForgeError, NotFound, RateLimited, without_locations
 
 Sleep = Callable[[float], Awaitable[None]]
 REQUESTER = "aomaas"
@@ -92,10 +93,30 @@ class GitHubError(ForgeError):
         self.github_status = github_status
 
 
+def api_path(url: str) -> str:
+    """The REST route of ``url`` (``/repos/o/r/pulls``): no host, no query.
+
+    Messages name GitHub's route, never the address the service reaches GitHub at
+    (``GITHUB_API_URL``, an internal address for a stand-in or GitHub Enterprise).
+    """
+    return urlsplit(url).path or "/"
+
+
+def unreachable(exc: aiohttp.ClientError) -> str:
+    """What went wrong reaching GitHub, without the address (aiohttp's text names it)."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return "could not connect"
+    if isinstance(exc, aiohttp.ServerTimeoutError):
+        return "timed out"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "the connection was closed"
+    return type(exc).__name__
+
+
 def translate(method: str, url: str, exc: gidgethub.HTTPException) -> Exception:
     """The project error for GitHub's error answer (404, limits, anything else)."""
     status = int(exc.status_code)
-    reason = f"GitHub answered {status} to {method} {url.split('?')[0]}: {exc}"
+    reason = f"GitHub answered {status} to {method} {api_path(url)}: {without_locations(str(exc))}"
     if status == 404:
         return NotFound(reason)
     headers: Mapping[str, str] = exc.headers or {}
