@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -22,7 +25,9 @@ def make_engine(url: str, **options: Any) -> AsyncEngine:
         # Each aiosqlite connection is a thread plus four PRAGMAs: a fixed set of them, never
         # opened and closed per request (overflow connections would be); requests wait briefly
         # for a free one instead. SQLite serves reads in microseconds, so a few suffice.
-        if make_url(url).database not in (None, "", ":memory:"):  # in-memory: one static conn
+        database = make_url(url).database
+        if database not in (None, "", ":memory:"):  # in-memory: one static conn
+            _create_private(Path(str(database)))
             options.setdefault("pool_size", 8)
             options.setdefault("max_overflow", 0)
             options.setdefault("pool_timeout", 60)
@@ -45,6 +50,17 @@ def make_engine(url: str, **options: Any) -> AsyncEngine:
         "skip_autocommit_rollback", True
     )  # reads in autocommit mode need no ROLLBACK
     return create_async_engine(url, **options)
+
+
+def _create_private(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600), unless it exists.
+
+    SQLite gives its -wal and -shm files the database file's mode.
+    """
+    # An existing file is left as it is; on any other error (a missing directory, say)
+    # SQLite's own error says what is wrong when it connects.
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def make_sessionmaker(engine: AsyncEngine) -> SessionMaker:
