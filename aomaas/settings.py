@@ -11,8 +11,13 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from limits import parse_many
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 # Where the manifest flow (``GET /setup/callback``) keeps the app it registered (mode 0600).
 GITHUB_APP_FILE = "github-app.json"
@@ -105,6 +110,19 @@ class Settings(BaseSettings):
             raise ValueError("use redis://HOST:PORT/DB")
         return value
 
+    @field_validator("rate_limit_ip", "rate_limit_user", "rate_limit_login")
+    @classmethod
+    def _check_rate_limit(cls, value: str) -> str:
+        try:
+            items = parse_many(value)
+        except ValueError:
+            items = []
+        if len(items) != 1 or items[0].amount < 1:
+            raise ValueError(
+                "use COUNT/PERIOD with PERIOD one of second, minute, hour, day (e.g. 100/minute)"
+            )
+        return value
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split_proxies(cls, value: object) -> object:
@@ -125,6 +143,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'aomaas.db').resolve()}"
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite database file, or None when the database is not a SQLite file."""
+        url = make_url(self.effective_database_url)
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        return Path(url.database)
 
     @property
     def github_private_key_pem(self) -> str | None:
@@ -152,23 +178,33 @@ class Settings(BaseSettings):
         return missing
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read the environment (plus explicit overrides) and finish the settings.
+def read_settings(**overrides: object) -> Settings:
+    """Read and check the environment (plus explicit overrides); creates nothing.
 
-    Creates the data directory, and in embedded mode generates the secret key once
-    and keeps it in ``DATA_DIR/secret_key`` (mode 0600).
+    The data directory is made absolute; :func:`load_settings` finishes the settings.
     """
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise SettingsError(_explain(exc)) from None
+    settings.data_dir = settings.data_dir.resolve()
+    return settings
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (plus explicit overrides) and finish the settings.
+
+    Creates the data directory (mode 0700), in embedded mode generates the secret key once
+    and keeps it in ``DATA_DIR/secret_key`` (mode 0600), and checks that the GitHub App's
+    private key, if any, is a readable PEM RSA key.
+    """
+    settings = read_settings(**overrides)
     try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise SettingsError(
-            f"AOMAAS_DATA_DIR={settings.data_dir}: cannot create it ({exc})"
+            f"AOMAAS_DATA_DIR={settings.data_dir}: cannot create it ({exc.strerror})"
         ) from None
-    settings.data_dir = settings.data_dir.resolve()
     if not settings.secret_key:
         if not settings.embedded:
             raise SettingsError(
@@ -179,12 +215,44 @@ def load_settings(**overrides: object) -> Settings:
         settings.secret_key = _stored_secret(settings.data_dir / "secret_key")
     if len(settings.secret_key) < 32:
         raise SettingsError("AOMAAS_SECRET_KEY is too short: use at least 32 characters")
-    _load_stored_github_app(settings)
-    if settings.github_private_key_path and not settings.github_private_key_path.is_file():
-        raise SettingsError(
-            f"GITHUB_PRIVATE_KEY_PATH={settings.github_private_key_path}: no such file"
-        )
+    key_source = (
+        "GITHUB_PRIVATE_KEY"
+        if settings.github_private_key
+        else f"GITHUB_PRIVATE_KEY_PATH={settings.github_private_key_path}"
+    )
+    if _load_stored_github_app(settings):
+        key_source = f"the private key in {settings.data_dir / GITHUB_APP_FILE}"
+    _check_private_key(settings, key_source)
     return settings
+
+
+def _check_private_key(settings: Settings, source: str) -> None:
+    """The app's private key, if set, is a readable file (when a path) holding a PEM RSA key."""
+    path = settings.github_private_key_path
+    if path is not None and not settings.github_private_key:
+        if not path.exists():
+            raise SettingsError(f"{source}: no such file")
+        if not path.is_file():
+            raise SettingsError(f"{source}: not a file (give the path of the .pem file)")
+        try:
+            path.read_bytes()
+        except OSError as exc:
+            raise SettingsError(
+                f"{source}: cannot read it ({exc.strerror}): make it readable by the "
+                "service's user (and by no one else: chmod 600)"
+            ) from None
+    pem = settings.github_private_key_pem
+    if pem is None:
+        return
+    fix = "download a new private key from the GitHub App's settings page"
+    try:
+        key = load_pem_private_key(pem.encode(), password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        raise SettingsError(
+            f"{source}: not a PEM private key (or it is encrypted): {fix}"
+        ) from None
+    if not isinstance(key, RSAPrivateKey):
+        raise SettingsError(f"{source}: not an RSA key (GitHub Apps sign with RSA): {fix}")
 
 
 def _stored_secret(path: Path) -> str:
@@ -197,8 +265,8 @@ def _stored_secret(path: Path) -> str:
     return value
 
 
-def _load_stored_github_app(settings: Settings) -> None:
-    """Use the app the manifest flow registered (``DATA_DIR/github-app.json``).
+def _load_stored_github_app(settings: Settings) -> bool:
+    """Use the app the manifest flow registered (``DATA_DIR/github-app.json``); True if it did.
 
     Only when none of GITHUB_APP_ID, GITHUB_PRIVATE_KEY(_PATH) and GITHUB_WEBHOOK_SECRET is
     set: the environment always wins, and credentials of two apps are never mixed.
@@ -209,10 +277,10 @@ def _load_stored_github_app(settings: Settings) -> None:
         or settings.github_private_key_path
         or settings.github_webhook_secret
     ):
-        return
+        return False
     path = settings.data_dir / GITHUB_APP_FILE
     if not path.is_file():
-        return
+        return False
     if path.stat().st_mode & 0o077:
         raise SettingsError(f"{path} holds the GitHub App's private key: `chmod 600 {path}`")
     try:
@@ -225,17 +293,20 @@ def _load_stored_github_app(settings: Settings) -> None:
     settings.github_app_id = str(app_id)
     settings.github_private_key = str(key)
     settings.github_webhook_secret = str(secret)
+    return True
 
 
 def _explain(exc: ValidationError) -> str:
-    lines = ["bad settings:"]
+    """One line naming each bad variable and what to put there (secrets are never echoed)."""
+    problems = []
     for error in exc.errors():
         name = ".".join(str(part) for part in error["loc"]) or "?"
         field = Settings.model_fields.get(name)
         variable = field.alias if field and field.alias else name.upper()
+        message = str(error["msg"]).removeprefix("Value error, ")
         shown = "" if _is_secret(variable) else f" (got {error.get('input')!r})"
-        lines.append(f"  {variable}: {error['msg']}{shown}")
-    return "\n".join(lines)
+        problems.append(f"{variable}: {message}{shown}")
+    return "bad setting " + "; ".join(problems)
 
 
 def _is_secret(variable: str) -> bool:

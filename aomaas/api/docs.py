@@ -32,7 +32,9 @@ async def docs_page(request: web.Request) -> web.Response:
             answer = ok.get("content", {}).get("application/json", {}).get("schema")
             rows.append(
                 f"<section><h2><code>{method.upper()} {html.escape(path)}</code></h2>"
-                f"<p>{html.escape(op.get('summary', ''))}</p>"
+                f"<p>{html.escape(op.get('summary', ''))} "
+                f"(<code>{html.escape(op.get('operationId', ''))}</code>)</p>"
+                + (f"<p>{html.escape(op['description'])}</p>" if op.get("description") else "")
                 + (
                     f"<h3>Request</h3><pre>{html.escape(json.dumps(body, indent=2))}</pre>"
                     if body

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from aomaas import appkeys
-from aomaas.api.bodies import parse_body
+from aomaas.api.bodies import FORM, parse_body
 from aomaas.api.schemas import ErrorOut
 from aomaas.errors import NotFound
 from aomaas.jobs.queue import Enqueuer
@@ -143,8 +143,9 @@ class Endpoint:
     body: type[BaseModel] | None = None
     status: int = 200
     auth: bool = True
-    allow_form: bool = False
+    allow_form: bool = False  # also the OAuth2 password form (documented by the oauth2 scheme)
     tag: str = "api"
+    operation_id: str = ""  # the handler's name unless given
     query: dict[str, str] = field(default_factory=dict)
     extra_statuses: tuple[int, ...] = ()
     subject: Subject | None = None  # an object named by a path id, read with the caller
@@ -162,6 +163,7 @@ class ApiTable:
         """Decorator registering ``handler`` for ``method path`` (path relative to /api/v1)."""
 
         def decorate(handler: EndpointHandler) -> EndpointHandler:
+            options.setdefault("operation_id", handler.__name__)
             self.endpoints.append(Endpoint(method=method, path=path, handler=handler, **options))
             return handler
 
@@ -175,7 +177,18 @@ class ApiTable:
             )
 
     def openapi(self, title: str, version: str) -> dict[str, Any]:
-        """The OpenAPI 3.1 document, built from the endpoints' pydantic models."""
+        """The OpenAPI 3.1 document, built from the endpoints' pydantic models.
+
+        Every operation has a unique ``operationId`` and a tag, so generated clients get
+        readable names. Request bodies are documented as JSON only: the OAuth2 password form
+        that ``/auth/token`` also accepts is what the ``oauth2`` security scheme describes (one
+        schema under two media types breaks common client generators).
+        """
+        ids = [e.operation_id for e in self.endpoints]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"operation ids used twice: {', '.join(twice)}")
+        token_urls = [PREFIX + e.path for e in self.endpoints if e.allow_form]
         models: set[type[BaseModel]] = {ErrorOut}
         for e in self.endpoints:
             models.update(m for m in (e.body, e.response) if m is not None)
@@ -186,7 +199,12 @@ class ApiTable:
         schemas = defs.get("$defs", {})
         paths: dict[str, dict[str, Any]] = {}
         for e in self.endpoints:
-            op: dict[str, Any] = {"summary": e.summary, "tags": [e.tag], "responses": {}}
+            op: dict[str, Any] = {
+                "operationId": e.operation_id,
+                "summary": e.summary,
+                "tags": [e.tag],
+                "responses": {},
+            }
             params = [
                 {
                     "name": p.strip("{}"),
@@ -211,11 +229,12 @@ class ApiTable:
                 op["parameters"] = params
             if e.body is not None:
                 content = {"application/json": {"schema": keyed[(e.body, "validation")]}}
-                if e.allow_form:
-                    content["application/x-www-form-urlencoded"] = {
-                        "schema": keyed[(e.body, "validation")]
-                    }
                 op["requestBody"] = {"required": True, "content": content}
+                if e.allow_form:
+                    op["description"] = (
+                        "Also accepts the same fields as an OAuth2 password form "
+                        f"({FORM}; see the oauth2 security scheme)."
+                    )
             ok: dict[str, Any] = {"description": "success"}
             if e.response is not None:
                 ok["content"] = {"application/json": {"schema": keyed[(e.response, "validation")]}}
@@ -223,22 +242,30 @@ class ApiTable:
             for extra in e.extra_statuses:
                 op["responses"][str(extra)] = ok
             error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
-            codes = [400, 404, 429, 500] + ([401, 403] if e.auth else [])
+            codes = [400, 404, 429, 500]
+            codes += [401, 403] if e.auth or e.allow_form else []  # a token, or a login
+            codes += [413] if e.body is not None else []
             for code in sorted(codes):
                 op["responses"][str(code)] = {"description": "error", "content": error}
             if e.auth:
-                op["security"] = [{"bearer": []}]
+                op["security"] = [{"bearer": []}] + ([{"oauth2": []}] if token_urls else [])
             paths.setdefault(PREFIX + e.path, {})[e.method.lower()] = op
+        security: dict[str, Any] = {
+            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+        }
+        if token_urls:
+            security["oauth2"] = {
+                "type": "oauth2",
+                "description": "The OAuth2 password flow: post username and password as a form; "
+                "the access token it answers is the bearer token.",
+                "flows": {"password": {"tokenUrl": token_urls[0], "scopes": {}}},
+            }
         return {
             "openapi": "3.1.0",
             "info": {"title": title, "version": version},
+            "tags": [{"name": tag} for tag in dict.fromkeys(e.tag for e in self.endpoints)],
             "paths": paths,
-            "components": {
-                "schemas": schemas,
-                "securitySchemes": {
-                    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-                },
-            },
+            "components": {"schemas": schemas, "securitySchemes": security},
         }
 
 

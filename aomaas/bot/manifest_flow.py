@@ -180,11 +180,7 @@ def issue_setup_token(app: web.Application) -> str | None:
 
 def load_manifest(public_url: str) -> dict[str, Any]:
     """``manifest.yml`` with ``${AOMAAS_PUBLIC_URL}`` replaced by ``public_url``."""
-    packaged = resources.files("aomaas") / "manifest.yml"
-    path = Path(str(packaged))
-    if not path.is_file():
-        path = Path(__file__).resolve().parents[2] / "manifest.yml"
-    manifest = yaml.safe_load(path.read_text())
+    manifest = yaml.safe_load(resources.files("aomaas").joinpath("manifest.yml").read_text())
     base = public_url.rstrip("/")
 
     def fill(value: Any) -> Any:

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
+import shlex
+import socket
 import sys
 
 from aiohttp import web
 
-from aomaas.commands.common import settings_or_exit
+from aomaas.commands.common import fail, own_command, settings_or_exit, storage
+from aomaas.settings import Settings
+
+log = logging.getLogger("aomaas.serve")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
@@ -34,16 +40,25 @@ def run(args: argparse.Namespace) -> int:
     if args.port:
         overrides["AOMAAS_PORT"] = args.port
     settings = settings_or_exit(**overrides)
+    sockets = listen(settings.host, settings.port)
     app = create_app(settings)
     url = f"http://{settings.host}:{settings.port}"
     mode = "embedded (SQLite, in-process worker)" if settings.embedded else "scaled (Redis broker)"
     print(
         f"AOMaaS listening on {url}  [{mode}]\n"
         f"  API docs:  {url}/api/v1/docs\n"
-        f"  data dir:  {settings.data_dir}\n"
-        "  first user: aomaas user create admin --admin   (then POST /api/v1/auth/token)",
+        f"  {storage(settings)}\n"
+        f"  first user: {first_user_command(settings)}   (then POST /api/v1/auth/token)",
         file=sys.stderr,
         flush=True,
+    )
+    log.debug(
+        "log level %s; %d worker thread(s); task lease %d s; rate limits %s per IP, %s per user",
+        settings.log_level,
+        settings.worker_threads,
+        settings.task_lease_seconds,
+        settings.rate_limit_ip,
+        settings.rate_limit_user,
     )
     if not settings.github_configured:
         print(
@@ -55,8 +70,51 @@ def run(args: argparse.Namespace) -> int:
         )
     _print_setup_address(app, settings.public_url or url)
     app.on_startup.append(_freeze_startup_objects)
-    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+    web.run_app(app, sock=sockets, print=None, access_log=None)
     return 0
+
+
+def listen(host: str, port: int) -> list[socket.socket]:
+    """Bound sockets for every address of ``host`` (as aiohttp would make); exit with a message
+    when the address cannot be resolved (2) or a port cannot be taken (1)."""
+    try:
+        infos = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE | socket.AI_ADDRCONFIG
+        )
+    except socket.gaierror as exc:
+        raise fail(
+            f"cannot listen on {host}: {exc.strerror}; check AOMAAS_HOST or --host", 2
+        ) from None
+    sockets: list[socket.socket] = []
+    for family, kind, proto, _name, address in dict.fromkeys(infos):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+        except OSError as exc:
+            sock.close()
+            for other in sockets:
+                other.close()
+            raise fail(
+                f"cannot listen on {host}:{port}: {exc.strerror}; stop whatever uses that port "
+                "or choose another with --port (or AOMAAS_PORT)",
+                1,
+            ) from None
+        sockets.append(sock)
+    return sockets
+
+
+def first_user_command(settings: Settings) -> str:
+    """The command that creates the first admin from any directory, on this service's data."""
+    where = ""
+    if settings.database_url is None:
+        where = f"AOMAAS_DATA_DIR={shlex.quote(str(settings.data_dir))} "
+    command = f"{where}{own_command()} user create admin --admin"
+    if settings.database_url is not None:
+        command += "  (with the same DATABASE_URL)"
+    return command
 
 
 async def _freeze_startup_objects(_app: web.Application) -> None:

@@ -6,7 +6,13 @@ import argparse
 import getpass
 import sys
 
-from aomaas.commands.common import settings_or_exit, with_database
+from aomaas.commands.common import (
+    existing_database_settings,
+    fail,
+    settings_or_exit,
+    storage,
+    with_database,
+)
 from aomaas.store import users as user_store
 from aomaas.store.db import SessionMaker
 
@@ -39,22 +45,37 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     disable.set_defaults(run=_disable)
 
 
+def _check_password_source(from_stdin: bool) -> None:
+    """Exit 2 when the password would have to be asked for but there is no terminal."""
+    if not from_stdin and not sys.stdin.isatty():
+        raise fail(
+            "standard input is not a terminal, so the password cannot be asked for: "
+            "give it on standard input with --password-stdin",
+            2,
+        )
+
+
 def _read_password(from_stdin: bool) -> str:
+    """The new account's password: from standard input, or asked twice on the terminal."""
     if from_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = getpass.getpass("Password: ")
-        if getpass.getpass("Again: ") != password:
-            print("aomaas: the passwords differ", file=sys.stderr)
-            raise SystemExit(2)
+        try:
+            password = getpass.getpass("Password: ")
+            again = getpass.getpass("Again: ")
+        except (EOFError, KeyboardInterrupt):
+            raise fail("no password given; no account was created", 1) from None
+        if again != password:
+            raise fail("the passwords differ", 2)
     if len(password) < 8:
-        print("aomaas: use a password of at least 8 characters", file=sys.stderr)
-        raise SystemExit(2)
+        raise fail("use a password of at least 8 characters", 2)
     return password
 
 
 def _create(args: argparse.Namespace) -> int:
+    _check_password_source(args.password_stdin)
     settings = settings_or_exit()
+    print(f"aomaas: {storage(settings)}", file=sys.stderr, flush=True)
     password = _read_password(args.password_stdin)
 
     async def work(sessions: SessionMaker) -> None:
@@ -73,7 +94,7 @@ def _create(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    settings = settings_or_exit()
+    settings = existing_database_settings()
     rows = with_database(settings, user_store.list_users)
     for user, owners in rows:
         flags = ",".join(
@@ -84,7 +105,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _grant(args: argparse.Namespace) -> int:
-    settings = settings_or_exit()
+    settings = existing_database_settings()
 
     async def work(sessions: SessionMaker) -> None:
         await user_store.grant_owner(sessions, args.username, args.owner)
@@ -95,7 +116,7 @@ def _grant(args: argparse.Namespace) -> int:
 
 
 def _disable(args: argparse.Namespace) -> int:
-    settings = settings_or_exit()
+    settings = existing_database_settings()
 
     async def work(sessions: SessionMaker) -> None:
         await user_store.set_disabled(sessions, args.username, not args.enable)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, exc
@@ -26,6 +28,7 @@ def make_engine(url: str, **options: Any) -> AsyncEngine:
         parsed = make_url(url)
         path = parsed.database if parsed.database not in (None, "", ":memory:") else None
         if path is not None:  # in-memory: one static conn
+            _create_private(Path(path))
             options.setdefault("pool_size", 8)
             options.setdefault("max_overflow", 0)
             options.setdefault("pool_timeout", 60)
@@ -83,6 +86,17 @@ def _check_file_on_checkout(engine: AsyncEngine, path: str) -> None:
             moved = exc.DisconnectionError("the SQLite data file was removed or replaced")
             moved.invalidate_pool = True  # every pooled connection holds the old file
             raise moved
+
+
+def _create_private(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600), unless it exists.
+
+    SQLite gives its -wal and -shm files the database file's mode.
+    """
+    # An existing file is left as it is; on any other error (a missing directory, say)
+    # SQLite's own error says what is wrong when it connects.
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def make_sessionmaker(engine: AsyncEngine) -> SessionMaker:

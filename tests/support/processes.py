@@ -37,17 +37,25 @@ def run_cli(
     *,
     input: str | None = None,
     timeout: float = 60,
+    cwd: Path = ROOT,
+    command: Sequence[str] = AOMAAS,
+    new_session: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``aomaas ARGS`` to completion (text output captured, never raises on exit status)."""
+    """Run ``aomaas ARGS`` to completion (text output captured, never raises on exit status).
+
+    ``command`` is how aomaas is started (another interpreter or install); ``new_session``
+    starts it without a controlling terminal.
+    """
     return subprocess.run(
-        [*AOMAAS, *args],
+        [*command, *args],
         env=clean_env(env),
-        cwd=ROOT,
+        cwd=cwd,
         input=input,
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
+        start_new_session=new_session,
     )
 
 
@@ -82,24 +90,43 @@ class ServerProcess:
 
 
 def start_process(
-    args: Sequence[str], env: Mapping[str, str] | None, log: Path, url: str = ""
+    args: Sequence[str],
+    env: Mapping[str, str] | None,
+    log: Path,
+    url: str = "",
+    *,
+    cwd: Path = ROOT,
+    command: Sequence[str] = AOMAAS,
 ) -> ServerProcess:
-    """Start ``aomaas ARGS`` in the background with its output going to ``log``."""
+    """Start ``aomaas ARGS`` (or ``command ARGS``) in the background, output going to ``log``."""
     with log.open("ab") as out:
         proc = subprocess.Popen(
-            [*AOMAAS, *args], env=clean_env(env), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+            [*command, *args], env=clean_env(env), cwd=cwd, stdout=out, stderr=subprocess.STDOUT
         )
     return ServerProcess(proc, url, log)
 
 
 def start_server_process(
-    env: Mapping[str, str], port: int, *, log: Path | None = None, timeout: float = 30
+    env: Mapping[str, str],
+    port: int,
+    *,
+    log: Path | None = None,
+    timeout: float = 30,
+    cwd: Path = ROOT,
+    command: Sequence[str] = AOMAAS,
 ) -> ServerProcess:
     """Start ``aomaas serve --port PORT`` and wait until ``/healthz`` answers 200."""
     data_dir = Path(env.get("AOMAAS_DATA_DIR", "."))
     log = log or data_dir.parent / f"serve-{port}-{time.monotonic_ns()}.log"
     url = f"http://127.0.0.1:{port}"
-    server = start_process(["serve", "--host", "127.0.0.1", "--port", str(port)], env, log, url)
+    server = start_process(
+        ["serve", "--host", "127.0.0.1", "--port", str(port)],
+        env,
+        log,
+        url,
+        cwd=cwd,
+        command=command,
+    )
     deadline = time.monotonic() + timeout
     while True:
         if server.proc.poll() is not None:
