@@ -251,7 +251,7 @@ class PullRequestOut(BaseModel):
     provider_type: ProviderType
     provider_pr_number: str
     url: str
-    status: Literal["open", "closed", "merged", "pending"]
+    status: Literal["open", "closed", "merged", "pending", "failed"]
     task_id: str | None = None
     title: str | None = None
     body: str | None = None

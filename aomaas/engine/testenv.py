@@ -2,10 +2,10 @@
 
 The environment is keyed by a hash of the repository's dependency files and
 the Python version, and lives under the configured cache directory. pytest is
-not downloaded: its distribution (and what it needs) is copied once from the
-engine's own installation into a tools directory that the environment sees
-through a ``.pth`` file, so a repository without dependencies is tested fully
-offline. Declared dependencies are installed with pip only when the settings
+not downloaded: it is a runtime dependency of aomaas, and its distribution (and
+what it needs) is copied once from the engine's own installation into a tools
+directory that the environment sees through a ``.pth`` file, so a repository
+without dependencies is tested fully offline. Declared dependencies are installed with pip only when the settings
 allow it, as wheels only (no repository or sdist code runs outside the
 sandbox), by a sandboxed pip that may reach the package index; otherwise the
 tests are reported as not run, with the reason.
@@ -164,10 +164,20 @@ def _copy_distribution(name: str, dest: Path, seen: set[str]) -> None:
 
 
 def tools_dir(cache: Path) -> Path:
-    """The directory holding pytest and its requirements (built once per pytest version)."""
-    dest = cache / f"tools-pytest-{metadata.version('pytest')}"
-    with locked(cache / f".{dest.name}.lock"):
-        _build_tools(dest)
+    """The directory holding pytest and its requirements (built once per pytest version).
+
+    SuiteNotRun when the engine's own installation lacks pytest or one of its requirements
+    (an installation that skipped aomaas's runtime dependencies).
+    """
+    try:
+        dest = cache / f"tools-pytest-{metadata.version('pytest')}"
+        with locked(cache / f".{dest.name}.lock"):
+            _build_tools(dest)
+    except metadata.PackageNotFoundError as missing:
+        raise SuiteNotRun(
+            f"tests not run: {missing.name} is not installed in aomaas's own environment "
+            "(it is a runtime dependency: reinstall aomaas with its dependencies)"
+        ) from None
     return dest
 
 
