@@ -9,9 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-OpportunityTypeName = Literal[
-    "security", "performance", "documentation", "maintainability", "dependencies", "testing"
-]
+from aomaas.engine.opportunity import OpportunityFields, OpportunityTypeName
+
 TaskStatus = Literal["pending", "running", "completed", "failed"]
 ProviderType = Literal["github", "local"]
 ReviewType = Literal["security", "performance", "documentation", "general"]
@@ -137,24 +136,10 @@ class RepositoryList(BaseModel):
     total: int
 
 
-class OpportunityOut(BaseModel):
-    """A maintenance opportunity."""
+class OpportunityOut(OpportunityFields):
+    """A maintenance opportunity (the fields ``aomaas scan --format json`` lists, and its id)."""
 
     id: str
-    number: int
-    title: str
-    description: str
-    type: OpportunityTypeName
-    priority: Literal["low", "medium", "high", "critical"]
-    effort_estimate: Literal["small", "medium", "large"]
-    location: str
-    line: int | None
-    end_line: int | None
-    rule: str
-    snippet: str
-    status: Literal["open", "planned", "implemented", "pr_open", "dismissed", "resolved"]
-    fingerprint: str
-    fixable: bool
 
 
 class OpportunityList(BaseModel):

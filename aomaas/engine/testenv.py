@@ -56,6 +56,7 @@ PYTEST = [
     "--continue-on-collection-errors",
 ]
 _SUMMARY = re.compile(r"^(FAILED|ERROR) (\S+)", re.M)
+_PASSED = re.compile(r"\b(\d+) passed\b")
 
 
 @dataclass(slots=True)
@@ -79,6 +80,7 @@ class SuiteRun:
     isolation: str
     output_tail: str
     timed_out: bool = False
+    passed: int = 0
 
     def usable(self) -> bool:
         """pytest ran to the end (all passed, some failed, or nothing collected)."""
@@ -315,4 +317,12 @@ def run_tests(tree: Path, python: Path, settings: SuiteSettings) -> SuiteRun:
         isolation=result.isolation,
         output_tail=output[-2000:],
         timed_out=result.timed_out,
+        passed=_passed(result.stdout),
     )
+
+
+def _passed(stdout: str) -> int:
+    """How many tests passed, from pytest's closing summary line (0 when it has none)."""
+    lines = stdout.rstrip().splitlines()
+    found = _PASSED.findall(lines[-1]) if lines else []
+    return int(found[-1]) if found else 0

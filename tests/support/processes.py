@@ -37,10 +37,11 @@ def run_cli(
     *,
     input: str | None = None,
     timeout: float = 60,
+    command: Sequence[str] = AOMAAS,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``aomaas ARGS`` to completion (text output captured, never raises on exit status)."""
+    """Run ``aomaas ARGS`` (or ``command ARGS``) to completion (output captured, never raises)."""
     return subprocess.run(
-        [*AOMAAS, *args],
+        [*command, *args],
         env=clean_env(env),
         cwd=ROOT,
         input=input,
@@ -82,24 +83,34 @@ class ServerProcess:
 
 
 def start_process(
-    args: Sequence[str], env: Mapping[str, str] | None, log: Path, url: str = ""
+    args: Sequence[str],
+    env: Mapping[str, str] | None,
+    log: Path,
+    url: str = "",
+    command: Sequence[str] = AOMAAS,
 ) -> ServerProcess:
-    """Start ``aomaas ARGS`` in the background with its output going to ``log``."""
+    """Start ``aomaas ARGS`` (or ``command ARGS``) in the background, output going to ``log``."""
     with log.open("ab") as out:
         proc = subprocess.Popen(
-            [*AOMAAS, *args], env=clean_env(env), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+            [*command, *args], env=clean_env(env), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
         )
     return ServerProcess(proc, url, log)
 
 
 def start_server_process(
-    env: Mapping[str, str], port: int, *, log: Path | None = None, timeout: float = 30
+    env: Mapping[str, str],
+    port: int,
+    *,
+    log: Path | None = None,
+    timeout: float = 30,
+    command: Sequence[str] = AOMAAS,
 ) -> ServerProcess:
-    """Start ``aomaas serve --port PORT`` and wait until ``/healthz`` answers 200."""
+    """Start ``aomaas serve --port PORT`` (or ``command serve …``); wait until ``/healthz`` is 200."""
     data_dir = Path(env.get("AOMAAS_DATA_DIR", "."))
     log = log or data_dir.parent / f"serve-{port}-{time.monotonic_ns()}.log"
     url = f"http://127.0.0.1:{port}"
-    server = start_process(["serve", "--host", "127.0.0.1", "--port", str(port)], env, log, url)
+    serve = ["serve", "--host", "127.0.0.1", "--port", str(port)]
+    server = start_process(serve, env, log, url, command)
     deadline = time.monotonic() + timeout
     while True:
         if server.proc.poll() is not None:
