@@ -5,7 +5,8 @@ OPPORTUNITY is a fingerprint (or a unique prefix of one) or the number
 same finding whatever filters the scan used). The work starts from the committed
 HEAD in a scratch worktree, so the repository's checked-out files (uncommitted
 changes included) stay as they are; only a proven change becomes a branch.
-Exit status: 0 proven, 1 not proven, 2 bad input.
+Exit status: 0 branch made (proven; or checked with the tests not run, which the
+verdict line says), 1 not proven, 2 bad input.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "fix",
         help="plan, implement and prove a fix on a new local branch",
         description="Plan, implement and prove a fix for one opportunity on a new branch of the "
-        "repository at PATH (its checked-out files are not touched). Exit 0 when proven, 1 when "
-        "not, 2 on bad input.",
+        "repository at PATH (its checked-out files are not touched). Exit 0 when the branch is "
+        "made (proven, or checked with the tests not run, and it says which), 1 when not, 2 on "
+        "bad input.",
     )
     p.add_argument("path", type=Path, help="a local git repository")
     p.add_argument(
@@ -96,7 +98,13 @@ def print_outcome(result: Implementation) -> None:
     if result.diff:
         print("Diff:")
         print(result.diff, end="" if result.diff.endswith("\n") else "\n")
-    print(("Proven: " if result.success else "Not proven: ") + result.message)
+    if not result.success:
+        verdict = "Not proven"
+    elif result.report is not None and not result.report.tests_ran:
+        verdict = "Checked (tests not run)"
+    else:
+        verdict = "Proven"
+    print(f"{verdict}: {result.message}")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -174,6 +174,10 @@ def _carry_out(
         changed,
         diff,
         report,
-        f"proven and committed on branch {name}",
+        (
+            f"proven and committed on branch {name}"
+            if report.tests_ran
+            else f"checked, {report.tests_detail}; committed on branch {name}"
+        ),
         status="completed",
     )

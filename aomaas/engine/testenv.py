@@ -165,21 +165,32 @@ def _copy_distribution(name: str, dest: Path, seen: set[str]) -> None:
             _copy_distribution(req.name, dest, seen)
 
 
-def tools_dir(cache: Path) -> Path:
-    """The directory holding pytest and its requirements (built once per pytest version).
+_MISSING = (
+    "tests not run: {name} is not installed in aomaas's own environment "
+    "(it is a runtime dependency: reinstall aomaas with its dependencies)"
+)
 
-    SuiteNotRun when the engine's own installation lacks pytest or one of its requirements
-    (an installation that skipped aomaas's runtime dependencies).
+
+def pytest_version() -> str:
+    """The version of the pytest that the proof runs: the one installed beside the engine.
+
+    SuiteNotRun when the engine's own installation lacks it (an installation that
+    skipped aomaas's runtime dependencies).
     """
     try:
-        dest = cache / f"tools-pytest-{metadata.version('pytest')}"
+        return metadata.version("pytest")
+    except metadata.PackageNotFoundError:
+        raise SuiteNotRun(_MISSING.format(name="pytest")) from None
+
+
+def tools_dir(cache: Path) -> Path:
+    """The directory holding pytest and its requirements (built once per pytest version)."""
+    dest = cache / f"tools-pytest-{pytest_version()}"
+    try:
         with locked(cache / f".{dest.name}.lock"):
             _build_tools(dest)
     except metadata.PackageNotFoundError as missing:
-        raise SuiteNotRun(
-            f"tests not run: {missing.name} is not installed in aomaas's own environment "
-            "(it is a runtime dependency: reinstall aomaas with its dependencies)"
-        ) from None
+        raise SuiteNotRun(_MISSING.format(name=missing.name)) from None
     return dest
 
 
@@ -195,8 +206,8 @@ def _build_tools(dest: Path) -> None:
 
 
 def environment_key(root: Path, settings: SuiteSettings) -> str:
-    """Hash of the dependency files and the interpreter: one venv per distinct set."""
-    digest = hashlib.sha256(settings.python.encode())
+    """Hash of the dependency files, the interpreter and the proof's pytest: one venv per set."""
+    digest = hashlib.sha256(f"{settings.python}\0pytest {pytest_version()}".encode())
     for name in DEPENDENCY_FILES:
         path = root / name
         digest.update(name.encode() + b"\0")

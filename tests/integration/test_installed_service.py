@@ -12,8 +12,10 @@ import json
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,16 @@ def _installation_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     for name in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"):
         env.pop(name, None)
     return env
+
+
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    """A data directory of its own that the sandbox user can reach, so that its cache (test
+    environments, the copy of pytest) is built by the installation under test, not reused."""
+    path = Path(tempfile.mkdtemp(prefix="aomaas-installed-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -69,11 +81,13 @@ def aomaas(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     return [str(copy / ".venv" / "bin" / "aomaas")]
 
 
-def test_fix_from_the_installed_command_runs_the_tests(aomaas: list[str], tmp_path: Path) -> None:
+def test_fix_from_the_installed_command_runs_the_tests(
+    aomaas: list[str], tmp_path: Path, data_dir: Path
+) -> None:
     """``scan`` numbers the finding, ``fix`` of that number is proven with the suite run twice."""
     repo = tmp_path / "repo"
     base = make_repo(repo, FILES)
-    env = _installation_env({"AOMAAS_DATA_DIR": str(tmp_path / "data")})
+    env = _installation_env({"AOMAAS_DATA_DIR": str(data_dir)})
     scanned = run_cli(
         ["scan", str(repo), "--types", "security", "--format", "json", "--quiet"],
         env,
@@ -119,14 +133,14 @@ def _finished(api: str, token: str, task_id: str, timeout: float = 900) -> dict[
 
 
 def test_implementation_through_the_installed_service_runs_the_tests(
-    aomaas: list[str], tmp_path: Path
+    aomaas: list[str], tmp_path: Path, data_dir: Path
 ) -> None:
     """``aomaas serve`` of that installation: index, mine, plan and implement, proven by tests."""
     repos = tmp_path / "repos"
     repo = repos / "calc"
     make_repo(repo, FILES)
     env = _installation_env(
-        {"AOMAAS_DATA_DIR": str(tmp_path / "data"), "AOMAAS_LOCAL_REPO_ROOT": str(repos)}
+        {"AOMAAS_DATA_DIR": str(data_dir), "AOMAAS_LOCAL_REPO_ROOT": str(repos)}
     )
     password = "a long enough password 1"
     made = run_cli(
