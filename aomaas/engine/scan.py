@@ -92,7 +92,5 @@ def scan(
         "files": index.stats.get("files", 0),
         "mining": mining,
     }
-    report = ScanReport(root, commit, index, findings, selected, wanted, stats)
-    report.uncommitted = uncommitted
-    report.numbers = number_findings(root, findings, warn=progress)
-    return report
+    numbers = number_findings(root, findings, warn=progress)
+    return ScanReport(root, commit, index, findings, selected, wanted, stats, numbers, uncommitted)
