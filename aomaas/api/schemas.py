@@ -10,11 +10,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from aomaas.engine.opportunity import OpportunityFields, OpportunityTypeName
 from aomaas.engine.refnames import MAX_LENGTH, BadBranchName, check_branch_name
 
-OpportunityTypeName = Literal[
-    "security", "performance", "documentation", "maintainability", "dependencies", "testing"
-]
 TaskStatus = Literal["pending", "running", "completed", "failed"]
 ProviderType = Literal["github", "local"]
 ReviewType = Literal["security", "performance", "documentation", "general"]
@@ -166,24 +164,10 @@ class RepositoryList(BaseModel):
     total: int
 
 
-class OpportunityOut(BaseModel):
-    """A maintenance opportunity."""
+class OpportunityOut(OpportunityFields):
+    """A maintenance opportunity (the fields ``aomaas scan --format json`` lists, and its id)."""
 
     id: str
-    number: int
-    title: str
-    description: str
-    type: OpportunityTypeName
-    priority: Literal["low", "medium", "high", "critical"]
-    effort_estimate: Literal["small", "medium", "large"]
-    location: str
-    line: int | None
-    end_line: int | None
-    rule: str
-    snippet: str
-    status: Literal["open", "planned", "implemented", "pr_open", "dismissed", "resolved"]
-    fingerprint: str
-    fixable: bool
 
 
 class OpportunityList(BaseModel):
@@ -280,7 +264,7 @@ class PullRequestOut(BaseModel):
     provider_type: ProviderType
     provider_pr_number: str
     url: str
-    status: Literal["open", "closed", "merged", "pending"]
+    status: Literal["open", "closed", "merged", "pending", "failed"]
     task_id: str | None = None
     title: str | None = None
     body: str | None = None

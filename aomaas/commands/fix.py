@@ -1,9 +1,12 @@
 """``aomaas fix PATH OPPORTUNITY``: plan, implement and prove one fix as a local branch.
 
-OPPORTUNITY is a fingerprint (or a unique prefix of one) or the rank number
-``aomaas scan`` printed. The work happens in a scratch worktree, so the
-repository's checked-out files stay as they are; only a proven change becomes
-a branch. Exit status: 0 proven, 1 not proven, 2 bad input.
+OPPORTUNITY is a fingerprint (or a unique prefix of one) or the number
+``aomaas scan`` printed (numbers are kept per repository, so a number means the
+same finding whatever filters the scan used). The work starts from the committed
+HEAD in a scratch worktree, so the repository's checked-out files (uncommitted
+changes included) stay as they are; only a proven change becomes a branch.
+Exit status: 0 branch made (proven; or checked with the tests not run, which the
+verdict line says), 1 not proven, 2 bad input.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from aomaas.settings import Settings
 if TYPE_CHECKING:  # the engine is imported when the command runs, not at CLI start-up
     from aomaas.engine.implementer import Implementation
     from aomaas.engine.planner import Plan
+    from aomaas.engine.scan import ScanReport
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,8 +34,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "fix",
         help="plan, implement and prove a fix on a new local branch",
         description="Plan, implement and prove a fix for one opportunity on a new branch of the "
-        "repository at PATH (its checked-out files are not touched). Exit 0 when proven, 1 when "
-        "not, 2 on bad input.",
+        "repository at PATH (its checked-out files are not touched). Exit 0 when the branch is "
+        "made (proven, or checked with the tests not run, and it says which), 1 when not, 2 on "
+        "bad input.",
     )
     p.add_argument("path", type=Path, help="a local git repository")
     p.add_argument(
@@ -43,18 +48,28 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def resolve(findings: list[Finding], wanted: str) -> Finding:
-    """The finding ``wanted`` names: a 1-based rank number or a fingerprint prefix."""
-    ranked = sorted(findings, key=Finding.rank_key)
-    if wanted.isdigit() and len(wanted) < 6:
-        number = int(wanted)
-        if not 1 <= number <= len(ranked):
-            raise InvalidRequest(f"no opportunity number {number} (scan found {len(ranked)})")
-        return ranked[number - 1]
-    matches = [f for f in ranked if f.fingerprint.startswith(wanted.lower())]
+def resolve(report: ScanReport, wanted: str) -> Finding:
+    """The finding ``wanted`` names: its number (as scan printed it, ``#`` allowed) or a
+    fingerprint prefix; InvalidRequest saying what was scanned when none is found."""
+    digits = wanted.removeprefix("#")
+    if digits.isdigit() and len(digits) < 6:
+        number = int(digits)
+        named = [fp for fp, n in report.numbers.items() if n == number]
+        if not named:
+            highest = max(report.numbers.values(), default=0)
+            raise InvalidRequest(
+                f"no opportunity number {number} (numbers given so far: 1 to {highest})"
+            )
+        matches = [f for f in report.findings if f.fingerprint == named[0]]
+        if not matches:
+            raise InvalidRequest(
+                f"opportunity #{number} ({named[0][:12]}) is not found in {report.scanned()}"
+            )
+        return matches[0]
+    matches = [f for f in report.findings if f.fingerprint.startswith(wanted.lower())]
     if len(matches) != 1:
         why = "no opportunity has" if not matches else f"{len(matches)} opportunities share"
-        raise InvalidRequest(f"{why} the fingerprint prefix {wanted!r}")
+        raise InvalidRequest(f"{why} the fingerprint prefix {wanted!r} in {report.scanned()}")
     return matches[0]
 
 
@@ -83,7 +98,13 @@ def print_outcome(result: Implementation) -> None:
     if result.diff:
         print("Diff:")
         print(result.diff, end="" if result.diff.endswith("\n") else "\n")
-    print(("Proven: " if result.success else "Not proven: ") + result.message)
+    if not result.success:
+        verdict = "Not proven"
+    elif result.report is not None and not result.report.tests_ran:
+        verdict = "Checked (tests not run)"
+    else:
+        verdict = "Proven"
+    print(f"{verdict}: {result.message}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -102,14 +123,22 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = scan(args.path.resolve())
         root, base = report.root, report.commit
-        finding = resolve(report.findings, args.opportunity)
+        finding = resolve(report, args.opportunity)
         branch = args.branch or default_branch(finding)
         brain = make_brain(settings.brain)
     except AomaasError as exc:
         print(f"aomaas: {exc.detail}", file=sys.stderr)
         return 2
     where = f"{finding.location}:{finding.line}" if finding.line else finding.location
-    print(f"Opportunity: {finding.title} ({finding.rule}) at {where}")
+    print(
+        f"Opportunity #{report.number(finding)} ({finding.fingerprint[:12]}): {finding.title} "
+        f"({finding.rule}) at {where}"
+    )
+    if report.uncommitted:
+        print(
+            f"Note: fixing {report.scanned()}; the fix starts from HEAD and leaves your "
+            "uncommitted changes as they are"
+        )
     try:
         plan = make_plan(finding, args.max_steps, brain, PlanContext(root=root))
         print_plan(plan)

@@ -1,5 +1,8 @@
 """``aomaas scan PATH``: index and mine a local checkout, print the ranked opportunities.
 
+The committed HEAD is scanned; uncommitted changes are left out and said so.
+Each opportunity shows its number, kept per repository (``aomaas fix`` takes it).
+
 Exit status: 0 when nothing at or above ``--fail-on`` was found (always 0
 without it), 1 otherwise, 2 on a usage or repository error.
 """
@@ -48,7 +51,11 @@ def add_parser(subparsers: Any) -> None:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the scan arguments to ``parser`` (sets ``func`` to :func:`run`)."""
-    parser.add_argument("path", type=Path, help="a git checkout (its HEAD commit is scanned)")
+    parser.add_argument(
+        "path",
+        type=Path,
+        help="a git checkout (its committed HEAD is scanned, not uncommitted changes)",
+    )
     parser.add_argument(
         "--types",
         nargs="+",
@@ -87,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
     except AomaasError as exc:
         print(f"aomaas scan: error: {exc.detail}", file=sys.stderr)
         return 2
+    if report.uncommitted:
+        print(f"aomaas scan: warning: scanned {report.scanned()}", file=sys.stderr)
     sys.stdout.write(getattr(reports, f"to_{args.format}")(report))
     if args.fail_on is None:
         return 0

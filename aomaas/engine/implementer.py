@@ -12,8 +12,6 @@ Branch names are checked by :func:`aomaas.engine.refnames.check_branch_name` (gi
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ from aomaas.engine.planner import Plan
 from aomaas.engine.recipes import Recipe, RecipeSettings, recipe_named
 from aomaas.engine.refnames import check_branch_name
 from aomaas.engine.validator import ValidationReport, ValidationSettings, validate
-from aomaas.engine.workspace import run_git
+from aomaas.engine.workspace import detached_worktree, run_git
 from aomaas.errors import EngineError, InvalidRequest, PatchRejected, WorkspaceError
 
 MAX_SUFFIX = 100
@@ -123,15 +121,8 @@ def implement(
         base = run_git(["rev-parse", "--verify", f"{base_commit}^{{commit}}"], repo).strip()
     except WorkspaceError as exc:
         raise InvalidRequest(f"unknown base commit {base_commit!r}") from exc
-    scratch = Path(tempfile.mkdtemp(prefix="aomaas-work-"))
-    worktree = scratch / "tree"
-    run_git(["worktree", "add", "--detach", str(worktree), base], repo)
-    try:
+    with detached_worktree(repo, base) as worktree:
         return _carry_out(repo, worktree, base, finding, plan, recipe, name, identity, settings)
-    finally:
-        run_git(["worktree", "remove", "--force", str(worktree)], repo, check=False)
-        run_git(["worktree", "prune"], repo, check=False)
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _carry_out(
@@ -176,6 +167,10 @@ def _carry_out(
         changed,
         diff,
         report,
-        f"proven and committed on branch {name}",
+        (
+            f"proven and committed on branch {name}"
+            if report.tests_ran
+            else f"checked, {report.tests_detail}; committed on branch {name}"
+        ),
         status="completed",
     )

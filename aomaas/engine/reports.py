@@ -1,4 +1,10 @@
-"""Render a :class:`ScanReport` as a text table, JSON, or SARIF 2.1.0."""
+"""Render a :class:`ScanReport` as a text table, JSON, or SARIF 2.1.0.
+
+Every format shows each opportunity's kept number (the one ``aomaas fix``
+accepts, whatever filters the scan used), and says what was scanned: the
+committed HEAD, and which uncommitted changes were left out. JSON lists each
+opportunity with the API's fields (:class:`~aomaas.engine.opportunity.OpportunityFields`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from typing import Any
 from aomaas import __version__
 from aomaas.engine.findings import Finding, Priority
 from aomaas.engine.miners.rules import RULES, rule_for
+from aomaas.engine.opportunity import OpportunityFields
 from aomaas.engine.scan import ScanReport
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -31,7 +38,7 @@ def to_table(report: ScanReport) -> str:
     """A plain-text table of the selected findings and a one-line summary."""
     rows = [
         (
-            str(number),
+            str(report.number(f)),
             str(f.priority),
             str(f.type),
             str(f.effort),
@@ -39,7 +46,7 @@ def to_table(report: ScanReport) -> str:
             f.rule,
             f.title,
         )
-        for number, f in enumerate(report.selected, start=1)
+        for f in report.selected
     ]
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(_TABLE_COLUMNS)]
     widths[-1] = len(_TABLE_COLUMNS[-1])  # the title column is last and never padded
@@ -49,23 +56,24 @@ def to_table(report: ScanReport) -> str:
     ]
     summary = ", ".join(f"{n} {t}" for t, n in counts_by_type(report.findings).items()) or "none"
     shown = f"showing {len(report.selected)} of {len(report.findings)}"
-    lines.append(
-        f"\n{len(report.findings)} opportunities ({summary}); {shown}; commit {report.commit[:12]}"
-    )
+    lines.append(f"\n{len(report.findings)} opportunities ({summary}); {shown}")
+    lines.append(f"scanned {report.scanned()}")
     return "\n".join(lines) + "\n"
 
 
 def to_json(report: ScanReport) -> str:
-    """Every selected opportunity, numbered from 1 in rank order, with its fingerprint."""
+    """Every selected opportunity in rank order, with the API's fields and its kept number."""
     document = {
         "repository": str(report.root),
         "commit": report.commit,
+        "scanned": report.scanned(),
+        "uncommitted_changes": report.uncommitted,
         "types": [str(t) for t in report.types],
         "total": len(report.findings),
         "counts": counts_by_type(report.findings),
         "opportunities": [
-            {"number": number, **finding.to_dict()}
-            for number, finding in enumerate(report.selected, start=1)
+            OpportunityFields.of_finding(finding, report.number(finding)).model_dump(mode="json")
+            for finding in report.selected
         ],
         "stats": report.stats,
     }
@@ -78,10 +86,7 @@ def sarif_document(report: ScanReport) -> dict[str, Any]:
     rule_index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     examples = {f.rule: f for f in report.selected}
     rules = [_sarif_rule(rule_id, examples[rule_id]) for rule_id in rule_ids]
-    results = [
-        _sarif_result(f, number, rule_index[f.rule])
-        for number, f in enumerate(report.selected, start=1)
-    ]
+    results = [_sarif_result(f, report.number(f), rule_index[f.rule]) for f in report.selected]
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -100,6 +105,10 @@ def sarif_document(report: ScanReport) -> dict[str, Any]:
                     {"repositoryUri": report.root.as_uri(), "revisionId": report.commit}
                 ],
                 "columnKind": "unicodeCodePoints",
+                "properties": {
+                    "scanned": report.scanned(),
+                    "uncommittedChanges": report.uncommitted,
+                },
                 "results": results,
             }
         ],
@@ -122,7 +131,7 @@ def _sarif_rule(rule_id: str, example: Finding) -> dict[str, Any]:
         "properties": {
             "type": str(example.type),
             "priority": str(example.priority),
-            "effort": str(example.effort),
+            "effort_estimate": str(example.effort),
             "tags": [str(example.type)],
         },
     }
@@ -154,7 +163,7 @@ def _sarif_result(finding: Finding, number: int, index: int) -> dict[str, Any]:
             "number": number,
             "type": str(finding.type),
             "priority": str(finding.priority),
-            "effort": str(finding.effort),
+            "effort_estimate": str(finding.effort),
             "fixable": finding.fixable,
         },
     }

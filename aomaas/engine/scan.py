@@ -1,4 +1,10 @@
-"""Index and mine a local checkout in one call (no server, no database): ``aomaas scan``."""
+"""Index and mine a local checkout in one call (no server, no database): ``aomaas scan``.
+
+What is scanned is always the committed HEAD. A checkout with uncommitted
+changes to tracked files is scanned from a scratch worktree at HEAD, so that
+what ``scan`` reports is exactly what ``fix`` (which works from HEAD) changes;
+the report lists those files so the output can say so.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,13 @@ from typing import Any
 from aomaas.engine.findings import Finding, OpportunityType
 from aomaas.engine.index import RepoIndex, build_index
 from aomaas.engine.miners import mine
-from aomaas.engine.workspace import head_commit, repo_toplevel
+from aomaas.engine.numbering import number_findings
+from aomaas.engine.workspace import (
+    detached_worktree,
+    head_commit,
+    repo_toplevel,
+    uncommitted_changes,
+)
 
 
 @dataclass
@@ -25,6 +37,23 @@ class ScanReport:
     selected: list[Finding]  # the first ``max_results`` of ``findings``
     types: list[OpportunityType]
     stats: dict[str, Any] = field(default_factory=dict)
+    numbers: dict[str, int] = field(default_factory=dict)  # fingerprint -> number (kept)
+    uncommitted: list[str] = field(default_factory=list)  # tracked files differing from HEAD
+
+    def number(self, finding: Finding) -> int:
+        """The finding's opportunity number (the one ``aomaas fix`` accepts)."""
+        return self.numbers[finding.fingerprint]
+
+    def scanned(self) -> str:
+        """What was scanned, in words (mentions uncommitted changes, which were not)."""
+        head = f"the committed HEAD {self.commit[:12]}"
+        if not self.uncommitted:
+            return head
+        shown = ", ".join(self.uncommitted[:5]) + (", …" if len(self.uncommitted) > 5 else "")
+        return (
+            f"{head}, not the working tree: the checkout has uncommitted changes to "
+            f"{len(self.uncommitted)} file(s) ({shown}) that were not scanned"
+        )
 
 
 def rank(findings: Iterable[Finding]) -> list[Finding]:
@@ -49,7 +78,13 @@ def scan(
     index = build_index(root, commit, progress=progress)
     indexed = time.perf_counter()
     mining: dict[str, Any] = {}
-    findings = rank(mine(root, index, wanted, progress=progress, stats=mining))
+    uncommitted = uncommitted_changes(root)
+    if uncommitted:
+        with detached_worktree(root, commit, prefix="aomaas-scan-") as tree:
+            found = mine(tree, index, wanted, progress=progress, stats=mining)
+    else:
+        found = mine(root, index, wanted, progress=progress, stats=mining)
+    findings = rank(found)
     selected = findings if max_results is None else findings[:max_results]
     stats = {
         "index_seconds": round(indexed - started, 3),
@@ -57,4 +92,5 @@ def scan(
         "files": index.stats.get("files", 0),
         "mining": mining,
     }
-    return ScanReport(root, commit, index, findings, selected, wanted, stats)
+    numbers = number_findings(root, findings, warn=progress)
+    return ScanReport(root, commit, index, findings, selected, wanted, stats, numbers, uncommitted)

@@ -2,10 +2,10 @@
 
 The environment is keyed by a hash of the repository's dependency files and
 the Python version, and lives under the configured cache directory. pytest is
-not downloaded: its distribution (and what it needs) is copied once from the
-engine's own installation into a tools directory that the environment sees
-through a ``.pth`` file, so a repository without dependencies is tested fully
-offline. Declared dependencies are installed with pip only when the settings
+not downloaded: it is a runtime dependency of aomaas, and its distribution (and
+what it needs) is copied once from the engine's own installation into a tools
+directory that the environment sees through a ``.pth`` file, so a repository
+without dependencies is tested fully offline. Declared dependencies are installed with pip only when the settings
 allow it, as wheels only (no repository or sdist code runs outside the
 sandbox), by a sandboxed pip that may reach the package index; otherwise the
 tests are reported as not run, with the reason.
@@ -56,6 +56,7 @@ PYTEST = [
     "--continue-on-collection-errors",
 ]
 _SUMMARY = re.compile(r"^(FAILED|ERROR) (\S+)", re.M)
+_PASSED = re.compile(r"\b(\d+) passed\b")
 
 
 @dataclass(slots=True)
@@ -79,6 +80,7 @@ class SuiteRun:
     isolation: str
     output_tail: str
     timed_out: bool = False
+    passed: int = 0
 
     def usable(self) -> bool:
         """pytest ran to the end (all passed, some failed, or nothing collected)."""
@@ -163,11 +165,32 @@ def _copy_distribution(name: str, dest: Path, seen: set[str]) -> None:
             _copy_distribution(req.name, dest, seen)
 
 
+_MISSING = (
+    "tests not run: {name} is not installed in aomaas's own environment "
+    "(it is a runtime dependency: reinstall aomaas with its dependencies)"
+)
+
+
+def pytest_version() -> str:
+    """The version of the pytest that the proof runs: the one installed beside the engine.
+
+    SuiteNotRun when the engine's own installation lacks it (an installation that
+    skipped aomaas's runtime dependencies).
+    """
+    try:
+        return metadata.version("pytest")
+    except metadata.PackageNotFoundError:
+        raise SuiteNotRun(_MISSING.format(name="pytest")) from None
+
+
 def tools_dir(cache: Path) -> Path:
     """The directory holding pytest and its requirements (built once per pytest version)."""
-    dest = cache / f"tools-pytest-{metadata.version('pytest')}"
-    with locked(cache / f".{dest.name}.lock"):
-        _build_tools(dest)
+    dest = cache / f"tools-pytest-{pytest_version()}"
+    try:
+        with locked(cache / f".{dest.name}.lock"):
+            _build_tools(dest)
+    except metadata.PackageNotFoundError as missing:
+        raise SuiteNotRun(_MISSING.format(name=missing.name)) from None
     return dest
 
 
@@ -183,8 +206,8 @@ def _build_tools(dest: Path) -> None:
 
 
 def environment_key(root: Path, settings: SuiteSettings) -> str:
-    """Hash of the dependency files and the interpreter: one venv per distinct set."""
-    digest = hashlib.sha256(settings.python.encode())
+    """Hash of the dependency files, the interpreter and the proof's pytest: one venv per set."""
+    digest = hashlib.sha256(f"{settings.python}\0pytest {pytest_version()}".encode())
     for name in DEPENDENCY_FILES:
         path = root / name
         digest.update(name.encode() + b"\0")
@@ -305,4 +328,12 @@ def run_tests(tree: Path, python: Path, settings: SuiteSettings) -> SuiteRun:
         isolation=result.isolation,
         output_tail=output[-2000:],
         timed_out=result.timed_out,
+        passed=_passed(result.stdout),
     )
+
+
+def _passed(stdout: str) -> int:
+    """How many tests passed, from pytest's closing summary line (0 when it has none)."""
+    lines = stdout.rstrip().splitlines()
+    found = _PASSED.findall(lines[-1]) if lines else []
+    return int(found[-1]) if found else 0

@@ -268,7 +268,8 @@ def _tests(
         detail = f"tests broken by the change: {', '.join(broken[:20])}"
         return done("failed", detail, after.isolation)
     detail = (
-        f"tests no worse ({len(before.failing)} failing before, {len(after.failing)} after; "
+        f"tests no worse ({before.passed} passed and {len(before.failing)} failing before, "
+        f"{after.passed} passed and {len(after.failing)} failing after; "
         f"{before.duration:.1f} s + {after.duration:.1f} s, isolation: {after.isolation})"
     )
     return done("passed", detail, after.isolation)

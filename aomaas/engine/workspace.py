@@ -16,6 +16,7 @@ import re
 import shutil
 import stat
 import subprocess
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -475,3 +476,37 @@ def head_commit(root: Path) -> str:
         return run_git(["rev-parse", "--verify", "HEAD^{commit}"], root).strip()
     except WorkspaceError:
         raise WorkspaceError("the repository is empty (it has no commits)") from None
+
+
+def uncommitted_changes(root: Path) -> list[str]:
+    """Tracked files whose working-tree or staged content differs from HEAD (untracked ones
+    are not listed: nothing reads them)."""
+    out = run_git(["status", "--porcelain=v1", "-z", "--untracked-files=no"], root)
+    records = iter(out.split("\0"))
+    changed = []
+    for record in records:
+        if len(record) < 4:
+            continue
+        changed.append(record[3:])
+        if record[0] in "RC":  # a rename or copy names its source in the next record
+            next(records, None)
+    return sorted(changed)
+
+
+def git_dir(root: Path) -> Path:
+    """The repository's shared git directory (the same for every worktree of it)."""
+    return (root / run_git(["rev-parse", "--git-common-dir"], root).strip()).resolve()
+
+
+@contextmanager
+def detached_worktree(repo: Path, commit: str, prefix: str = "aomaas-work-") -> Iterator[Path]:
+    """A scratch ``git worktree`` of ``repo`` at ``commit`` (detached), removed after the block."""
+    scratch = Path(tempfile.mkdtemp(prefix=prefix))
+    worktree = scratch / "tree"
+    try:
+        run_git(["worktree", "add", "--detach", str(worktree), commit], repo)
+        yield worktree
+    finally:
+        run_git(["worktree", "remove", "--force", str(worktree)], repo, check=False)
+        run_git(["worktree", "prune"], repo, check=False)
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -10,6 +10,7 @@ from aomaas.settings import Settings
 from aomaas.store import tasks as task_store
 from aomaas.store.db import SessionMaker
 from aomaas.store.models import Task
+from aomaas.store.work import Subject
 
 
 @dataclass
@@ -31,6 +32,8 @@ class JobContext:
     worker_id: str
     services: dict[str, Any] = field(default_factory=dict)
     payload_override: dict[str, Any] | None = None
+    #: The objects this task works on (shared with derived contexts): failed with the task.
+    subjects: list[Subject] = field(default_factory=list)
 
     @property
     def task_id(self) -> uuid.UUID:
@@ -45,6 +48,11 @@ class JobContext:
     def derive(self, payload: dict[str, Any]) -> JobContext:
         """The same task seen with another payload: lets one task run another kind's handler inline."""
         return replace(self, payload_override=payload)
+
+    def working_on(self, subject: Subject) -> None:
+        """Name an object this task works on: if the task fails, the runner marks it failed."""
+        if subject not in self.subjects:
+            self.subjects.append(subject)
 
     async def progress(self, message: str) -> None:
         """Show a progress line on the task (visible through GET /tasks/{id})."""

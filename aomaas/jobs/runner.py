@@ -4,6 +4,11 @@ Retries are the actor's business (Dramatiq's Retries middleware, with backoff):
 a handler failing with an unexpected error gives the task back and raises so
 the message is retried; once the attempts are used up, or when the error is a
 readable :class:`~aomaas.errors.AomaasError`, the task ends ``failed``.
+
+A task that ends ``failed`` (however it got there) leaves the objects it worked
+on (its plan, implementation or pull request, and any a handler named with
+:meth:`~aomaas.jobs.context.JobContext.working_on`) ``failed`` with the reason,
+never ``running``; the sweep does the same for a task whose worker died for good.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from aomaas.jobs.registry import load_handler
 from aomaas.settings import Settings
 from aomaas.store import tasks as task_store
 from aomaas.store.db import SessionMaker, make_engine, make_sessionmaker
+from aomaas.store.work import fail_unfinished, subject_of
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +79,9 @@ async def execute(runtime: Runtime, kind: str, task_id: str) -> None:
         return
     renewer = asyncio.create_task(_keep_lease(sessions, task.id, runtime.worker_id, lease))
     ctx = JobContext(settings, sessions, task, runtime.worker_id, runtime.services)
+    subject = subject_of(kind, task.payload)
+    if subject is not None:
+        ctx.working_on(subject)
     try:
         outcome = await load_handler(kind)(ctx)
     except AomaasError as exc:
@@ -92,7 +101,7 @@ async def execute(runtime: Runtime, kind: str, task_id: str) -> None:
             retry=True,
         )
     else:
-        await task_store.finish(
+        ours = await task_store.finish(
             sessions,
             task.id,
             runtime.worker_id,
@@ -100,6 +109,8 @@ async def execute(runtime: Runtime, kind: str, task_id: str) -> None:
             message=outcome.message,
             data=outcome.data,
         )
+        if ours and not outcome.success:
+            await _fail_subjects(ctx, outcome.message)
     finally:
         renewer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -116,7 +127,7 @@ async def _end(ctx: JobContext, outcome: Outcome, exc: BaseException, *, retry: 
     message = outcome.message
     if retry:
         message = f"{message} (gave up after {task.attempts} attempts)"
-    await task_store.finish(
+    ours = await task_store.finish(
         ctx.sessions,
         task.id,
         ctx.worker_id,
@@ -125,6 +136,14 @@ async def _end(ctx: JobContext, outcome: Outcome, exc: BaseException, *, retry: 
         data=outcome.data,
         error=f"{type(exc).__name__}: {exc}",
     )
+    if ours:
+        await _fail_subjects(ctx, message)
+
+
+async def _fail_subjects(ctx: JobContext, reason: str) -> None:
+    """The one place a failed task's objects get their final state (after the task's own)."""
+    async with ctx.sessions.begin() as session:
+        await fail_unfinished(session, ctx.subjects, reason)
 
 
 async def _keep_lease(

@@ -17,6 +17,7 @@ from sqlalchemy import or_, select, update
 from aomaas.store.db import SessionMaker
 from aomaas.store.models import Task
 from aomaas.store.types import utcnow
+from aomaas.store.work import fail_unfinished, subject_of
 
 PENDING, RUNNING, COMPLETED, FAILED = "pending", "running", "completed", "failed"
 FINISHED = (COMPLETED, FAILED)
@@ -167,17 +168,16 @@ async def recover(
             running = running.where(or_(Task.lease_until.is_(None), Task.lease_until < now))
         for task in (await session.scalars(running.with_for_update(skip_locked=True))).all():
             if task.attempts >= task.max_attempts:
+                message = (
+                    f"the worker running this task stopped and all {task.max_attempts} "
+                    "attempts are used up; start it again with a new request"
+                )
                 task.status = FAILED
                 task.finished_at = now
                 task.lease_until = None
-                task.result = {
-                    "success": False,
-                    "message": (
-                        f"the worker running this task stopped and all {task.max_attempts} "
-                        "attempts are used up; start it again with a new request"
-                    ),
-                    "data": None,
-                }
+                task.result = {"success": False, "message": message, "data": None}
+                subject = subject_of(task.kind, task.payload)
+                await fail_unfinished(session, [subject] if subject else [], message)
             else:
                 task.status = PENDING
                 task.worker_id = None

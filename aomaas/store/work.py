@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from aomaas.errors import NotFound
 from aomaas.store.db import SessionMaker
@@ -67,6 +69,50 @@ async def update_row(
             raise NotFound(f"no {model.__tablename__[:-1]} with that id")
         for key, value in values.items():
             setattr(row, key, value)
+
+
+WorkModel = type[Plan] | type[Implementation] | type[PullRequest]
+#: An object a task works on: its model and id.
+Subject = tuple[WorkModel, uuid.UUID]
+#: The object each task kind works on, named by this payload key.
+SUBJECT_OF_KIND: dict[str, tuple[WorkModel, str]] = {
+    "plan": (Plan, "plan_id"),
+    "implement": (Implementation, "implementation_id"),
+    "publish": (PullRequest, "pull_request_id"),
+}
+#: The states a task leaves behind only while it works; a failed task turns them into failed.
+UNFINISHED = ("pending", "running")
+
+
+def subject_of(kind: str, payload: Mapping[str, Any]) -> Subject | None:
+    """The object a task of ``kind`` with ``payload`` works on (None for other kinds)."""
+    named = SUBJECT_OF_KIND.get(kind)
+    if named is None or not payload.get(named[1]):
+        return None
+    try:
+        return named[0], uuid.UUID(str(payload[named[1]]))
+    except ValueError:
+        return None
+
+
+async def fail_unfinished(session: AsyncSession, subjects: Iterable[Subject], reason: str) -> None:
+    """Mark each subject still pending or running ``failed``, keeping the reason where it fits.
+
+    An implementation keeps it in ``message``, a plan in its (still empty)
+    ``description``; a pull request links its publishing task (``task_id``),
+    whose result holds the reason. Objects already in a final state are left alone.
+    """
+    for model, row_id in subjects:
+        row: Plan | Implementation | PullRequest | None = await session.get(
+            model, row_id, with_for_update=True
+        )
+        if row is None or row.status not in UNFINISHED:
+            continue
+        row.status = "failed"
+        if isinstance(row, Implementation):
+            row.message = reason
+        elif isinstance(row, Plan) and not row.description:
+            row.description = reason
 
 
 async def next_local_pr_number(sessions: SessionMaker, repository_id: uuid.UUID) -> int:

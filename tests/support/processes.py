@@ -115,7 +115,7 @@ def start_server_process(
     cwd: Path = ROOT,
     command: Sequence[str] = AOMAAS,
 ) -> ServerProcess:
-    """Start ``aomaas serve --port PORT`` and wait until ``/healthz`` answers 200."""
+    """Start ``aomaas serve --port PORT`` (or ``command serve …``); wait until ``/healthz`` is 200."""
     data_dir = Path(env.get("AOMAAS_DATA_DIR", "."))
     log = log or data_dir.parent / f"serve-{port}-{time.monotonic_ns()}.log"
     url = f"http://127.0.0.1:{port}"

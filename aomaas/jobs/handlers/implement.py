@@ -22,6 +22,7 @@ async def handle(ctx: JobContext) -> Outcome:
     moved on since planning, the change is made (and proven) on the new head.
     """
     impl_id = uuid.UUID(ctx.payload["implementation_id"])
+    ctx.working_on((Implementation, impl_id))
     bundle = await implementation_bundle(ctx.sessions, impl_id)
     await update_row(ctx.sessions, Implementation, impl_id, status="running")
     co = await checkout(ctx, bundle.repository)

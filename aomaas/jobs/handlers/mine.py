@@ -7,6 +7,7 @@ from collections import Counter
 
 from aomaas.engine.findings import OpportunityType
 from aomaas.engine.miners import mine
+from aomaas.engine.scan import rank
 from aomaas.jobs.context import JobContext, Outcome
 from aomaas.jobs.repo_work import checkout, load_repository, refresh_index
 from aomaas.store import opportunities as opp_store
@@ -22,7 +23,8 @@ async def handle(ctx: JobContext) -> Outcome:
     co = await checkout(ctx, repo)
     index = await refresh_index(ctx, repo, co)
     await ctx.progress(f"mining {', '.join(types)}")
-    findings = await asyncio.to_thread(mine, co.path, index, [OpportunityType(t) for t in types])
+    found = await asyncio.to_thread(mine, co.path, index, [OpportunityType(t) for t in types])
+    findings = rank(found)  # new findings are numbered in rank order, as ``aomaas scan`` does
     run = await opp_store.record_mine_run(
         ctx.sessions,
         repo.id,

@@ -16,6 +16,7 @@ from aomaas.store.work import plan_bundle, update_row
 async def handle(ctx: JobContext) -> Outcome:
     """Payload: ``{"plan_id"}``; fills the plan row's title, description and steps."""
     plan_id = uuid.UUID(ctx.payload["plan_id"])
+    ctx.working_on((Plan, plan_id))
     bundle = await plan_bundle(ctx.sessions, plan_id)
     await update_row(ctx.sessions, Plan, plan_id, status="running")
     finding = opp_store.to_finding(bundle.opportunity)

@@ -17,6 +17,7 @@ from aomaas.store.work import implementation_bundle, next_local_pr_number, updat
 async def handle(ctx: JobContext) -> Outcome:
     """Payload: ``{"pull_request_id"}``."""
     pr_id = uuid.UUID(ctx.payload["pull_request_id"])
+    ctx.working_on((PullRequest, pr_id))
     async with ctx.sessions() as session:
         pr = await session.get(PullRequest, pr_id)
     if pr is None or pr.implementation_id is None:
