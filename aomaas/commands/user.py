@@ -34,9 +34,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
     users.add_parser("list", help="list accounts and their grants").set_defaults(run=_list)
 
-    grant = users.add_parser("grant", help="let USERNAME see every repository of OWNER")
+    grant = users.add_parser("grant", help="let USERNAME see and index every repository of OWNER")
     grant.add_argument("username")
-    grant.add_argument("owner", help="a GitHub account or organisation (or local owner name)")
+    grant.add_argument(
+        "owner", help="a GitHub account or organisation, or `local` for the local repositories"
+    )
     grant.set_defaults(run=_grant)
 
     disable = users.add_parser("disable", help="disable an account (its tokens stop working)")
