@@ -97,7 +97,9 @@ class FixResult:
     claimed: bool = False
     level: str = "not proven"  # proven | checked, tests not run | not proven
     message: str = ""
+    log: str = ""  # aomaas fix's whole output
     proof: list[str] = field(default_factory=list)
+    proof_tests_passed: int | None = None  # "N passed" in aomaas's own tests check, if said
     changed: list[str] = field(default_factory=list)
     diff_file: str = ""
     diff_sha: str = ""
@@ -439,6 +441,15 @@ def proof_level(output: str, claimed: bool) -> str:
     return "proven"
 
 
+def tests_passed_claimed(proof: list[str]) -> int | None:
+    """How many tests aomaas's own ``tests`` check says passed (None: it does not say)."""
+    for line in proof:
+        if re.match(r"\[\w+\] tests\b", line):
+            found = re.search(r"(\d+) passed", line)
+            return int(found.group(1)) if found else None
+    return None
+
+
 def try_fix(cli: str, src: Path, scratch: Path, item: dict[str, Any]) -> FixResult:
     """``aomaas fix`` on one opportunity, onto branch ``bench/<fingerprint prefix>``."""
     fix = FixResult(item["fingerprint"], item["rule"], item["location"])
@@ -454,9 +465,20 @@ def try_fix(cli: str, src: Path, scratch: Path, item: dict[str, Any]) -> FixResu
     fix.claimed = done.returncode == 0
     fix.level = proof_level(output, fix.claimed)
     fix.proof = [line.strip() for line in output.splitlines() if line.strip().startswith("[")]
+    fix.proof_tests_passed = tests_passed_claimed(fix.proof)
     verdicts = [line for line in output.splitlines() if line.startswith(("Proven:", "Not proven:"))]
-    fix.message = (verdicts[-1] if verdicts else output.strip().splitlines()[-1:] or [""])[0][:300]
+    last = verdicts or output.strip().splitlines()[-1:] or [""]
+    fix.message = last[-1][:300]
+    log = scratch / "logs" / f"{ctx_name(src)}-fix-{item['fingerprint'][:12]}.txt"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(output)
+    fix.log = str(log)
     return fix
+
+
+def ctx_name(src: Path) -> str:
+    """The corpus name of a checkout (its folder name)."""
+    return src.name
 
 
 def check_fix(
@@ -613,6 +635,8 @@ def print_repo(result: RepoResult) -> None:
             f"tests after: {fix.tests_after or 'not run'} broken={len(fix.broken)}; "
             f"gone={fix.gone} new={len(fix.new)}; verdict={fix.verdict or 'unjudged'} ({fix.diff_file})"
         )
+        for line in fix.proof:
+            print(f"         aomaas proof: {line[:160]}")
 
 
 def print_unlabelled(results: list[RepoResult]) -> None:
@@ -641,9 +665,13 @@ def totals(results: list[RepoResult], fixing: bool) -> dict[str, Any]:
     can_run = {r.name for r in ok if r.tests_can_run}
     cannot_run = {r.name for r in ok if r.tests_can_run is False}
     owner = {id(f): r.name for r in ok for f in r.fixes}
-    false_claims = [f for f in claimed if f.level == "proven" and owner[id(f)] in cannot_run]
+    false_claims = [
+        f
+        for f in claimed
+        if f.level == "proven" and (owner[id(f)] in cannot_run or not f.proof_tests_passed)
+    ]
     runnable_claims = [f for f in claimed if owner[id(f)] in can_run]
-    really_ran = [f for f in runnable_claims if f.level == "proven"]
+    really_ran = [f for f in runnable_claims if f.level == "proven" and f.proof_tests_passed]
     gated = [f for f in claimed if f.gates_ok]
     mergeable = [f for f in claimed if f.verdict == MERGEABLE]
     fixable = sum(r.fixable_top30 for r in ok) if fixing else 0
