@@ -633,7 +633,7 @@ def print_repo(result: RepoResult) -> None:
         print(
             f"     {fix.fingerprint[:12]} {fix.rule} [{fix.level}] gates ok={fix.gates_ok} ({gates}); "
             f"tests after: {fix.tests_after or 'not run'} broken={len(fix.broken)}; "
-            f"gone={fix.gone} new={len(fix.new)}; verdict={fix.verdict or 'unjudged'} ({fix.diff_file})"
+            f"gone={fix.gone} new={len(fix.new)}; verdict={fix.verdict or 'unjudged'} (diff {fix.diff_sha}: {fix.diff_file})"
         )
         for line in fix.proof:
             print(f"         aomaas proof: {line[:160]}")
@@ -695,7 +695,7 @@ def totals(results: list[RepoResult], fixing: bool) -> dict[str, Any]:
             worth_reported == worth_labelled,
         ),
         (
-            "proofs claiming tests ran when none did",
+            "proofs saying tests ran, no passing test shown",
             f"{len(false_claims)} of {len(claimed)} claimed",
             "0",
             not false_claims,
