@@ -655,6 +655,11 @@ def print_unlabelled(results: list[RepoResult]) -> None:
         )
 
 
+def reached(part: int, whole: int, goal: float) -> bool | None:
+    """Whether ``part / whole`` reaches ``goal`` (None when there is nothing to count)."""
+    return None if not whole else part / whole >= goal
+
+
 def totals(results: list[RepoResult], fixing: bool) -> dict[str, Any]:
     """The corpus totals and the goals of issue 11 (current figure, goal, met)."""
     ok = [r for r in results if not r.error]
@@ -686,7 +691,7 @@ def totals(results: list[RepoResult], fixing: bool) -> dict[str, Any]:
             "precision of the top 10",
             percent(worth_top, len(labelled)),
             ">= 80 %",
-            bool(labelled) and worth_top / len(labelled) >= 0.8,
+            reached(worth_top, len(labelled), 0.8),
         ),
         (
             "labelled worth-it findings still reported",
@@ -698,32 +703,32 @@ def totals(results: list[RepoResult], fixing: bool) -> dict[str, Any]:
             "proofs saying tests ran, no passing test shown",
             f"{len(false_claims)} of {len(claimed)} claimed",
             "0",
-            not false_claims,
+            None if not claimed else not false_claims,
         ),
         (
             "claimed fixes passing the repository's gates",
             percent(len(gated), len(claimed)),
             ">= 95 %",
-            bool(claimed) and len(gated) / len(claimed) >= 0.95,
+            reached(len(gated), len(claimed), 0.95),
         ),
         (
             "claimed fixes with tests that really ran (repos whose tests run)",
             percent(len(really_ran), len(runnable_claims)),
             ">= 90 %",
-            bool(runnable_claims) and len(really_ran) / len(runnable_claims) >= 0.9,
+            reached(len(really_ran), len(runnable_claims), 0.9),
         ),
         (
             "claimed fixes judged mergeable",
             percent(len(mergeable), len(claimed))
             + f"; {sum(1 for f in claimed if not f.verdict)} unjudged",
             ">= 60 %",
-            bool(claimed) and len(mergeable) / len(claimed) >= 0.6,
+            reached(len(mergeable), len(claimed), 0.6),
         ),
         (
             "fixable findings of the top 30 fixed and proven (bench-checked)",
             percent(len(fixed), fixable) + f"; {len(fixes)} tried",
             ">= 70 %",
-            bool(fixable) and len(fixed) / fixable >= 0.7,
+            reached(len(fixed), fixable if fixes else 0, 0.7),
         ),
     ]
     return {
@@ -734,6 +739,7 @@ def totals(results: list[RepoResult], fixing: bool) -> dict[str, Any]:
         "findings_by_type": dict(sorted(findings.items())),
         "top10_labelled": len(labelled),
         "top10_unlabelled": sum(len(r.top) for r in ok) - len(labelled),
+        "fixing": fixing,
         "fixes_tried": len(fixes),
         "fixes_claimed": len(claimed),
         "proof_levels": dict(Counter(f.level for f in fixes)),
@@ -764,8 +770,28 @@ def print_totals(summary: dict[str, Any], fixing: bool) -> None:
         print("   fixes: not tried (--no-fix)")
     print("\n== goals (issue 11)")
     for goal in summary["goals"]:
-        mark = "met" if goal["met"] else "NOT met"
+        mark = {True: "met", False: "NOT met", None: "not measured"}[goal["met"]]
         print(f"   {goal['goal']:66} {goal['now']:34} goal {goal['target']:14} {mark}")
+
+
+def reload(
+    path: Path, labels: list[dict[str, Any]], verdicts: list[dict[str, Any]]
+) -> tuple[list[RepoResult], bool]:
+    """Results saved by an earlier run, re-judged with the current labels and verdicts."""
+    saved = json.loads(path.read_text())
+    by_verdict = {(v["repo"], v["fingerprint"], v["diff"]): v["verdict"] for v in verdicts}
+    results = []
+    for data in saved["repositories"]:
+        fixes = [FixResult(**fix) for fix in data.pop("fixes")]
+        result = RepoResult(**data, fixes=fixes)
+        by_fp = label_index(labels, result.name)
+        for entry in result.top:
+            label = match_label(entry, by_fp)
+            entry["label"] = label["label"] if label else ""
+        for fix in fixes:
+            fix.verdict = by_verdict.get((result.name, fix.fingerprint, fix.diff_sha), "")
+        results.append(result)
+    return results, saved["totals"].get("fixing", True)
 
 
 # -- main ---------------------------------------------------------------------------------
@@ -785,6 +811,12 @@ def main(argv: list[str] | None = None) -> int:
         "--no-tests", action="store_true", help="do not run the repositories' tests"
     )
     parser.add_argument("--json", type=Path, help="result file (default SCRATCH/realworld.json)")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="run nothing: print SCRATCH/realworld.json (or --json) again with the current "
+        "labels and verdicts",
+    )
     args = parser.parse_args(argv)
     corpus = load_toml(CORPUS_FILE, "repo")
     if args.repos:
@@ -798,6 +830,14 @@ def main(argv: list[str] | None = None) -> int:
     args.scratch.mkdir(parents=True, exist_ok=True)
     args.labels = load_toml(LABELS_FILE, "label")
     args.verdicts = load_toml(VERDICTS_FILE, "verdict")
+    out = args.json or args.scratch / "realworld.json"
+    if args.report:
+        saved, fixing = reload(out, args.labels, args.verdicts)
+        for result in saved:
+            print_repo(result)
+        print_unlabelled(saved)
+        print_totals(totals(saved, fixing), fixing)
+        return 0
     cli = aomaas_cli()
     results: list[RepoResult] = []
     for spec in corpus:
@@ -811,7 +851,6 @@ def main(argv: list[str] | None = None) -> int:
     print_unlabelled(results)
     summary = totals(results, not args.no_fix)
     print_totals(summary, not args.no_fix)
-    out = args.json or args.scratch / "realworld.json"
     out.write_text(
         json.dumps({"totals": summary, "repositories": [asdict(r) for r in results]}, indent=2)
     )
