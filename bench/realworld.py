@@ -691,7 +691,7 @@ def totals(results: list[RepoResult], fixing: bool) -> dict[str, Any]:
     gated = [f for f in claimed if f.gates_ok]
     mergeable = [f for f in claimed if f.verdict == MERGEABLE]
     fixable = sum(r.fixable_top30 for r in ok) if fixing else 0
-    fixed = [f for f in claimed if f.level == "proven" and f.independently_ok]
+    fixed = [f for f in really_ran if f.independently_ok]
     findings = Counter[str]()
     for r in ok:
         findings.update(r.counts)
