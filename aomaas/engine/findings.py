@@ -45,6 +45,15 @@ class Effort(StrEnum):
 
 PRIORITY_RANK = {Priority.CRITICAL: 0, Priority.HIGH: 1, Priority.MEDIUM: 2, Priority.LOW: 3}
 EFFORT_RANK = {Effort.SMALL: 0, Effort.MEDIUM: 1, Effort.LARGE: 2}
+# Between findings of equal priority and effort: what costs users most when left alone first.
+TYPE_RANK = {
+    OpportunityType.SECURITY: 0,
+    OpportunityType.PERFORMANCE: 1,
+    OpportunityType.MAINTAINABILITY: 2,
+    OpportunityType.TESTING: 3,
+    OpportunityType.DEPENDENCIES: 4,
+    OpportunityType.DOCUMENTATION: 5,
+}
 
 _WS = re.compile(r"\s+")
 
@@ -101,11 +110,12 @@ class Finding:
         values["effort"] = Effort(values["effort"])
         return cls(**values)
 
-    def rank_key(self) -> tuple[int, int, str, int]:
-        """Sort key: priority, then effort, then place."""
+    def rank_key(self) -> tuple[int, int, int, str, int]:
+        """Sort key: priority, then effort, then type (security first), then place."""
         return (
             PRIORITY_RANK[self.priority],
             EFFORT_RANK[self.effort],
+            TYPE_RANK[self.type],
             self.location,
             self.line or 0,
         )

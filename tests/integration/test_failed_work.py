@@ -94,7 +94,7 @@ async def test_a_plan_whose_brain_fails_ends_failed_with_the_reason(
         tmp_path, database_url, AOMAAS_LOCAL_REPO_ROOT=repos, AOMAAS_BRAIN="claude"
     )
     async with live_server(settings) as server:
-        await server.create_user("maintainer")
+        await server.create_user("maintainer", owners=["local"])  # indexing needs a grant
         flow = Flow(server, repo, await server.token("maintainer"), "")
         repo_id = await flow.index()
         await flow.mine(repo_id, ["security"])
