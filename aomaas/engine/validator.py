@@ -336,6 +336,9 @@ def validate(
             checks.append(tests)
         finally:
             run_git(["worktree", "remove", "--force", str(base_tree)], worktree, check=False)
-    passed = all(check.outcome != "failed" for check in checks)
     ran = tests.outcome != "skipped"
+    if finding.rule == "repo:missing-contributing" and not ran:
+        why = f"CONTRIBUTING.md names a test command the sandbox did not run ({tests.detail})"
+        checks.append(Check("contributing-commands", "failed", 0.0, why))
+    passed = all(check.outcome != "failed" for check in checks)
     return ValidationReport(checks, ran, tests.detail, passed, isolation)

@@ -8,9 +8,9 @@ from pathlib import Path
 from aomaas.engine import gates
 from aomaas.engine.implementer import Identity, ImplementSettings, implement
 from aomaas.engine.planner import PlanContext, make_plan
+from aomaas.engine.recipes.ruff_fix import ruff_bin
 from aomaas.engine.testenv import SuiteSettings
 from aomaas.engine.validator import ValidationSettings
-from aomaas.engine.recipes.ruff_fix import ruff_bin
 from tests.engine.hands_util import finding, git, make_repo, shared_cache
 
 BOT = Identity("aomaas[bot]", "bot@example.org")
@@ -93,7 +93,9 @@ def test_pinned_formatter_version_is_installed_and_used(tmp_path: Path) -> None:
     base = make_repo(
         root, {".pre-commit-config.yaml": hooks, "pyproject.toml": pyproject, "net.py": net}
     )
-    assert gates.detect_tools(root) == [gates.Tool("black", "24.8.0", "pyproject.toml [tool.black]")]
+    assert gates.detect_tools(root) == [
+        gates.Tool("black", "24.8.0", "pyproject.toml [tool.black]")
+    ]
     item = finding("ruff:S113", "net.py", 5)
     result = implement(root, base, item, make_plan(item), "fix/t", BOT, settings())
     assert result.success, result.message
@@ -133,9 +135,7 @@ def test_oldest_python_comes_from_what_the_repository_declares(tmp_path: Path) -
 
 
 PY38 = '[project]\nname = "calc"\nversion = "1"\nrequires-python = ">=3.8"\n'
-CACHE = (
-    "import hashlib\n\n\ndef cache_key(data):\n    return hashlib.md5(data).hexdigest()\n"
-)
+CACHE = "import hashlib\n\n\ndef cache_key(data):\n    return hashlib.md5(data).hexdigest()\n"
 
 
 def test_python38_repository_gets_no_usedforsecurity(tmp_path: Path) -> None:
@@ -178,4 +178,4 @@ def test_weak_hash_is_declared_away_only_with_evidence(tmp_path: Path) -> None:
     unknown = make_plan(finding("ruff:S324", "b.py", 5), context=PlanContext(root=root))
     assert not unknown.supported and unknown.description.startswith("No deterministic fix")
     cache = make_plan(finding("ruff:S324", "c.py", 5), context=PlanContext(root=root))
-    assert cache.supported and "it computes `cache_key`" in cache.description
+    assert cache.supported and "the code around it says `cache_key`" in cache.description

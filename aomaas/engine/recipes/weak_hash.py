@@ -6,7 +6,7 @@ sessions, tokens, HTTP digest authentication). Marking such a call
 algorithm would change a value that stored data or the other side of a
 protocol expects. So the recipe acts only with evidence, read from the code,
 that the hash is not security-relevant: the names around the call (the
-function, class and variable it sits in) say cache, checksum, ETag,
+function, class and variable it sits in, the function's docstring) say cache, checksum, ETag,
 fingerprint..., and none says password, token, session, sign, digest... The
 evidence is written into the plan. Without it — or where the repository still
 supports a Python older than 3.9, which has no ``usedforsecurity`` argument —
@@ -51,6 +51,9 @@ def _names_around(source: str, line: int | None) -> list[str]:
             continue
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             names.append(node.name)
+            doc = (ast.get_docstring(node) or "").strip().splitlines()
+            if doc:
+                names.append(doc[0])
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for item in targets:
@@ -97,7 +100,7 @@ def assess(root: Path, finding: Finding) -> Preflight:
         )
     where = ", ".join(f"`{n}`" for n in benign)
     return Preflight(
-        None, [f"Evidence that the hash is not security-relevant: it computes {where}."]
+        None, [f"Evidence that the hash is not security-relevant: the code around it says {where}."]
     )
 
 
