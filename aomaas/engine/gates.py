@@ -281,7 +281,11 @@ def _own_ruff() -> str:
 
 
 def _installed(distribution: str, version: str, cache: Path) -> Path:
-    """The ``bin`` directory of a cached venv holding ``distribution==version`` (wheels only)."""
+    """The ``bin`` directory of a cached venv holding ``distribution==version`` (wheels only).
+
+    ``latest`` (a tool the repository configures without pinning it) is installed
+    once and kept.
+    """
     venv = cache / "gate-tools" / f"{distribution}-{version}"
     with locked(cache / "gate-tools" / f".{distribution}-{version}.lock"):
         if not (venv / ".complete").exists():
@@ -297,7 +301,7 @@ def _installed(distribution: str, version: str, cache: Path) -> Path:
                         "--disable-pip-version-check",
                         "--only-binary",
                         ":all:",
-                        f"{distribution}=={version}",
+                        distribution if version == "latest" else f"{distribution}=={version}",
                     ],
                     cache,
                 )
@@ -327,13 +331,12 @@ def runner(root: Path, tool: Tool, settings: GateSettings, cache: Path) -> Runne
     if distribution == "ruff":
         where = f"the pinned {tool.pin} could not be used{why}" if tool.pin else "no pin"
         return Runner(tool, [own], tool.name, f"{tool.name} (the service's own ruff; {where})")
-    if not tool.pin:
+    if not tool.pin and settings.install_pinned:
         try:
-            bin_dir = _installed(distribution, "latest", cache) if settings.install_pinned else None
+            latest = _installed(distribution, "latest", cache)
+            return Runner(tool, [str(latest / tool.name)], tool.name, f"{tool.name} (latest)")
         except GateError as exc:
-            bin_dir, why = None, f" ({exc})"
-        if bin_dir is not None:
-            return Runner(tool, [str(bin_dir / tool.name)], tool.name, f"{tool.name} (latest)")
+            why = f" ({exc})"
     stand_in = {"black": "ruff-format", "isort": "ruff-isort", "flake8": "ruff-flake8"}
     length = _max_line_length(root, tool.name)
     extra = ["--line-length", str(length)] if length else []
