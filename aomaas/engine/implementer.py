@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aomaas.engine.findings import Finding
+from aomaas.engine.gates import GateError, apply_formatters
 from aomaas.engine.patchguard import check_patch
 from aomaas.engine.planner import Plan
 from aomaas.engine.recipes import Recipe, RecipeSettings, recipe_named
@@ -140,6 +141,19 @@ def _carry_out(
         recipe.apply(worktree, finding, settings.recipes)
     except EngineError as exc:
         return _failed(f"recipe {recipe.name} failed: {exc.detail}")
+    changed_now = run_git(["status", "--porcelain", "--no-renames", "-uall", "-z"], worktree).split(
+        "\0"
+    )
+    try:
+        apply_formatters(
+            worktree,
+            base,
+            [entry[3:] for entry in changed_now if entry[3:]],
+            settings.validation.gates,
+            settings.validation.gate_cache(),
+        )
+    except GateError as exc:
+        return _failed(f"the repository's formatter could not run: {exc}")
     run_git(["add", "-A"], worktree)
     diff = run_git(["diff", "--cached", "--binary", "--no-color", "--no-ext-diff", base], worktree)
     if not diff.strip():

@@ -64,6 +64,7 @@ class PlanContext:
     root: Path | None = None
     index: Any = None
     recipe_settings: RecipeSettings = field(default_factory=RecipeSettings)
+    community: Any = None  # CommunityFacts from the forge; None: nobody could ask one
 
 
 def make_plan(

@@ -11,6 +11,10 @@
    the sandbox and is no worse (every test failing after also failed before).
    When the suite cannot be run the check is ``skipped`` and the report says
    "tests not run" and why; the pull-request text must repeat it.
+5. ``repo-gates`` and ``oldest-python``: the repository's own linters and
+   formatter find nothing new in the changed files, and vermin finds nothing
+   that needs a newer Python than the repository declares
+   (:mod:`aomaas.engine.gates`).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
 from aomaas.engine.findings import Finding
+from aomaas.engine.gates import GateSettings, gate_check, python_check
 from aomaas.engine.index import RepoIndex, build_index
 from aomaas.engine.miners import MINERS, mine
 from aomaas.engine.testenv import SuiteNotRun, SuiteRun, SuiteSettings, prepare_environment
@@ -78,6 +83,11 @@ class ValidationSettings:
 
     tests: SuiteSettings = field(default_factory=SuiteSettings)
     run_tests: bool = True
+    gates: GateSettings = field(default_factory=GateSettings)
+
+    def gate_cache(self) -> Path:
+        """Where the repository's pinned linters and formatters are installed."""
+        return self.gates.cache_dir or self.tests.cache_dir
 
 
 def _timed(name: str, body: Callable[[], tuple[Outcome, str]]) -> Check:
@@ -309,12 +319,26 @@ def validate(
             checks.append(gone)
             checks.append(_timed("no-new-findings", lambda: _nothing_new(changed, before, after)))
             checks.append(_timed("compiles", lambda: _compiles(changed, errors)))
+            checks.append(
+                _timed(
+                    "repo-gates",
+                    lambda: gate_check(
+                        base_tree, worktree, changed, settings.gates, settings.gate_cache()
+                    ),
+                )
+            )
+            checks.append(
+                _timed("oldest-python", lambda: python_check(base_tree, worktree, changed))
+            )
             tests, isolation = _tests(
                 base_tree, worktree, settings, scratch, head_index, base_commit
             )
             checks.append(tests)
         finally:
             run_git(["worktree", "remove", "--force", str(base_tree)], worktree, check=False)
-    passed = all(check.outcome != "failed" for check in checks)
     ran = tests.outcome != "skipped"
+    if finding.rule == "repo:missing-contributing" and not ran:
+        why = f"CONTRIBUTING.md names a test command the sandbox did not run ({tests.detail})"
+        checks.append(Check("contributing-commands", "failed", 0.0, why))
+    passed = all(check.outcome != "failed" for check in checks)
     return ValidationReport(checks, ran, tests.detail, passed, isolation)

@@ -77,6 +77,16 @@ class ReviewComment:
     body: str
 
 
+@dataclass(frozen=True)
+class OwnerFile:
+    """A file of the owner's ``.github`` repository: whether the forge could tell, and where."""
+
+    known: bool
+    content: bytes | None = None
+    where: str = ""
+    why_unknown: str = ""
+
+
 class Forge(Protocol):
     """A code host."""
 
@@ -98,4 +108,12 @@ class Forge(Protocol):
         self, repo: RepoRef, number: str, head_sha: str, summary: str, comments: list[ReviewComment]
     ) -> str | None:
         """Post one review (summary and line comments); returns the forge's review id, if any."""
+        ...
+
+    async def community_profile(self, repo: RepoRef) -> dict[str, Any] | None:
+        """The forge's community profile of the repository (None: the forge cannot tell)."""
+        ...
+
+    async def owner_file(self, repo: RepoRef, path: str) -> OwnerFile:
+        """A file of the owner's ``.github`` repository (``known=False``: cannot tell)."""
         ...

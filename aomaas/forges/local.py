@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from aomaas.engine.workspace import RepoSource, local_path_of, run_git
 from aomaas.errors import ForgeError, InvalidRequest, WorkspaceError
 from aomaas.forges.base import (
+    OwnerFile,
     PublishedPullRequest,
     PullRef,
     PullRequestChanges,
@@ -64,6 +66,14 @@ class LocalForge:
     ) -> str | None:
         """Local reviews live only in our database."""
         return None
+
+    async def community_profile(self, repo: RepoRef) -> dict[str, Any] | None:
+        """Unknown: a local repository has no community profile."""
+        return None
+
+    async def owner_file(self, repo: RepoRef, path: str) -> OwnerFile:
+        """Unknown: a local repository has no owner's ``.github`` repository."""
+        return OwnerFile(known=False, why_unknown="a local repository has no organisation")
 
 
 def _push(clone: Path, target: Path, branch: str, commit: str) -> None:

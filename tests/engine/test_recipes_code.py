@@ -46,7 +46,7 @@ CASES = {
         ["yaml.safe_load(text)"],
     ),
     "S324": (
-        "import hashlib\n\n\ndef key(data):\n    return hashlib.md5(data).hexdigest()\n",
+        "import hashlib\n\n\ndef cache_key(data):\n    return hashlib.md5(data).hexdigest()\n",
         5,
         ["hashlib.md5(data, usedforsecurity=False)"],
     ),

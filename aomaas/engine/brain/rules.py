@@ -22,10 +22,16 @@ class RuleBrain:
         """Recipe step, proof step, commit step (cut to ``max_steps``; proof always runs)."""
         recipe = recipe_for(finding)
         where = f"{finding.location}:{finding.line}" if finding.line else finding.location
-        if recipe is None:
+        check = recipe.preflight(context.root, finding, context.community) if recipe else None
+        if recipe is None or (check is not None and check.refusal):
+            refusal = check.refusal if check is not None else None
             return Plan(
                 title=f"No automatic fix for {finding.rule}",
-                description=UNSUPPORTED.format(rule=finding.rule, advice=finding.description),
+                description=(
+                    f"{refusal[0].upper()}{refusal[1:]}."
+                    if refusal
+                    else UNSUPPORTED.format(rule=finding.rule, advice=finding.description)
+                ),
                 steps=[
                     PlanStep(
                         id=1,
@@ -72,8 +78,13 @@ class RuleBrain:
         ]
         return Plan(
             title=f"{finding.title} ({finding.rule})",
-            description=f"Fix {finding.rule} in {where} with the {recipe.name} recipe: "
-            f"{recipe.summary}.",
+            description=" ".join(
+                [
+                    f"Fix {finding.rule} in {where} with the {recipe.name} recipe: "
+                    f"{recipe.summary}.",
+                    *(check.notes if check else []),
+                ]
+            ),
             steps=steps[:max_steps],
             supported=True,
             recipe=recipe.name,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
@@ -41,6 +41,14 @@ class RecipeSettings:
         return self.license_year or dt.datetime.now(dt.UTC).year
 
 
+@dataclass(frozen=True, slots=True)
+class Preflight:
+    """A recipe's verdict before it runs: a refusal (said plainly), or notes for the plan."""
+
+    refusal: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
 class RecipeFailed(EngineError):
     """The recipe could not change the code for this finding."""
 
@@ -57,6 +65,14 @@ class Recipe:
     def handles(self, finding: Finding) -> bool:
         """Whether this recipe can fix ``finding``."""
         return finding.rule in self.rules
+
+    def preflight(self, root: Path | None, finding: Finding, facts: object = None) -> Preflight:
+        """What the plan must say before this recipe runs (``root``: the checkout, if any).
+
+        ``facts`` is what the caller learnt from the forge about the repository's
+        community files (:class:`aomaas.engine.recipes.community.CommunityFacts`).
+        """
+        return Preflight()
 
     def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:
         """Change the checkout at ``root`` to fix ``finding``; return the changed paths."""

@@ -5,13 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from aomaas.engine.findings import Finding
-from aomaas.engine.recipes import templates
-from aomaas.engine.recipes.base import Recipe, RecipeFailed, RecipeSettings, write_new
+from aomaas.engine.recipes import community, templates
+from aomaas.engine.recipes.base import Preflight, Recipe, RecipeFailed, RecipeSettings, write_new
 
 
 def _place(finding: Finding, default: str) -> str:
     """The file the finding says a fix creates, else the conventional name."""
     return finding.location or default
+
+
+def _go_ahead(verdict: Preflight) -> None:
+    """Refuse (the checkout shows the file is not missing) before anything is written."""
+    if verdict.refusal:
+        raise RecipeFailed(verdict.refusal)
 
 
 class SecurityPolicy(Recipe):
@@ -21,8 +27,13 @@ class SecurityPolicy(Recipe):
     summary = "add a SECURITY.md with a private reporting route"
     rules = frozenset({"repo:missing-security-policy"})
 
+    def preflight(self, root: Path | None, finding: Finding, facts: object = None) -> Preflight:
+        """No policy where the owner's ``.github`` or the repository's docs already have one."""
+        return community.security_policy(root, facts)
+
     def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:
-        """Write SECURITY.md from the template."""
+        """Write SECURITY.md from the template (no promise on the maintainers' behalf)."""
+        _go_ahead(community.security_policy(root, None))
         text = templates.SECURITY_POLICY.format(contact=settings.security_contact)
         return write_new(root, _place(finding, "SECURITY.md"), text, settings)
 
@@ -34,10 +45,18 @@ class Contributing(Recipe):
     summary = "add a CONTRIBUTING.md with setup, test and submission steps"
     rules = frozenset({"repo:missing-contributing"})
 
+    def preflight(self, root: Path | None, finding: Finding, facts: object = None) -> Preflight:
+        """No guide where the profile, the owner's ``.github`` or the docs already have one."""
+        return community.contributing(root, facts)
+
     def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:
-        """Write CONTRIBUTING.md, naming the detected test command."""
-        command = str(finding.extra.get("test_command") or "python -m pytest")
-        text = templates.CONTRIBUTING.format(test_command=command)
+        """Write CONTRIBUTING.md naming only the command the proof runs in the sandbox.
+
+        The proof of this change must run the tests (the validator refuses a
+        CONTRIBUTING.md whose command did not run).
+        """
+        _go_ahead(community.contributing(root, None))
+        text = templates.CONTRIBUTING.format(test_command=templates.PROOF_TEST_COMMAND)
         return write_new(root, _place(finding, "CONTRIBUTING.md"), text, settings)
 
 
@@ -48,8 +67,13 @@ class Changelog(Recipe):
     summary = "add a CHANGELOG.md with an Unreleased section"
     rules = frozenset({"repo:missing-changelog"})
 
+    def preflight(self, root: Path | None, finding: Finding, facts: object = None) -> Preflight:
+        """No changelog where history files or release tooling (release-drafter...) exist."""
+        return community.changelog(root, facts)
+
     def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:
         """Write CHANGELOG.md from the template."""
+        _go_ahead(community.changelog(root, None))
         return write_new(root, _place(finding, "CHANGELOG.md"), templates.CHANGELOG, settings)
 
 
@@ -60,8 +84,13 @@ class License(Recipe):
     summary = "add the licence chosen in the settings"
     rules = frozenset({"repo:missing-license"})
 
+    def preflight(self, root: Path | None, finding: Finding, facts: object = None) -> Preflight:
+        """No licence where the community profile or the checkout shows one."""
+        return community.license_file(root, facts)
+
     def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:
         """Write LICENSE from the chosen template."""
+        _go_ahead(community.license_file(root, None))
         template = templates.LICENSES.get(settings.license_id)
         if template is None:
             known = ", ".join(sorted(templates.LICENSES))

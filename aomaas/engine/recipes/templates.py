@@ -2,43 +2,31 @@
 
 from __future__ import annotations
 
+#: The command the proof runs the suite with (engine/testenv.py); the only one a guide names.
+PROOF_TEST_COMMAND = "python -m pytest"
+
+# No promise on the maintainers' behalf: no answer time, no credit, no supported versions.
 SECURITY_POLICY = """\
 # Security policy
 
-## Supported versions
-
-Security fixes are made on the latest release and the default branch.
-
 ## Reporting a vulnerability
 
-Please do not open a public issue for a security problem. Report it privately to
-{contact}. Include what you found, how to reproduce it, and the versions affected.
-
-You will get an answer within a week. We will work with you on a fix and a
-disclosure date, and credit you in the release notes unless you prefer otherwise.
+Please do not report a security problem in a public issue. Report it privately
+to {contact}, with what you found, how to reproduce it, and the versions
+affected.
 """
 
+# Only the command the proof ran in the sandbox; nothing about how maintainers review.
 CONTRIBUTING = """\
 # Contributing
 
-Thank you for helping! This is how a change gets in.
+## Running the tests
 
-## Set up
-
-Fork the repository, clone your fork, and install the project in a virtual
-environment (`python -m venv .venv && . .venv/bin/activate && pip install -e .`).
-
-## Test
-
-Run the test suite before you submit and add tests for what you change:
+The test suite runs with:
 
     {test_command}
 
-## Submit
-
-Open a pull request against the default branch. Describe what changes and why,
-link the issue it addresses, and keep one topic per pull request. Be kind in
-reviews; see the code of conduct if the project has one.
+Install the project and the test dependencies it declares first.
 """
 
 CHANGELOG = """\
@@ -46,8 +34,7 @@ CHANGELOG = """\
 
 All notable changes to this project are documented in this file.
 
-The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),
-and this project adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).
+The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/).
 
 ## [Unreleased]
 """

@@ -1,26 +1,129 @@
-"""S324: mark non-security uses of MD5/SHA-1 with ``usedforsecurity=False``."""
+"""S324: MD5/SHA-1 — declared not for security only with evidence, otherwise no fix.
+
+A weak hash is a risk only where it protects something (passwords, signatures,
+sessions, tokens, HTTP digest authentication). Marking such a call
+``usedforsecurity=False`` would declare the risk away, and swapping the
+algorithm would change a value that stored data or the other side of a
+protocol expects. So the recipe acts only with evidence, read from the code,
+that the hash is not security-relevant: the names around the call (the
+function, class and variable it sits in, the function's docstring) say cache, checksum, ETag,
+fingerprint..., and none says password, token, session, sign, digest... The
+evidence is written into the plan. Without it — or where the repository still
+supports a Python older than 3.9, which has no ``usedforsecurity`` argument —
+there is no deterministic fix, and the plan says so plainly.
+"""
 
 from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
 
 import libcst as cst
 from libcst.codemod import CodemodContext
 
-from aomaas.engine.recipes.base import RecipeSettings
+from aomaas.engine.findings import Finding
+from aomaas.engine.gates import oldest_python
+from aomaas.engine.recipes.base import Preflight, RecipeFailed, RecipeSettings, target
 from aomaas.engine.recipes.codemod import CallCodemod, has_star_args, keyword, with_keyword
 
 WEAK = frozenset({"md4", "md5", "sha", "sha1", "sha_1", "ripemd160"})
+SECURITY_WORDS = (
+    "password", "passwd", "auth", "digest", "sign", "session", "token", "secret", "nonce",
+    "hmac", "credential", "login", "cookie", "csrf", "salt", "verify", "apikey", "api_key",
+)  # fmt: skip
+BENIGN_WORDS = (
+    "cache", "etag", "checksum", "fingerprint", "dedup", "filename", "shard", "bucket",
+    "avatar", "gravatar", "color", "colour", "slug", "file_hash", "content_hash",
+)  # fmt: skip
+
+
+def _names_around(source: str, line: int | None) -> list[str]:
+    """Function, class and assigned names enclosing ``line`` (innermost last)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names: list[str] = []
+    for node in ast.walk(tree):
+        start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        if line is None or start is None or end is None or not start <= line <= end:
+            continue
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.append(node.name)
+            doc = (ast.get_docstring(node) or "").strip().splitlines()
+            if doc:
+                names.append(doc[0])
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for item in targets:
+                names += [n.id for n in ast.walk(item) if isinstance(n, ast.Name)]
+                names += [n.attr for n in ast.walk(item) if isinstance(n, ast.Attribute)]
+        elif isinstance(node, ast.keyword) and node.arg:
+            names.append(node.arg)
+    return names
+
+
+def _words(names: list[str], vocabulary: tuple[str, ...]) -> list[str]:
+    return [
+        name for name in names if any(re.search(word, name, re.IGNORECASE) for word in vocabulary)
+    ]
+
+
+def assess(root: Path, finding: Finding) -> Preflight:
+    """Whether the weak hash at the finding may be declared not for security, and why."""
+    declared = oldest_python(root)
+    if declared is not None and declared[0] < (3, 9):
+        (major, minor), where = declared
+        return Preflight(
+            "no deterministic fix: `usedforsecurity=` exists from Python 3.9 and the repository "
+            f"supports Python {major}.{minor} ({where}); replacing the algorithm would change "
+            "values that stored data or other programs may expect, so a person must decide"
+        )
+    path = target(root, finding.location)
+    source = path.read_text(encoding="utf-8") if path.is_file() else ""
+    names = _names_around(source, finding.line)
+    risky = _words(names, SECURITY_WORDS)
+    if risky:
+        return Preflight(
+            f"no deterministic fix: the hash is used in {', '.join(f'`{n}`' for n in risky)}, "
+            "which looks security-relevant; declaring it not used for security would hide the "
+            "risk and a stronger algorithm would change a value another side expects"
+        )
+    benign = _words(names, BENIGN_WORDS)
+    if not benign:
+        return Preflight(
+            "no deterministic fix: nothing in the code shows that this hash is not used for "
+            "security (no cache, checksum, ETag or fingerprint name around it), so it cannot "
+            "be declared away; a person must decide between a stronger algorithm and a "
+            "documented exception"
+        )
+    where = ", ".join(f"`{n}`" for n in benign)
+    return Preflight(
+        None, [f"Evidence that the hash is not security-relevant: the code around it says {where}."]
+    )
 
 
 class WeakHash(CallCodemod):
-    """Add ``usedforsecurity=False`` to ``hashlib.md5()``, ``hashlib.new("sha1")``...
-
-    Python then documents that the hash is not a security control (checksums,
-    cache keys), and FIPS builds keep working.
-    """
+    """Add ``usedforsecurity=False`` to a weak hash shown not to protect anything."""
 
     name = "weak-hash-usedforsecurity"
-    summary = "declare MD5/SHA-1 hashing as not used for security (usedforsecurity=False)"
+    summary = "declare an MD5/SHA-1 checksum as not used for security (with evidence)"
     rules = frozenset({"ruff:S324"})
+
+    def preflight(self, root: Path | None, finding: Finding, facts: object = None) -> Preflight:
+        """The evidence read from the checkout (checked again when the recipe runs)."""
+        if root is None:
+            return Preflight(None, ["The evidence that the hash is not security-relevant is "
+                                    "read from the checkout when the recipe runs."])  # fmt: skip
+        return assess(root, finding)
+
+    def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:
+        """Refuse without evidence; otherwise add the keyword."""
+        verdict = assess(root, finding)
+        if verdict.refusal:
+            raise RecipeFailed(verdict.refusal)
+        return super().apply(root, finding, settings)
 
     def fix(
         self, call: cst.Call, names: set[str], context: CodemodContext, settings: RecipeSettings

@@ -241,6 +241,12 @@ class GitHubClient:
         """``GET /repos/{owner}/{repo}``."""
         return await self._call(installation_id, "GET", self._repo(owner, repo))
 
+    async def get_community_profile(self, installation_id: int, owner: str, repo: str) -> JSON:
+        """``GET /repos/{owner}/{repo}/community/profile``: the community files GitHub sees."""
+        return await self._call(
+            installation_id, "GET", f"{self._repo(owner, repo)}/community/profile"
+        )
+
     async def get_branch(self, installation_id: int, owner: str, repo: str, branch: str) -> JSON:
         """``GET /repos/{owner}/{repo}/branches/{branch}``."""
         url = f"{self._repo(owner, repo)}/branches/{_path(branch)}"

@@ -20,8 +20,9 @@ from typing import Any
 import aiohttp
 
 from aomaas.engine.workspace import RepoSource
-from aomaas.errors import ForgeError, InvalidRequest, ServiceUnavailable
+from aomaas.errors import ForgeError, InvalidRequest, NotFound, ServiceUnavailable
 from aomaas.forges.base import (
+    OwnerFile,
     PublishedPullRequest,
     PullRef,
     PullRequestChanges,
@@ -196,3 +197,27 @@ class GitHubForge:
                 commit_id=head_sha,
             )
         return str(review["id"])
+
+    async def community_profile(self, repo: RepoRef) -> dict[str, Any] | None:
+        """``GET /repos/{owner}/{repo}/community/profile`` (None when GitHub will not say)."""
+        try:
+            async with self.client() as client:
+                return await client.get_community_profile(
+                    self._installation(repo), repo.owner, repo.name
+                )
+        except (NotFound, ForgeError):
+            return None
+
+    async def owner_file(self, repo: RepoRef, path: str) -> OwnerFile:
+        """A file of ``{owner}/.github`` (absent when GitHub answers 404)."""
+        where = f"{repo.owner}/.github {path}"
+        try:
+            async with self.client() as client:
+                content = await client.get_file(
+                    self._installation(repo), repo.owner, ".github", path
+                )
+        except NotFound:
+            return OwnerFile(known=True, content=None, where=where)
+        except ForgeError as exc:
+            return OwnerFile(known=False, where=where, why_unknown=exc.detail)
+        return OwnerFile(known=True, content=content, where=where)

@@ -6,8 +6,10 @@ import uuid
 
 from aomaas.engine.brain import make_brain
 from aomaas.engine.planner import PlanContext, make_plan
+from aomaas.jobs.community import COMMUNITY_RULES, community_facts
 from aomaas.jobs.context import JobContext, Outcome
 from aomaas.jobs.engine_settings import recipe_settings
+from aomaas.jobs.repo_work import forge, repo_ref
 from aomaas.store import opportunities as opp_store
 from aomaas.store.models import Plan
 from aomaas.store.work import plan_bundle, update_row
@@ -21,11 +23,15 @@ async def handle(ctx: JobContext) -> Outcome:
     await update_row(ctx.sessions, Plan, plan_id, status="running")
     finding = opp_store.to_finding(bundle.opportunity)
     brain = make_brain(ctx.settings.brain)
+    community = None
+    if finding.rule in COMMUNITY_RULES:
+        repo = bundle.repository
+        community = await community_facts(forge(ctx, repo), await repo_ref(ctx, repo))
     plan = make_plan(
         finding,
         bundle.plan.max_steps,
         brain,
-        PlanContext(recipe_settings=recipe_settings(ctx.settings)),
+        PlanContext(recipe_settings=recipe_settings(ctx.settings), community=community),
     )
     data = plan.to_dict()
     await update_row(

@@ -1,0 +1,160 @@
+"""Community files (SECURITY, CONTRIBUTING, CHANGELOG, LICENSE): what the repository already has.
+
+Before a recipe adds one of these files it looks, in this order, at what the
+forge knows (passed in as :class:`CommunityFacts`, plain data: GitHub's
+community profile and the owner's ``.github`` repository, whose SECURITY and
+CONTRIBUTING files GitHub shows for every repository of the owner), at the
+repository's own documentation, and at the release tooling it uses. Where any
+of them already covers the file, there is no fix to make, and the plan says
+which file covers it. Where nobody could ask the forge (``aomaas fix``), the
+plan says that the organisation's files could not be checked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aomaas.engine.recipes.base import Preflight
+
+UNCHECKED = (
+    "The organisation's files (its .github repository and GitHub's community profile) "
+    "could not be checked: {why}."
+)
+#: Where GitHub looks for a community file, in a repository and in the owner's ``.github``.
+FOLDERS = ("", ".github/", "docs/")
+OWNER_FILES = tuple(
+    f"{folder}{stem}.md" for stem in ("SECURITY", "CONTRIBUTING") for folder in FOLDERS
+)
+RELEASE_TOOLING = (
+    ".github/release-drafter.yml",
+    ".github/release-drafter.yaml",
+    ".github/release.yml",
+    ".github/release.yaml",
+    "release-please-config.json",
+    ".release-please-manifest.json",
+    ".releaserc",
+    ".releaserc.json",
+    ".releaserc.yml",
+    "towncrier.toml",
+    "changelog.d",
+    "changes",
+    "newsfragments",
+)
+HISTORY_STEMS = ("CHANGELOG", "CHANGES", "HISTORY", "NEWS", "RELEASE_NOTES", "RELEASES")
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityFacts:
+    """What the forge says: the community profile's files and the owner's ``.github`` files."""
+
+    checked: bool = False
+    why_unchecked: str = "no forge was asked"
+    profile: dict[str, str | None] = field(default_factory=dict)  # key → html_url or None
+    owner_files: dict[str, str] = field(default_factory=dict)  # path → where (owner/.github)
+
+
+def _existing(root: Path, names: list[str]) -> str | None:
+    for name in names:
+        path = root / name
+        if path.exists() and not path.is_symlink():
+            return name
+    return None
+
+
+def _variants(stem: str) -> list[str]:
+    return [
+        f"{folder}{name}{ext}"
+        for folder in FOLDERS
+        for name in (stem, stem.lower(), stem.capitalize())
+        for ext in ("", ".md", ".rst", ".txt")
+    ]
+
+
+def _readme_section(root: Path, words: tuple[str, ...]) -> str | None:
+    for name in ("README.md", "README.rst", "README.txt", "README"):
+        path = root / name
+        if path.is_file() and not path.is_symlink():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for word in words:
+                heading = rf"^(#+\s*{word}\b.*|{word}\b.*\n[=\-~^]{{3,}})\s*$"
+                if re.search(heading, text, re.IGNORECASE | re.MULTILINE):
+                    return f"{name} (section “{word}”)"
+    return None
+
+
+def _unchecked(facts: object) -> list[str]:
+    if isinstance(facts, CommunityFacts) and facts.checked:
+        return []
+    why = facts.why_unchecked if isinstance(facts, CommunityFacts) else "no forge was asked"
+    return [UNCHECKED.format(why=why)]
+
+
+def _covered(where: str, what: str) -> Preflight:
+    return Preflight(f"no fix needed: {where} already provides the {what}")
+
+
+def security_policy(root: Path | None, facts: object) -> Preflight:
+    """A SECURITY.md only where neither the repository nor its owner has a policy."""
+    if isinstance(facts, CommunityFacts):
+        for path in OWNER_FILES:
+            if path.rsplit("/", 1)[-1] == "SECURITY.md" and path in facts.owner_files:
+                return _covered(facts.owner_files[path], "security policy for the organisation")
+    if root is not None:
+        found = _existing(root, _variants("SECURITY")) or _readme_section(
+            root, ("security", "reporting security", "reporting a vulnerability")
+        )
+        if found:
+            return _covered(found, "security policy")
+    return Preflight(None, _unchecked(facts))
+
+
+def contributing(root: Path | None, facts: object) -> Preflight:
+    """A CONTRIBUTING.md only where no contributing guide exists anywhere GitHub or people look."""
+    if isinstance(facts, CommunityFacts):
+        if facts.profile.get("contributing"):
+            return _covered(str(facts.profile["contributing"]), "contributing guide")
+        for path, where in facts.owner_files.items():
+            if path.endswith("CONTRIBUTING.md"):
+                return _covered(where, "contributing guide for the organisation")
+    if root is not None:
+        found = (
+            _existing(root, _variants("CONTRIBUTING"))
+            or _existing(root, [*_variants("docs/development"), *_variants("docs/contributing")])
+            or _readme_section(root, ("contributing", "development", "contribute"))
+        )
+        if found:
+            return _covered(found, "contributing guide")
+    return Preflight(None, _unchecked(facts))
+
+
+def changelog(root: Path | None, facts: object) -> Preflight:
+    """A CHANGELOG.md only where no history file and no release tooling exist."""
+    if root is None:
+        return Preflight(None, ["Release tooling is looked for when the recipe runs."])
+    history = [f"{folder}{stem}{ext}" for folder in ("", "docs/") for stem in HISTORY_STEMS
+               for ext in ("", ".md", ".rst", ".txt")]  # fmt: skip
+    found = _existing(root, history) or _existing(root, list(RELEASE_TOOLING))
+    pyproject = root / "pyproject.toml"
+    if not found and pyproject.is_file():
+        text = pyproject.read_text(encoding="utf-8", errors="replace")
+        for table in ("tool.towncrier", "tool.semantic_release", "tool.commitizen"):
+            if f"[{table}" in text:
+                found = f"pyproject.toml [{table}]"
+    if found:
+        return _covered(found, "release notes")
+    return Preflight()
+
+
+def license_file(root: Path | None, facts: object) -> Preflight:
+    """A LICENSE only where neither the profile nor the repository shows one."""
+    if isinstance(facts, CommunityFacts) and facts.profile.get("license"):
+        return _covered(str(facts.profile["license"]), "licence")
+    if root is not None:
+        names = [f"{stem}{ext}" for stem in ("LICENSE", "LICENCE", "COPYING")
+                 for ext in ("", ".md", ".txt", ".rst")]  # fmt: skip
+        found = _existing(root, names)
+        if found:
+            return _covered(found, "licence")
+    return Preflight()

@@ -1,0 +1,77 @@
+"""Community files: never on the maintainers' behalf, never where something already covers them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from aomaas.engine.planner import PlanContext, make_plan
+from aomaas.engine.recipes import RecipeFailed, RecipeSettings, recipe_for
+from aomaas.engine.recipes.community import CommunityFacts
+from tests.engine.hands_util import finding
+
+PROMISES = re.compile(
+    r"\b(will|within|credit|guarantee|promise|respond|answer within|thank)\b", re.IGNORECASE
+)
+FILES = {
+    "repo:missing-security-policy": "SECURITY.md",
+    "repo:missing-contributing": "CONTRIBUTING.md",
+    "repo:missing-changelog": "CHANGELOG.md",
+}
+
+
+@pytest.mark.parametrize("rule", sorted(FILES))
+def test_generated_community_files_promise_nothing(tmp_path: Path, rule: str) -> None:
+    item = finding(rule, FILES[rule])
+    recipe = recipe_for(item)
+    assert recipe is not None
+    recipe.apply(tmp_path, item, RecipeSettings())
+    text = (tmp_path / FILES[rule]).read_text()
+    assert not PROMISES.search(text), text
+
+
+def test_organisation_security_policy_means_no_security_md(tmp_path: Path) -> None:
+    facts = CommunityFacts(checked=True, owner_files={"SECURITY.md": "acme/.github SECURITY.md"})
+    item = finding("repo:missing-security-policy", "SECURITY.md")
+    plan = make_plan(item, context=PlanContext(root=tmp_path, community=facts))
+    assert not plan.supported
+    assert plan.description == (
+        "No fix needed: acme/.github SECURITY.md already provides the security policy for "
+        "the organisation."
+    )
+
+
+def test_without_a_forge_the_plan_says_the_organisation_was_not_checked(tmp_path: Path) -> None:
+    item = finding("repo:missing-security-policy", "SECURITY.md")
+    plan = make_plan(item, context=PlanContext(root=tmp_path))
+    assert plan.supported
+    assert "The organisation's files (its .github repository and GitHub's community profile) "
+    "could not be checked: no forge was asked." in plan.description
+
+
+def test_contributing_documented_elsewhere_is_not_added(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# calc\n\n## Development\n\nRun tox.\n")
+    item = finding("repo:missing-contributing", "CONTRIBUTING.md")
+    plan = make_plan(item, context=PlanContext(root=tmp_path))
+    assert not plan.supported and "README.md (section “development”)" in plan.description
+    recipe = recipe_for(item)
+    assert recipe is not None
+    with pytest.raises(RecipeFailed, match="already provides the contributing guide"):
+        recipe.apply(tmp_path, item, RecipeSettings())
+    profile = CommunityFacts(checked=True, profile={"contributing": "https://x/CONTRIBUTING.md"})
+    plan = make_plan(item, context=PlanContext(root=None, community=profile))
+    assert not plan.supported and "https://x/CONTRIBUTING.md" in plan.description
+
+
+def test_release_drafter_means_no_changelog(tmp_path: Path) -> None:
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github/release-drafter.yml").write_text("template: $CHANGES\n")
+    item = finding("repo:missing-changelog", "CHANGELOG.md")
+    plan = make_plan(item, context=PlanContext(root=tmp_path))
+    assert not plan.supported
+    assert "no fix needed: .github/release-drafter.yml already provides the release notes" in (
+        plan.description.lower()
+    )
+    assert not (tmp_path / "CHANGELOG.md").exists()
