@@ -66,8 +66,15 @@ PYTEST = [
 ]
 #: Colour off whatever the repository's configuration or the engine's environment says.
 NO_COLOUR = {"PY_COLORS": "0", "NO_COLOR": "1", "TERM": "dumb"}
-#: Index settings passed on to the sandboxed install when the engine has them.
-INDEX_VARIABLES = ("UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_EXTRA_INDEX_URL", "UV_INDEX")
+#: Index and certificate settings passed on to the sandboxed install when the engine has them.
+INDEX_VARIABLES = (
+    "UV_INDEX_URL",
+    "UV_DEFAULT_INDEX",
+    "UV_EXTRA_INDEX_URL",
+    "UV_INDEX",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+)
 
 
 @dataclass(slots=True)
@@ -355,6 +362,7 @@ def _install(
         "UV_NO_PROGRESS": "1",
         "UV_PYTHON_DOWNLOADS": "never",
         "UV_LINK_MODE": "copy",
+        "UV_NATIVE_TLS": "1",  # the system's certificate store, as the engine's own clients use
         **{name: os.environ[name] for name in INDEX_VARIABLES if os.environ.get(name)},
     }
     source = Path(tempfile.mkdtemp(prefix="aomaas-install-", dir=cache))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from aomaas.engine.proof import Proof, ProofLevel
 from aomaas.errors import ForgeError, InvalidRequest
 from aomaas.forges.github.client import GitHubError, git_auth_env
 from aomaas.forges.github.publish import (
@@ -87,7 +88,7 @@ async def test_push_open_then_update_the_same_pull_request(
             body="The plan...",
             fingerprint=FINGERPRINT,
             allow_http=True,
-            proof_ok=True,
+            proof=Proof(ProofLevel.PROVEN, "tests ran: 3 passed before and after"),
             proof_summary="finding gone",
             proof_text="tests: 3 passed",
         )
@@ -122,6 +123,7 @@ async def test_push_open_then_update_the_same_pull_request(
     assert fake_github.file_at(REPO, "main", "src/app.py").startswith(b"import os")  # type: ignore[union-attr]
     [run] = fake_github.issue_state(REPO).check_runs.values()
     assert (run.name, run.conclusion, run.head_sha) == (CHECK_NAME, "success", first.head_sha)
+    assert run.output["title"] == "Proven: tests ran: 3 passed before and after"
     assert run.output["text"] == "tests: 3 passed"
     changed = {f["filename"] for f in fake_github.pull_files(REPO, first.number)}
     assert changed == {"src/app.py", "README.md"}
