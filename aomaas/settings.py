@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     sandbox_timeout_seconds: int = Field(600, alias="AOMAAS_SANDBOX_TIMEOUT_SECONDS", ge=1)
     sandbox_memory_mb: int = Field(2048, alias="AOMAAS_SANDBOX_MEMORY_MB", ge=64)
     sandbox_install_dependencies: bool = Field(True, alias="AOMAAS_SANDBOX_INSTALL_DEPENDENCIES")
+    open_unproven_pull_requests: Literal["draft", "never"] = Field(
+        "draft", alias="AOMAAS_OPEN_UNPROVEN_PULL_REQUESTS"
+    )
 
     github_app_id: str | None = Field(None, alias="GITHUB_APP_ID")
     github_private_key: str | None = Field(None, alias="GITHUB_PRIVATE_KEY")

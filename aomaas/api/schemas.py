@@ -242,6 +242,14 @@ class ImplementationOut(BaseModel):
     message: str | None = None
     validation: dict[str, Any] | None = None
     diff: str | None = None
+    proof_level: Literal["proven", "checked", "not proven"] | None = Field(
+        default=None,
+        description="proven: the tests ran; checked: every check held but the tests did not "
+        "run; not proven: a check failed (unset while the implementation runs)",
+    )
+    proof: str | None = Field(
+        default=None, description="the proof level's line, as the CLI and the pull request say it"
+    )
 
 
 # pull requests ------------------------------------------------------------------------
@@ -268,6 +276,7 @@ class PullRequestOut(BaseModel):
     task_id: str | None = None
     title: str | None = None
     body: str | None = None
+    draft: bool = False
     review: dict[str, Any] | None = None
 
 

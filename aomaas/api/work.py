@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 from sqlalchemy import select
 
@@ -21,6 +22,7 @@ from aomaas.api.schemas import (
     ReviewIn,
     TaskAccepted,
 )
+from aomaas.engine.proof import Proof, ProofLevel, proof_of
 from aomaas.engine.refnames import default_branch_name
 from aomaas.errors import InvalidRequest, NotFound
 from aomaas.store import tasks as task_store
@@ -164,7 +166,19 @@ async def get_implementation(call: Call) -> ImplementationOut:
         message=impl.message,
         validation=impl.report,
         diff=impl.diff,
+        **_proof(impl.status, impl.report, impl.message),
     )
+
+
+def _proof(status: str, report: dict[str, Any] | None, message: str | None) -> dict[str, Any]:
+    """``proof_level`` and ``proof`` of a finished implementation (nothing while it runs)."""
+    if status == "completed" or (status == "failed" and report):
+        proof = proof_of(report)
+    elif status == "failed":
+        proof = Proof(ProofLevel.NOT_PROVEN, message or "the implementation failed")
+    else:
+        return {}
+    return {"proof_level": proof.level.value, "proof": proof.headline}
 
 
 async def _pr_out(call: Call, pr: PullRequest) -> PullRequestOut:
@@ -178,6 +192,7 @@ async def _pr_out(call: Call, pr: PullRequest) -> PullRequestOut:
         task_id=str(pr.task_id) if pr.task_id else None,
         title=pr.title,
         body=pr.body or None,
+        draft=pr.draft,
         review=(
             {
                 "review_type": review.review_type,

@@ -5,8 +5,10 @@ OPPORTUNITY is a fingerprint (or a unique prefix of one) or the number
 same finding whatever filters the scan used). The work starts from the committed
 HEAD in a scratch worktree, so the repository's checked-out files (uncommitted
 changes included) stay as they are; only a proven change becomes a branch.
-Exit status: 0 branch made (proven; or checked with the tests not run, which the
-verdict line says), 1 not proven, 2 bad input.
+The last line is the proof level (:mod:`aomaas.engine.proof`), the same words the
+API, the pull request and the check run use. Exit status: 0 proven (branch made,
+the tests ran), 3 checked with the tests not run (branch made; the line says
+why), 1 not proven (no branch), 2 bad input.
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "fix",
         help="plan, implement and prove a fix on a new local branch",
         description="Plan, implement and prove a fix for one opportunity on a new branch of the "
-        "repository at PATH (its checked-out files are not touched). Exit 0 when the branch is "
-        "made (proven, or checked with the tests not run, and it says which), 1 when not, 2 on "
-        "bad input.",
+        "repository at PATH (its checked-out files are not touched). Exit 0 when proven (the "
+        "tests ran), 3 when checked with the tests not run (the branch is made and the last "
+        "line says why), 1 when not proven, 2 on bad input.",
     )
     p.add_argument("path", type=Path, help="a local git repository")
     p.add_argument(
@@ -93,25 +95,21 @@ def print_outcome(result: Implementation) -> None:
         print("Proof:")
         for check in result.report.checks:
             print(f"  [{check.outcome}] {check.name} ({check.duration:.1f} s): {check.detail}")
-        if not result.report.tests_ran:
-            print(f"  note: {result.report.tests_detail}")
     if result.diff:
         print("Diff:")
         print(result.diff, end="" if result.diff.endswith("\n") else "\n")
-    if not result.success:
-        verdict = "Not proven"
-    elif result.report is not None and not result.report.tests_ran:
-        verdict = "Checked (tests not run)"
+    if result.success:
+        print(f"{result.proof.headline}; branch {result.branch}")
     else:
-        verdict = "Proven"
-    print(f"{verdict}: {result.message}")
+        print(f"Not proven: {result.message}")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``aomaas fix``; 0 proven, 1 not proven, 2 bad input."""
+    """Run ``aomaas fix``; 0 proven, 3 checked (tests not run), 1 not proven, 2 bad input."""
     from aomaas.engine.brain import make_brain
     from aomaas.engine.implementer import implement
     from aomaas.engine.planner import PlanContext, make_plan
+    from aomaas.engine.proof import EXIT_CODES
     from aomaas.engine.scan import scan
     from aomaas.jobs.engine_settings import identity, implement_settings
 
@@ -155,4 +153,4 @@ def run(args: argparse.Namespace) -> int:
         print(f"aomaas: {exc.detail}", file=sys.stderr)
         return 1
     print_outcome(result)
-    return 0 if result.success else 1
+    return EXIT_CODES[result.proof.level]

@@ -20,6 +20,7 @@ from aomaas.engine.findings import Finding
 from aomaas.engine.gates import GateError, apply_formatters
 from aomaas.engine.patchguard import check_patch
 from aomaas.engine.planner import Plan
+from aomaas.engine.proof import Proof, ProofLevel, proof_of
 from aomaas.engine.recipes import Recipe, RecipeSettings, recipe_named
 from aomaas.engine.refnames import check_branch_name
 from aomaas.engine.validator import ValidationReport, ValidationSettings, validate
@@ -61,6 +62,13 @@ class Implementation:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return asdict(self)
+
+    @property
+    def proof(self) -> Proof:
+        """The proof level and its reason (:mod:`aomaas.engine.proof`)."""
+        if self.report is None:
+            return Proof(ProofLevel.NOT_PROVEN, self.message)
+        return proof_of(self.report.to_dict())
 
 
 def free_branch(repo: Path, name: str) -> str:
@@ -174,6 +182,7 @@ def _carry_out(
             report=report,
         )
     run_git(["branch", name, commit], repo)
+    proof = proof_of(report.to_dict())
     return Implementation(
         True,
         name,
@@ -181,10 +190,6 @@ def _carry_out(
         changed,
         diff,
         report,
-        (
-            f"proven and committed on branch {name}"
-            if report.tests_ran
-            else f"checked, {report.tests_detail}; committed on branch {name}"
-        ),
+        f"{proof.headline}; committed on branch {name}",
         status="completed",
     )

@@ -1,14 +1,22 @@
 """Run a repository's own test suite, in the sandbox, in a cached virtual environment.
 
-The environment is keyed by a hash of the repository's dependency files and
-the Python version, and lives under the configured cache directory. pytest is
-not downloaded: it is a runtime dependency of aomaas, and its distribution (and
-what it needs) is copied once from the engine's own installation into a tools
-directory that the environment sees through a ``.pth`` file, so a repository
-without dependencies is tested fully offline. Declared dependencies are installed with pip only when the settings
-allow it, as wheels only (no repository or sdist code runs outside the
-sandbox), by a sandboxed pip that may reach the package index; otherwise the
-tests are reported as not run, with the reason.
+The environment is keyed by a hash of the repository's dependency files, the
+Python version and the tools' versions, and lives under the configured cache
+directory. pytest is not downloaded: it is a runtime dependency of aomaas, and
+its distribution (and what it needs) is copied once from the engine's own
+installation into a tools directory that the environment sees through a
+``.pth`` file, so a repository without dependencies is tested fully offline.
+
+When the settings allow installing dependencies, the project itself is
+installed with its test dependencies (:mod:`aomaas.engine.testdeps` says what)
+by ``uv pip install``, run in the sandbox like the tests (building a project
+runs its code) with one difference: the install step keeps the host network so
+that it can reach the package index. The tests themselves never have network.
+Otherwise a repository that declares dependencies gets "tests not run", with
+the reason.
+
+What ran is read from pytest's JUnit XML report (colour off), never from its
+console text; unittest suites run under pytest the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata as metadata
 import os
-import re
 import shutil
 import stat
 import subprocess
@@ -29,34 +36,45 @@ from typing import Any
 from packaging.markers import default_environment
 from packaging.requirements import InvalidRequirement, Requirement
 
+from aomaas.engine.junit import JUnitResults, ReportUnreadable, read_report
 from aomaas.engine.sandbox import run_sandboxed, sandbox_can_enter, sandbox_python
+from aomaas.engine.testdeps import ENVIRONMENT_FILES, InstallPlan, install_plan
 from aomaas.engine.workspace import locked
 
-DEPENDENCY_FILES = (
-    "pyproject.toml",
-    "setup.cfg",
-    "setup.py",
+REQUIREMENTS = (
     "requirements.txt",
     "requirements-dev.txt",
     "requirements-test.txt",
     "test-requirements.txt",
 )
-REQUIREMENTS = DEPENDENCY_FILES[3:]
 ROOT_FORMATS = ("pyproject", "setup.cfg", "setup.py", "requirements", "pipfile")
 #: Supplied by the tools directory (pytest and what it needs), never installed.
 PROVIDED = frozenset({"pytest", "pluggy", "iniconfig", "packaging", "pygments"})
+REPORT_NAME = "junit.xml"
 PYTEST = [
     "-m",
     "pytest",
     "-q",
-    "-rfE",
     "-p",
     "no:cacheprovider",
-    "--no-header",
     "--continue-on-collection-errors",
+    "--color=no",
+    "-o",
+    "junit_family=xunit1",
+    "-o",
+    "junit_logging=no",
 ]
-_SUMMARY = re.compile(r"^(FAILED|ERROR) (\S+)", re.M)
-_PASSED = re.compile(r"\b(\d+) passed\b")
+#: Colour off whatever the repository's configuration or the engine's environment says.
+NO_COLOUR = {"PY_COLORS": "0", "NO_COLOR": "1", "TERM": "dumb"}
+#: Index and certificate settings passed on to the sandboxed install when the engine has them.
+INDEX_VARIABLES = (
+    "UV_INDEX_URL",
+    "UV_DEFAULT_INDEX",
+    "UV_EXTRA_INDEX_URL",
+    "UV_INDEX",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+)
 
 
 @dataclass(slots=True)
@@ -72,7 +90,7 @@ class SuiteSettings:
 
 @dataclass(slots=True)
 class SuiteRun:
-    """One run of the suite: which tests failed, and what the sandbox was."""
+    """One run of the suite, as its JUnit XML report tells it, and what the sandbox was."""
 
     returncode: int
     failing: set[str]
@@ -81,10 +99,15 @@ class SuiteRun:
     output_tail: str
     timed_out: bool = False
     passed: int = 0
+    #: why the run is not a test run (no report, timed out); empty when it is one
+    stopped: str = ""
+    collection_errors: dict[str, str] = field(default_factory=dict)
+    passed_files: dict[str, int] = field(default_factory=dict)
+    collected: int = 0
 
     def usable(self) -> bool:
-        """pytest ran to the end (all passed, some failed, or nothing collected)."""
-        return not self.timed_out and self.returncode in (0, 1, 5)
+        """pytest ran to the end and wrote its report."""
+        return not self.stopped
 
 
 class SuiteNotRun(Exception):
@@ -206,9 +229,10 @@ def _build_tools(dest: Path) -> None:
 
 
 def environment_key(root: Path, settings: SuiteSettings) -> str:
-    """Hash of the dependency files, the interpreter and the proof's pytest: one venv per set."""
-    digest = hashlib.sha256(f"{settings.python}\0pytest {pytest_version()}".encode())
-    for name in DEPENDENCY_FILES:
+    """Hash of the dependency files, the interpreter and the tools: one venv per set."""
+    tools = f"pytest {pytest_version()}\0uv {_uv_version()}\0{settings.install_dependencies}"
+    digest = hashlib.sha256(f"{settings.python}\0{tools}".encode())
+    for name in ENVIRONMENT_FILES:
         path = root / name
         digest.update(name.encode() + b"\0")
         if path.is_file() and not path.is_symlink():
@@ -219,17 +243,29 @@ def environment_key(root: Path, settings: SuiteSettings) -> str:
 def prepare_environment(
     root: Path, settings: SuiteSettings, manifests: dict[str, Any] | None = None
 ) -> Path:
-    """The cached venv's python for ``root`` (created when missing); SuiteNotRun if impossible."""
+    """The cached venv's python for ``root`` (created when missing); SuiteNotRun if impossible.
+
+    With installing allowed, the venv holds the project and its test dependencies
+    (:func:`aomaas.engine.testdeps.install_plan`); without, nothing is installed and
+    a repository that declares dependencies cannot be tested.
+    """
     deps = declared_dependencies(root, manifests)
     if deps and not settings.install_dependencies:
         raise SuiteNotRun(
             f"tests not run: the repository declares dependencies ({', '.join(deps[:5])}) and "
             "installing dependencies is disabled"
         )
+    plan = install_plan(root) if settings.install_dependencies else InstallPlan()
     cache = reachable_cache(settings.cache_dir)
     key = environment_key(root, settings)
     with locked(cache / f".{key}.lock"):
-        return _build_venv(cache / "venvs" / key, deps, settings, cache)
+        return _build_venv(cache / "venvs" / key, plan, settings, cache, root)
+
+
+def installed(python: Path) -> str:
+    """What the environment of ``python`` holds besides pytest (as :func:`prepare_environment` wrote)."""
+    marker = python.parent.parent / ".complete"
+    return marker.read_text().strip() if marker.is_file() else ""
 
 
 def reachable_cache(cache_dir: Path) -> Path:
@@ -255,15 +291,16 @@ def reachable_cache(cache_dir: Path) -> Path:
     return fallback
 
 
-def _build_venv(venv: Path, deps: list[str], settings: SuiteSettings, cache: Path) -> Path:
+def _build_venv(
+    venv: Path, plan: InstallPlan, settings: SuiteSettings, cache: Path, root: Path
+) -> Path:
     python = venv / "bin" / "python"
     if (venv / ".complete").exists():
         return python
     shutil.rmtree(venv, ignore_errors=True)
     venv.parent.mkdir(parents=True, exist_ok=True)
-    pip = [] if deps else ["--without-pip"]
     created = subprocess.run(
-        [settings.python, "-m", "venv", "--clear", *pip, str(venv)],
+        [settings.python, "-m", "venv", "--clear", "--without-pip", str(venv)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -275,65 +312,132 @@ def _build_venv(venv: Path, deps: list[str], settings: SuiteSettings, cache: Pat
         )
     site = next(venv.glob("lib/python*/site-packages"))
     (site / "aomaas-tools.pth").write_text(str(tools_dir(cache).resolve()) + "\n")
-    if deps:
-        _install(venv, python, deps, settings)
     for path in (cache, cache / "venvs", venv):
         path.chmod(0o755)
-    (venv / ".complete").write_text("ok\n")
+    if not plan.empty():
+        _install(venv, python, plan, settings, cache, root)
+    (venv / ".complete").write_text(f"installed: {plan.describe()}\n")
     return python
 
 
-def _install(venv: Path, python: Path, deps: list[str], settings: SuiteSettings) -> None:
-    """pip install wheels only, in the sandbox (network allowed for the index, venv writable)."""
-    done = run_sandboxed(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "--only-binary",
-            ":all:",
-            "--no-input",
-            "--disable-pip-version-check",
-            *deps,
-        ],
-        venv,
-        timeout=settings.timeout,
-        memory_mb=settings.memory_mb,
-        writable=[venv],
-        network=True,
-    )
-    if done.returncode != 0:
-        raise SuiteNotRun(
-            f"tests not run: dependencies could not be installed: {done.stderr[-300:]}"
+def _uv_version() -> str:
+    try:
+        return metadata.version("uv")
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
+def _uv(cache: Path) -> Path:
+    """uv's binary, copied once where the sandbox user can run it."""
+    try:
+        from uv import find_uv_bin
+    except ImportError:
+        raise SuiteNotRun(_MISSING.format(name="uv")) from None
+    dest = cache / f"tools-uv-{_uv_version()}" / "uv"
+    with locked(cache / ".tools-uv.lock"):
+        if not dest.exists():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            staging = dest.with_name("uv.tmp")
+            shutil.copy2(find_uv_bin(), staging)
+            staging.chmod(0o755)
+            staging.rename(dest)
+            dest.parent.chmod(0o755)
+    return dest
+
+
+def _install(
+    venv: Path, python: Path, plan: InstallPlan, settings: SuiteSettings, cache: Path, root: Path
+) -> None:
+    """``uv pip install`` the plan into ``venv``, in the sandbox, from a copy of ``root``.
+
+    Building the project runs its code, so the install is sandboxed like the tests
+    (limits, scrubbed environment, read-only file system but for the venv, uv's
+    cache and the copy); unlike the tests it keeps the network, for the index.
+    """
+    uv = _uv(cache)
+    uv_cache = cache / "uv"
+    uv_cache.mkdir(exist_ok=True)
+    env = {
+        "UV_CACHE_DIR": str(uv_cache),
+        "UV_NO_PROGRESS": "1",
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_LINK_MODE": "copy",
+        "UV_NATIVE_TLS": "1",  # the system's certificate store, as the engine's own clients use
+        **{name: os.environ[name] for name in INDEX_VARIABLES if os.environ.get(name)},
+    }
+    source = Path(tempfile.mkdtemp(prefix="aomaas-install-", dir=cache))
+    try:
+        source.chmod(0o755)
+        shutil.copytree(root, source / "src", symlinks=True, ignore=shutil.ignore_patterns(".git"))
+        done = run_sandboxed(
+            [str(uv), "pip", "install", "--python", str(python), *plan.arguments()],
+            source / "src",
+            timeout=settings.timeout,
+            memory_mb=max(settings.memory_mb, 1024),
+            env=env,
+            writable=[venv, uv_cache, source],
+            network=True,
         )
+    finally:
+        shutil.rmtree(source, ignore_errors=True)
+    if done.returncode != 0 or done.timed_out:
+        why = "timed out" if done.timed_out else _tail(done.stderr or done.stdout, 400)
+        raise SuiteNotRun(f"tests not run: installing {plan.describe()} failed: {why}")
+
+
+def _tail(text: str, limit: int) -> str:
+    """The last lines of ``text`` that fit in ``limit`` characters, on one line."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    kept: list[str] = []
+    for line in reversed(lines):
+        if sum(len(k) + 3 for k in kept) + len(line) > limit:
+            break
+        kept.insert(0, line)
+    return " / ".join(kept) or text.strip()[-limit:]
 
 
 def run_tests(tree: Path, python: Path, settings: SuiteSettings) -> SuiteRun:
-    """Run pytest on ``tree`` in the sandbox (only ``tree`` writable) and collect failures."""
+    """Run pytest on ``tree`` in the sandbox (only ``tree`` and its report directory writable).
+
+    The outcome is read from the JUnit XML report; a run without a readable
+    report (pytest stopped at configuration time, crashed or timed out) is
+    ``stopped`` with the reason.
+    """
     src = [str(tree / "src")] if (tree / "src").is_dir() else []
+    reports = tree.with_name(tree.name + "-report")
+    reports.mkdir(mode=0o755, exist_ok=True)
+    report = reports / REPORT_NAME
     result = run_sandboxed(
-        [str(python), *PYTEST],
+        [str(python), *PYTEST, f"--junitxml={report}"],
         tree,
         timeout=settings.timeout,
         memory_mb=settings.memory_mb,
-        env={"PYTHONPATH": ":".join([str(tree), *src])},
-        writable=[tree],
+        env={"PYTHONPATH": ":".join([str(tree), *src]), **NO_COLOUR},
+        writable=[tree, reports],
     )
     output = result.stdout + result.stderr
-    return SuiteRun(
+    run = SuiteRun(
         returncode=result.returncode,
-        failing={match.group(2) for match in _SUMMARY.finditer(result.stdout)},
+        failing=set(),
         duration=result.duration,
         isolation=result.isolation,
         output_tail=output[-2000:],
         timed_out=result.timed_out,
-        passed=_passed(result.stdout),
     )
-
-
-def _passed(stdout: str) -> int:
-    """How many tests passed, from pytest's closing summary line (0 when it has none)."""
-    lines = stdout.rstrip().splitlines()
-    found = _PASSED.findall(lines[-1]) if lines else []
-    return int(found[-1]) if found else 0
+    if result.timed_out:
+        run.stopped = f"the suite timed out after {settings.timeout:.0f} s"
+        return run
+    try:
+        found: JUnitResults = read_report(report)
+    except ReportUnreadable as exc:
+        run.stopped = (
+            f"pytest stopped before running tests (exit {result.returncode}, {exc}): "
+            f"{_tail(output, 400)}"
+        )
+        return run
+    run.failing = found.failing
+    run.passed = found.passed
+    run.collected = found.collected
+    run.collection_errors = found.collection_errors
+    run.passed_files = dict(found.passed_files)
+    return run

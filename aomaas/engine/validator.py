@@ -8,9 +8,13 @@
 3. ``compiles``: every changed Python file compiles (``compile()`` of the text;
    nothing is imported or run).
 4. ``tests``: the repository's own suite runs before and after the change in
-   the sandbox and is no worse (every test failing after also failed before).
-   When the suite cannot be run the check is ``skipped`` and the report says
-   "tests not run" and why; the pull-request text must repeat it.
+   the sandbox and is no worse (every test failing after also failed before, and
+   every test module that imported before still imports). What ran is read
+   from pytest's JUnit XML report. The run before the change must collect
+   tests, import every test module and pass some; otherwise the check is
+   ``skipped`` with "tests could not run: <why>" (or "tests not run: <why>" when
+   the suite was not started), and the fix is at most ``checked``
+   (:mod:`aomaas.engine.proof`).
 5. ``repo-gates`` and ``oldest-python``: the repository's own linters and
    formatter find nothing new in the changed files, and vermin finds nothing
    that needs a newer Python than the repository declares
@@ -33,8 +37,15 @@ from typing import Any, Generic, Literal, TypeVar
 from aomaas.engine.findings import Finding
 from aomaas.engine.gates import GateSettings, gate_check, python_check
 from aomaas.engine.index import RepoIndex, build_index
+from aomaas.engine.index.project import is_test_path
 from aomaas.engine.miners import MINERS, mine
-from aomaas.engine.testenv import SuiteNotRun, SuiteRun, SuiteSettings, prepare_environment
+from aomaas.engine.testenv import (
+    SuiteNotRun,
+    SuiteRun,
+    SuiteSettings,
+    installed,
+    prepare_environment,
+)
 from aomaas.engine.testenv import run_tests as run_suite
 from aomaas.engine.workspace import run_git
 
@@ -60,6 +71,11 @@ class ValidationReport:
     tests_detail: str
     passed: bool
     isolation: str = ""
+    #: tests that passed before and after the change (None: the tests did not run)
+    tests_passed_before: int | None = None
+    tests_passed_after: int | None = None
+    #: test files that import a changed module and passed after the change
+    tests_covering: list[str] = field(default_factory=list)
 
     def failures(self) -> list[str]:
         """``name: detail`` of each failed check."""
@@ -234,6 +250,57 @@ def runnable(suite: dict[str, Any]) -> str | None:
     return None
 
 
+def _module_of(path: str) -> str | None:
+    """The dotted module a Python file defines (``src/`` layouts included)."""
+    if not path.endswith(".py"):
+        return None
+    parts = path.removesuffix(".py").removeprefix("src/").split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts) or None
+
+
+def importing_tests(index: RepoIndex, changed: list[str]) -> list[str]:
+    """Test files that import a changed module (or a module inside a changed package)."""
+    modules = {m for m in map(_module_of, changed) if m}
+    found = []
+    for path in sorted(index.files):
+        if not is_test_path(path):
+            continue
+        imports = index.imports.get(path, [])
+        if any(i == m or i.startswith(m + ".") for i in imports for m in modules):
+            found.append(path)
+    return sorted(found)
+
+
+@dataclass(slots=True)
+class _TestsOutcome:
+    check: Check
+    isolation: str = ""
+    passed_before: int | None = None
+    passed_after: int | None = None
+    covering: list[str] = field(default_factory=list)
+
+
+def _baseline_problem(run: SuiteRun) -> str | None:
+    """Why the run before the change is no test run (None: it is one)."""
+    if run.stopped:
+        return run.stopped
+    if run.collection_errors:
+        items = list(run.collection_errors.items())
+        shown = "; ".join(f"{path} ({why})" for path, why in items[:3])
+        more = f" and {len(items) - 3} more" if len(items) > 3 else ""
+        return f"{len(items)} test module(s) could not be imported: {shown}{more}"
+    if run.collected == 0:
+        return "pytest collected no tests"
+    if run.passed == 0:
+        return (
+            f"no test passed ({len(run.failing)} failing): the suite does not run in this "
+            "environment"
+        )
+    return None
+
+
 def _tests(
     base_tree: Path,
     head_tree: Path,
@@ -241,16 +308,17 @@ def _tests(
     scratch: Path,
     index: RepoIndex,
     base_commit: str,
-) -> tuple[Check, str]:
+    changed: list[str],
+) -> _TestsOutcome:
     """Run the suite before (once per base and environment) and after the change.
 
-    Returns the check (skipped when the tests could not run, with the reason) and the
-    sandbox's isolation level.
+    The check is skipped, with the reason, when the tests could not run.
     """
     started = time.monotonic()
 
-    def done(outcome: Outcome, detail: str, isolation: str = "") -> tuple[Check, str]:
-        return Check("tests", outcome, round(time.monotonic() - started, 3), detail), isolation
+    def done(outcome: Outcome, detail: str, isolation: str = "") -> _TestsOutcome:
+        check = Check("tests", outcome, round(time.monotonic() - started, 3), detail)
+        return _TestsOutcome(check, isolation)
 
     if not settings.run_tests:
         return done("skipped", "tests not run: disabled by the settings")
@@ -266,29 +334,35 @@ def _tests(
         (base_commit, str(python)),
         lambda: run_suite(_copy_tree(base_tree, scratch / "before"), python, settings.tests),
     )
-    if not before.usable():
-        return done("skipped", _unusable("before the change", before), before.isolation)
-    if before.returncode == 5:
-        return done("skipped", "tests not run: pytest collected no tests", before.isolation)
+    problem = _baseline_problem(before)
+    if problem:
+        return done("skipped", f"tests could not run: {problem}", before.isolation)
     after = run_suite(_copy_tree(head_tree, scratch / "after"), python, settings.tests)
-    if not after.usable():
-        return done("failed", _unusable("after the change", after), after.isolation)
+    if after.stopped:
+        return done("failed", f"tests failed to run after the change: {after.stopped}")
+    if after.collection_errors:
+        lost = "; ".join(f"{p} ({why})" for p, why in list(after.collection_errors.items())[:5])
+        return done("failed", f"test modules no longer import after the change: {lost}")
     broken = sorted(after.failing - before.failing)
     if broken:
         detail = f"tests broken by the change: {', '.join(broken[:20])}"
         return done("failed", detail, after.isolation)
+    covering = [p for p in importing_tests(index, changed) if after.passed_files.get(p)]
+    failing = f", {len(before.failing)} failing before and {len(after.failing)} after"
+    what = installed(python)
     detail = (
-        f"tests no worse ({before.passed} passed and {len(before.failing)} failing before, "
-        f"{after.passed} passed and {len(after.failing)} failing after; "
-        f"{before.duration:.1f} s + {after.duration:.1f} s, isolation: {after.isolation})"
+        f"tests ran: {before.passed} passed before and {after.passed} after"
+        f"{failing if before.failing or after.failing else ''}"
+        f"{'; ' + what if what else ''}; "
+        f"{before.duration:.1f} s + {after.duration:.1f} s, isolation: {after.isolation}"
     )
-    return done("passed", detail, after.isolation)
-
-
-def _unusable(when: str, run: SuiteRun) -> str:
-    why = "timed out" if run.timed_out else f"pytest exited {run.returncode}"
-    prefix = "tests not run" if when.startswith("before") else "tests failed to run"
-    return f"{prefix}: the suite {why} {when}: {run.output_tail[-400:].strip()}"
+    outcome = done("passed", detail, after.isolation)
+    outcome.passed_before, outcome.passed_after, outcome.covering = (
+        before.passed,
+        after.passed,
+        covering,
+    )
+    return outcome
 
 
 def validate(
@@ -330,15 +404,22 @@ def validate(
             checks.append(
                 _timed("oldest-python", lambda: python_check(base_tree, worktree, changed))
             )
-            tests, isolation = _tests(
-                base_tree, worktree, settings, scratch, head_index, base_commit
-            )
-            checks.append(tests)
+            tests = _tests(base_tree, worktree, settings, scratch, head_index, base_commit, changed)
+            checks.append(tests.check)
         finally:
             run_git(["worktree", "remove", "--force", str(base_tree)], worktree, check=False)
-    ran = tests.outcome != "skipped"
+    ran = tests.check.outcome != "skipped"
     if finding.rule == "repo:missing-contributing" and not ran:
-        why = f"CONTRIBUTING.md names a test command the sandbox did not run ({tests.detail})"
+        why = f"CONTRIBUTING.md names a test command the sandbox did not run ({tests.check.detail})"
         checks.append(Check("contributing-commands", "failed", 0.0, why))
     passed = all(check.outcome != "failed" for check in checks)
-    return ValidationReport(checks, ran, tests.detail, passed, isolation)
+    return ValidationReport(
+        checks,
+        ran,
+        tests.check.detail,
+        passed,
+        tests.isolation,
+        tests_passed_before=tests.passed_before,
+        tests_passed_after=tests.passed_after,
+        tests_covering=tests.covering,
+    )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from aomaas.engine.proof import Proof
 from aomaas.engine.workspace import RepoSource
 
 
@@ -35,7 +36,7 @@ class PullRequestSpec:
     fingerprint: str
     number_hint: int | None = None  # the local forge's next number
     check_summary: str | None = None  # the proof, for a check run where the forge has them
-    check_passed: bool = True
+    proof: Proof | None = None  # the proof level; the check run's title and conclusion
 
 
 @dataclass(frozen=True)

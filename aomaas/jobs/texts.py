@@ -6,27 +6,32 @@ from typing import Any
 
 from unidiff import PatchSet
 
+from aomaas.engine.proof import ProofLevel, proof_of
+
 FINGERPRINT_MARKER = "<!-- aomaas:fingerprint={fingerprint} -->"
+DRAFT_NOTE = (
+    "**This pull request is a draft: the repository's tests did not run for this change**, "
+    "so it is checked (the finding is gone, nothing new, the files compile) but not proven."
+)
 
 
 def proof_summary(report: dict[str, Any] | None) -> str:
-    """The proof as a Markdown table, saying plainly when the tests did not run."""
+    """The proof level's headline, then the checks as a Markdown table."""
     if not report:
         return "_No proof was recorded._"
-    lines = ["| check | outcome | time | detail |", "| --- | --- | --- | --- |"]
+    proof = proof_of(report)
+    lines = [f"**{proof.level.label}**: {proof.reason}", ""]
+    lines += ["| check | outcome | time | detail |", "| --- | --- | --- | --- |"]
     for check in report.get("checks", []):
         detail = str(check.get("detail", "")).replace("\n", " ").replace("|", "\\|")[:300]
         lines.append(
             f"| {check.get('name')} | {check.get('outcome')} | {float(check.get('duration', 0)):.1f} s | {detail} |"
         )
-    if not report.get("tests_ran", False):
-        reason = report.get("tests_detail") or "no test command was found"
-        lines.append("")
-        lines.append(f"**Tests not run:** {reason}")
     if report.get("rebased"):
         lines.append("")
+        done = "proven" if proof.level == ProofLevel.PROVEN else "checked"
         lines.append(
-            "The repository moved on after planning; the change was made and proven on the new head."
+            f"The repository moved on after planning; the change was made and {done} on the new head."
         )
     return "\n".join(lines)
 
@@ -52,7 +57,9 @@ def pull_request_body(
     steps = "\n".join(
         f"{s['id']}. **{s['title']}**: {s['description']}" for s in plan.get("steps", [])
     )
+    unproven = report is not None and proof_of(report).level == ProofLevel.CHECKED
     parts = [
+        DRAFT_NOTE if unproven else "",
         extra.strip() if extra else "",
         f"### Opportunity #{opportunity['number']}: {opportunity['title']}",
         f"`{opportunity['rule']}` · {opportunity['type']} · priority {opportunity['priority']} · "

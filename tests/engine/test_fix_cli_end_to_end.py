@@ -52,6 +52,25 @@ def test_fix_by_fingerprint_prefix_proves_and_branches(tmp_path: Path) -> None:
     assert git(root, "rev-parse", "HEAD").strip() == base
     assert (root / "calc/net.py").read_text() == NET
     assert "timeout=30" in git(root, "show", "fix/timeout:calc/net.py")
+    last = done.stdout.strip().splitlines()[-1]
+    assert last == "Proven: tests ran: 1 passed before and after; branch fix/timeout", last
+
+
+def test_fix_whose_tests_could_not_run_exits_3_and_says_why(tmp_path: Path) -> None:
+    """A test module that does not import: the branch is made, checked, never 'proven'."""
+    root = tmp_path / "repo"
+    broken = "import not_installed_anywhere\n\n\ndef test_x():\n    pass\n"
+    make_repo(root, {**PASSING_SUITE, "calc/net.py": NET, "tests/test_broken.py": broken})
+    target = next(f for f in scanned(root) if f["rule"] == "ruff:S113")
+    done = aomaas("fix", str(root), target["fingerprint"][:10], "--branch", "fix/t", cwd=tmp_path)
+    assert done.returncode == 3, done.stdout + done.stderr
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith(
+        "Checked, tests not run: tests could not run: 1 test module(s) could not be imported: "
+        "tests/test_broken.py (ModuleNotFoundError: No module named 'not_installed_anywhere')"
+    ), last
+    assert last.endswith("; branch fix/t")
+    assert "timeout=30" in git(root, "show", "fix/t:calc/net.py")
 
 
 def test_fix_by_scan_number_of_an_unsupported_rule_is_not_proven(

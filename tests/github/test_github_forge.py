@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 from pathlib import Path
 
+from aomaas.engine.proof import Proof, ProofLevel
 from aomaas.engine.reviewer import review_diff
 from aomaas.engine.workspace import sync
 from aomaas.forges.base import PullRef, PullRequestSpec, RepoRef, ReviewComment
@@ -67,7 +68,7 @@ async def test_clone_publish_and_update_through_the_forge(
         draft=False,
         fingerprint=FINGERPRINT,
         check_summary="finding gone; 3 tests passed",
-        check_passed=True,
+        proof=Proof(ProofLevel.PROVEN, "tests ran: 3 passed before and after"),
     )
     first = await forge.publish(ref, spec)
     second = await forge_for("github", settings, services).publish(ref, spec)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from aomaas.engine.proof import Proof, ProofLevel
 from aomaas.errors import ForgeError, InvalidRequest
 from aomaas.forges.github.client import GitHubError, git_auth_env
 from aomaas.forges.github.publish import (
@@ -87,7 +88,7 @@ async def test_push_open_then_update_the_same_pull_request(
             body="The plan...",
             fingerprint=FINGERPRINT,
             allow_http=True,
-            proof_ok=True,
+            proof=Proof(ProofLevel.PROVEN, "tests ran: 3 passed before and after"),
             proof_summary="finding gone",
             proof_text="tests: 3 passed",
         )
@@ -122,9 +123,48 @@ async def test_push_open_then_update_the_same_pull_request(
     assert fake_github.file_at(REPO, "main", "src/app.py").startswith(b"import os")  # type: ignore[union-attr]
     [run] = fake_github.issue_state(REPO).check_runs.values()
     assert (run.name, run.conclusion, run.head_sha) == (CHECK_NAME, "success", first.head_sha)
+    assert run.output["title"] == "Proven: tests ran: 3 passed before and after"
     assert run.output["text"] == "tests: 3 passed"
     changed = {f["filename"] for f in fake_github.pull_files(REPO, first.number)}
     assert changed == {"src/app.py", "README.md"}
+
+
+async def test_a_fix_whose_tests_did_not_run_opens_a_draft_with_a_neutral_check(
+    fake_github: FakeGitHub, tmp_path: Path
+) -> None:
+    async with github(fake_github) as gh:
+        client, inst = gh.client, gh.installation_id
+        token = await client.installation_token(inst)
+        work = tmp_path / "work"
+        run_git(
+            "clone", "--quiet", client.clone_url(OWNER, NAME), str(work), env=git_auth_env(token)
+        )
+        run_git("checkout", "-q", "-b", "aomaas/fix-2", cwd=work)
+        (work / "README.md").write_text("# hello\n\nChecked.\n")
+        run_git("commit", "-qam", "Checked only", cwd=work)
+        proof = Proof(ProofLevel.CHECKED, "tests could not run: pytest collected no tests")
+        published = await publish(
+            client,
+            inst,
+            OWNER,
+            NAME,
+            local_repo=work,
+            branch="aomaas/fix-2",
+            base="main",
+            title="Checked only",
+            body="The plan...",
+            fingerprint=FINGERPRINT,
+            allow_http=True,
+            draft=True,
+            proof=proof,
+        )
+        pull = await client.get_pull(inst, OWNER, NAME, published.number)
+    assert pull["draft"] is True
+    [run] = fake_github.issue_state(REPO).check_runs.values()
+    assert (run.conclusion, run.head_sha) == ("neutral", published.head_sha)
+    assert run.output["title"] == (
+        "Checked, tests not run: tests could not run: pytest collected no tests"
+    )
 
 
 async def test_push_refused_branch_names_and_missing_commit(

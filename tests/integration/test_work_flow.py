@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import update
 
 from aomaas.store.models import Opportunity
 from tests.integration.conftest import Flow
-from tests.support.git import git
+from tests.integration.repos import DEMO_FILES
+from tests.support.config import make_settings
+from tests.support.git import git, git_repo
+from tests.support.live import live_server
 
 
 def _security_finding(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -226,6 +230,43 @@ async def test_pull_request_text_says_when_tests_did_not_run(flow: Flow) -> None
         impl["validation"]["tests_ran"] is False
         and "tests not run" in impl["validation"]["tests_detail"]
     )
-    status, pr = await flow.call("POST", "/pull-requests/create", {"implementation_id": impl["id"]})
+    assert impl["proof_level"] == "checked"
+    assert impl["proof"] == "Checked, tests not run: the repository has no tests"
+    status, pr = await flow.call(
+        "POST", "/pull-requests/create", {"implementation_id": impl["id"], "draft": False}
+    )
     assert status == 201, pr
-    assert "**Tests not run:**" in pr["body"] and "### Proof" in pr["body"], pr["body"]
+    assert pr["draft"] is True, pr  # a fix whose tests did not run opens as a draft
+    assert pr["body"].startswith("**This pull request is a draft: the repository's tests did not")
+    assert "**Checked, tests not run**: the repository has no tests" in pr["body"], pr["body"]
+
+
+async def test_unproven_fixes_are_not_opened_when_the_setting_says_never(
+    tmp_path: Path, database_url: str
+) -> None:
+    """AOMAAS_OPEN_UNPROVEN_PULL_REQUESTS=never: a checked fix's pull request is refused, why said."""
+    repos = tmp_path / "repos"
+    files = {path: text for path, text in DEMO_FILES.items() if not path.startswith("tests/")}
+    repo = git_repo(repos, files, name="demo")
+    settings = make_settings(
+        tmp_path,
+        database_url,
+        AOMAAS_LOCAL_REPO_ROOT=repos,
+        AOMAAS_OPEN_UNPROVEN_PULL_REQUESTS="never",
+    )
+    async with live_server(settings) as server:
+        await server.create_user("maintainer", owners=["local"])
+        flow = Flow(server, repo, await server.token("maintainer"), "")
+        repo_id = await flow.index()
+        await flow.mine(repo_id, ["security"])
+        plan = await flow.plan(_security_finding(await flow.opportunities(repo_id))["id"])
+        status, body = await flow.call("POST", "/implementations/create", {"plan_id": plan["id"]})
+        assert (await flow.done(body["task_id"]))["status"] == "completed"
+        status, impl = await flow.call("GET", f"/implementations/{body['implementation_id']}")
+        assert impl["proof_level"] == "checked", impl
+        status, pr = await flow.call(
+            "POST", "/pull-requests/create", {"implementation_id": impl["id"]}
+        )
+    assert status == 400, pr
+    assert "AOMAAS_OPEN_UNPROVEN_PULL_REQUESTS=never" in pr["detail"], pr
+    assert "Checked, tests not run: the repository has no tests" in pr["detail"], pr

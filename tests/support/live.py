@@ -128,6 +128,7 @@ class LiveServer:
     async def wait_task(self, task_id: str, token: str, timeout: float = 120) -> dict[str, Any]:
         """Poll ``GET /api/v1/tasks/{id}`` until the task is completed or failed."""
         deadline = time.monotonic() + timeout
+        delay = 0.1  # backing off to 1 s: a long task (an install) stays under the rate limit
         while True:
             status, body, _ = await self.request("GET", f"/tasks/{task_id}", token=token)
             assert status == 200, body
@@ -136,7 +137,8 @@ class LiveServer:
                 return task
             if time.monotonic() > deadline:
                 raise AssertionError(f"task {task_id} still {body['status']} after {timeout} s")
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(delay)
+            delay = min(delay * 1.5, 1.0)
 
     async def close(self) -> None:
         """Close the client session."""

@@ -134,7 +134,7 @@ class GitHubForge:
                 draft=spec.draft,
                 commit=spec.commit,
                 allow_http=self.allow_http,
-                proof_ok=spec.check_passed if spec.check_summary is not None else None,
+                proof=spec.proof if spec.check_summary is not None else None,
                 proof_summary=spec.check_summary or "",
             )
         return PublishedPullRequest(

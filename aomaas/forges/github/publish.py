@@ -8,7 +8,9 @@
 * :func:`open_or_update_pull` — one pull request per opportunity: the body carries a
   hidden ``<!-- aomaas:fingerprint=... -->`` marker, so a later run finds the bot's
   earlier pull request (same head branch or same marker) and updates it.
-* :func:`report_proof` — a completed check run whose output shows the proof.
+* :func:`report_proof` — a completed check run whose output shows the proof: its title is
+  the proof level's headline, its conclusion ``success`` when proven, ``neutral`` when
+  checked with the tests not run, ``failure`` when not proven.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aomaas.engine.proof import Proof, ProofLevel
 from aomaas.engine.refnames import check_branch_name
 from aomaas.engine.workspace import run_git
 from aomaas.errors import (
@@ -35,6 +38,11 @@ MARKER_RE = re.compile(r"<!-- aomaas:fingerprint=([A-Za-z0-9._:-]+) -->")
 _SAFE_FINGERPRINT = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 MAX_OUTPUT = 65535  # GitHub's limit for a check run's summary and text
 PUSH_TIMEOUT = 300.0
+CONCLUSIONS = {
+    ProofLevel.PROVEN: "success",
+    ProofLevel.CHECKED: "neutral",
+    ProofLevel.NOT_PROVEN: "failure",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,14 +239,17 @@ async def report_proof(
     repo: str,
     head_sha: str,
     *,
-    success: bool,
-    title: str,
+    proof: Proof,
     summary: str,
     text: str = "",
     details_url: str | None = None,
 ) -> dict[str, Any]:
-    """A completed check run on ``head_sha`` showing the proof (success or failure)."""
-    output = {"title": title[:255], "summary": summary[:MAX_OUTPUT], "text": text[:MAX_OUTPUT]}
+    """A completed check run on ``head_sha`` showing the proof, concluded by its level."""
+    output = {
+        "title": proof.headline[:255],
+        "summary": summary[:MAX_OUTPUT],
+        "text": text[:MAX_OUTPUT],
+    }
     return await client.create_check_run(
         installation_id,
         owner,
@@ -246,7 +257,7 @@ async def report_proof(
         name=CHECK_NAME,
         head_sha=head_sha,
         status="completed",
-        conclusion="success" if success else "failure",
+        conclusion=CONCLUSIONS[proof.level],
         output=output,
         details_url=details_url,
     )
@@ -264,7 +275,7 @@ async def publish(
     title: str,
     body: str,
     fingerprint: str,
-    proof_ok: bool | None = None,
+    proof: Proof | None = None,
     proof_summary: str = "",
     proof_text: str = "",
     draft: bool = False,
@@ -273,7 +284,7 @@ async def publish(
 ) -> PublishedPull:
     """Push ``commit`` as ``branch``, open or update its pull request, and show the proof.
 
-    The proof becomes a check run when ``proof_ok`` is given.
+    The proof becomes a check run when ``proof`` is given.
     """
     await push_branch(
         client,
@@ -297,17 +308,15 @@ async def publish(
         fingerprint=fingerprint,
         draft=draft,
     )
-    if proof_ok is not None:
+    if proof is not None:
         await report_proof(
             client,
             installation_id,
             owner,
             repo,
             pull.head_sha,
-            success=proof_ok,
-            title="Proof: finding gone, nothing new, tests pass" if proof_ok else "Proof failed",
-            summary=proof_summary
-            or ("The change was proven." if proof_ok else "The change was not proven."),
+            proof=proof,
+            summary=proof_summary or proof.headline,
             text=proof_text,
         )
     return pull

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from aomaas.engine.proof import ProofLevel, proof_of
 from aomaas.errors import InvalidRequest
 from aomaas.forges.base import PullRequestSpec
 from aomaas.jobs.context import JobContext, Outcome
@@ -26,8 +27,15 @@ async def handle(ctx: JobContext) -> Outcome:
     impl, opp, repo = bundle.implementation, bundle.opportunity, bundle.repository
     if impl.status != "completed" or not impl.commit_id:
         raise InvalidRequest("only a completed (proven) implementation can be published")
-    co = await checkout(ctx, repo)
     report = impl.report or {}
+    proof = proof_of(report)
+    unproven = proof.level == ProofLevel.CHECKED
+    if unproven and ctx.settings.open_unproven_pull_requests == "never":
+        raise InvalidRequest(
+            f"not opened: {proof.headline}; AOMAAS_OPEN_UNPROVEN_PULL_REQUESTS=never forbids "
+            "opening the pull request of a fix whose tests did not run"
+        )
+    co = await checkout(ctx, repo)
     opportunity = {
         "number": opp.number,
         "title": opp.title,
@@ -56,13 +64,13 @@ async def handle(ctx: JobContext) -> Outcome:
         base=co.branch,
         title=pr.title or opp.title,
         body=body,
-        draft=pr.draft,
+        draft=pr.draft or unproven,
         fingerprint=opp.fingerprint,
         number_hint=await next_local_pr_number(ctx.sessions, repo.id)
         if repo.provider == "local"
         else None,
         check_summary=proof_summary(report),
-        check_passed=bool(report.get("passed", True)),
+        proof=proof,
     )
     await ctx.progress(f"publishing branch {impl.branch_name}")
     published = await forge(ctx, repo).publish(await repo_ref(ctx, repo), spec)
@@ -78,6 +86,7 @@ async def handle(ctx: JobContext) -> Outcome:
         head_sha=published.head_sha,
         body=body,
         title=spec.title,
+        draft=spec.draft,
     )
     await opp_store.set_status(ctx.sessions, opp.id, "pr_open")
     verb = "updated" if published.updated_existing else "opened"
