@@ -43,7 +43,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "opportunity", help="a fingerprint (or unique prefix) or the number scan printed"
     )
-    p.add_argument("--branch", help="branch name (default aomaas/<number>-<rule>, as the service names it)")
+    p.add_argument(
+        "--branch", help="branch name (default aomaas/<number>-<rule>, as the service names it)"
+    )
     p.add_argument("--max-steps", type=int, default=5, help="at most this many plan steps")
     p.add_argument("--no-tests", action="store_true", help="do not run the repository's tests")
     p.set_defaults(run=run)
