@@ -11,8 +11,6 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import func, select
-
 from aomaas.bot import commands as cmd
 from aomaas.bot import messages
 from aomaas.errors import AomaasError, InvalidRequest, NotFound
@@ -23,7 +21,8 @@ from aomaas.jobs.handlers import mine as mine_job
 from aomaas.jobs.replies import Reply, ReplyRef, open_reply
 from aomaas.store import opportunities as opp_store
 from aomaas.store import repositories as repo_store
-from aomaas.store.models import Opportunity, Task
+from aomaas.store import tasks as task_store
+from aomaas.store.models import Opportunity
 
 DEFAULT_MINE_MAX = 10
 
@@ -158,25 +157,8 @@ async def _review(ctx: JobContext, command: cmd.Review, reply: Reply) -> Outcome
 
 async def _status(ctx: JobContext, command: cmd.Status, reply: Reply) -> Outcome:
     repo_id = uuid.UUID(ctx.payload["repository_id"])
-    async with ctx.sessions() as session:
-        counts = dict(
-            (
-                await session.execute(
-                    select(Opportunity.status, func.count())
-                    .where(Opportunity.repository_id == repo_id)
-                    .group_by(Opportunity.status)
-                )
-            ).all()
-        )
-        running = (
-            await session.scalars(
-                select(Task.kind).where(
-                    Task.repository_id == repo_id,
-                    Task.status.in_(["pending", "running"]),
-                    Task.id != ctx.task_id,
-                )
-            )
-        ).all()
+    counts = await opp_store.count_by_status(ctx.sessions, repo_id)
+    running = await task_store.kinds_in_progress(ctx.sessions, repo_id, besides=ctx.task_id)
     lines = [
         "📊 Opportunities: "
         + (

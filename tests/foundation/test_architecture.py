@@ -84,3 +84,27 @@ def test_no_getattr_on_a_formatted_name() -> None:
             ):
                 found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
     assert not found, f"getattr on a built name: {found}"
+
+
+def calls_of(function: str) -> list[str]:
+    """Where in the package ``function`` (a bare or dotted name's last part) is called."""
+    found = []
+    for path in modules():
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+                if name == function:
+                    found.append(str(path.relative_to(PACKAGE)))
+    return sorted(set(found))
+
+
+def test_one_authentication_module() -> None:
+    """Passwords and bearer tokens are checked in ``aomaas/auth.py`` alone (API and /setup alike)."""
+    assert calls_of("signed_in") == ["auth.py"]
+    assert calls_of("verify_token") == ["auth.py"]
+
+
+def test_one_branch_name_rule() -> None:
+    """The branch a fix gets by default comes from one function, for the service and the CLI."""
+    assert calls_of("default_branch_name") == ["commands/fix.py", "jobs/workflow.py"]

@@ -3,7 +3,7 @@
 Over the GitHub stand-in: the command's task only starts the chain; each step is a task
 of its own that a maintainer sees through ``GET /api/v1/tasks/{id}``, each starts after
 the one before it ended, the pull request is opened, and the bot's one reply comment is
-edited as each step ends.
+edited as each step ends. The pull request reuses the checkout the implementation was made in.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from aomaas.store.models import Task
+from tests.fakegithub.server import FakeGitHub
 from tests.integration.github_support import (
     REPO,
     Wired,
@@ -28,17 +29,29 @@ pytestmark = pytest.mark.slow
 STEPS = ["plan", "implement", "publish"]
 
 
+def fetches_since(fake: FakeGitHub, start: int) -> int:
+    """The git fetch requests (upload-pack) the stand-in answered after the ``start``-th git request."""
+    return sum(
+        1
+        for e in fake.requests_to("git")[start:]
+        if e.method == "POST" and e.path.endswith("/git-upload-pack")
+    )
+
+
 async def test_bot_fix_runs_plan_implement_publish_as_tasks(installed: Wired) -> None:
     fake, _, server = installed
     repo = await repository(server, "widget")
     assert repo is not None
     issue = fake.add_issue(REPO, title="Maintenance")
+    git_before = len(fake.requests_to("git"))
     await comment_command(fake, server, issue.number, "/aomaas mine security")
     await eventually(
         lambda: [b for b in bot_comments(fake, issue.number) if b.startswith("🔎")],
         "the mine reply",
     )
+    one_checkout = fetches_since(fake, git_before)  # mining checks the repository out once
     edits_before = len(fake.requests_to("issues/update-comment"))
+    git_before = len(fake.requests_to("git"))
 
     await comment_command(fake, server, issue.number, "/aomaas fix 1")
     done = await eventually(
@@ -50,6 +63,9 @@ async def test_bot_fix_runs_plan_implement_publish_as_tasks(installed: Wired) ->
     assert "| check | outcome |" in done[0], "the reply does not show the proof"
     pulls = [p for p in fake.pulls(REPO) if p.user == fake.bot_login]
     assert len(pulls) == 1, pulls
+    assert fetches_since(fake, git_before) == one_checkout, (
+        "the pull request did not reuse the implementation's checkout"
+    )
 
     async with server.sessions() as session:
         tasks = list(

@@ -7,7 +7,7 @@ import uuid
 from aomaas.errors import InvalidRequest
 from aomaas.forges.base import PullRequestSpec
 from aomaas.jobs.context import JobContext, Outcome
-from aomaas.jobs.repo_work import checkout, forge, repo_ref
+from aomaas.jobs.repo_work import checkout_holding, forge, repo_ref
 from aomaas.jobs.texts import proof_summary, pull_request_body
 from aomaas.store import opportunities as opp_store
 from aomaas.store.models import PullRequest
@@ -26,7 +26,7 @@ async def handle(ctx: JobContext) -> Outcome:
     impl, opp, repo = bundle.implementation, bundle.opportunity, bundle.repository
     if impl.status != "completed" or not impl.commit_id:
         raise InvalidRequest("only a completed (proven) implementation can be published")
-    co = await checkout(ctx, repo)
+    co = await checkout_holding(ctx, repo, impl.commit_id)
     report = impl.report or {}
     opportunity = {
         "number": opp.number,
