@@ -10,13 +10,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib
-import importlib.util
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
-from types import ModuleType
 
 from aiohttp import web
 
@@ -24,8 +21,14 @@ from aomaas import __version__, appkeys
 from aomaas.api.errors import OUTAGE_LOG, error_middleware
 from aomaas.api.ratelimit import RateLimits, ip_limit_middleware
 from aomaas.api.setup import install_api
+from aomaas.bot import command_runner, deliveries
+from aomaas.bot import setup as bot_setup
+from aomaas.bot.comments import COMMAND_TASK
 from aomaas.bot.redelivery import redeliver_forever
+from aomaas.bot.webhook import DELIVERY_TASK
+from aomaas.commands import fix, migrate, scan, serve, user, worker
 from aomaas.health import healthz
+from aomaas.jobs import registry
 from aomaas.jobs.actors import declare_actors
 from aomaas.jobs.broker import make_broker
 from aomaas.jobs.queue import Enqueuer
@@ -40,18 +43,18 @@ from aomaas.store.migrate import upgrade
 VERSION = __version__
 log = logging.getLogger("aomaas")
 
-# Faces that add their own routes: module with `install(app)`.
-FACES = ("aomaas.bot.setup",)
-
 # CLI command modules, each with `add_parser(subparsers)` and `run(args) -> int`.
-COMMANDS = (
-    "aomaas.commands.serve",
-    "aomaas.commands.worker",
-    "aomaas.commands.migrate",
-    "aomaas.commands.user",
-    "aomaas.commands.scan",
-    "aomaas.commands.fix",
-)
+COMMANDS = (serve, worker, migrate, user, scan, fix)
+
+
+def wire_tasks() -> None:
+    """Hand the GitHub face's task handlers (deliveries, commands) to the workers.
+
+    ``jobs/`` knows its own task kinds; a face's kinds come from here, so that
+    ``jobs/`` names no face. Call it before any broker declares its actors.
+    """
+    registry.register(DELIVERY_TASK, deliveries.handle, "light")
+    registry.register(COMMAND_TASK, command_runner.handle, "heavy")
 
 
 def create_app(settings: Settings, *, run_worker: bool | None = None) -> web.Application:
@@ -62,6 +65,7 @@ def create_app(settings: Settings, *, run_worker: bool | None = None) -> web.App
     """
     if run_worker is None:
         run_worker = settings.embedded
+    wire_tasks()
     app = web.Application(
         middlewares=[error_middleware, ip_limit_middleware],
         client_max_size=settings.webhook_max_body_bytes,
@@ -74,18 +78,8 @@ def create_app(settings: Settings, *, run_worker: bool | None = None) -> web.App
     app.cleanup_ctx.append(_queue_context(run_worker))
     install_api(app, VERSION)
     app.router.add_get("/healthz", healthz)
-    for face in FACES:
-        module = _optional_module(face)
-        if module is not None:
-            module.install(app)
+    bot_setup.install(app)
     return app
-
-
-def _optional_module(name: str) -> ModuleType | None:
-    """Import ``name`` if that module exists (parts land one by one); errors inside it still raise."""
-    if importlib.util.find_spec(name) is None:
-        return None
-    return importlib.import_module(name)
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -152,10 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"aomaas {VERSION}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
-        module = _optional_module(name)
-        if module is None:
-            continue
+    for module in COMMANDS:
         before = set(sub.choices)
         module.add_parser(sub)
         for added in (

@@ -13,6 +13,7 @@ import pytest
 
 from aomaas.jobs import registry
 from aomaas.settings import Settings
+from tests.support import flaky_handler
 from tests.support.config import make_settings
 from tests.support.git import git_repo
 from tests.support.live import LiveServer, live_server
@@ -69,7 +70,7 @@ async def server(settings: Settings) -> AsyncIterator[LiveServer]:
 @pytest.fixture
 def flaky_kind() -> Iterator[str]:
     """Registers the test-owned handler ``tests.support.flaky_handler`` as a task kind."""
-    registry.register(FLAKY_KIND, "tests.support.flaky_handler", queue="light")
+    registry.register(FLAKY_KIND, flaky_handler.handle, queue="light")
     try:
         yield FLAKY_KIND
     finally:

@@ -1,4 +1,7 @@
-"""Authentication: ``POST /auth/token``, ``GET /auth/me`` and the bearer check every route uses."""
+"""Authentication: ``POST /auth/token``, ``GET /auth/me`` and the bearer check every route uses.
+
+The rules themselves (sign-in, token, active account) are :mod:`aomaas.auth`, shared with ``/setup``.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +12,12 @@ from aiohttp import web
 from aomaas import appkeys
 from aomaas.api.routing import ApiTable, Authenticated, Call
 from aomaas.api.schemas import TokenIn, TokenOut, UserOut
-from aomaas.errors import Forbidden, Unauthorized
+from aomaas.auth import active_account, bearer_token, sign_in, token_claims
+from aomaas.errors import Unauthorized
 from aomaas.store import users as user_store
 from aomaas.store.access import Subject
 from aomaas.store.lookups import Row
-from aomaas.tokens import issue_token, verify_token
+from aomaas.tokens import issue_token
 
 table = ApiTable()
 
@@ -25,13 +29,10 @@ async def authenticate(request: web.Request, subject: Subject | None) -> Authent
     on the raw driver (:mod:`aomaas.store.lookups`). A route that names a ``subject``
     gets it read in the same statement, already checked against the caller.
     """
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(request)
+    if token is None:
         raise Unauthorized("missing bearer token; get one at POST /api/v1/auth/token")
-    settings = request.app[appkeys.SETTINGS]
-    assert settings.secret_key is not None
-    claims = verify_token(settings.secret_key, token.strip())
+    claims = token_claims(request, token)
     lookups = request.app[appkeys.LOOKUPS]
     subject_id = _subject_id(request, subject)
     found: Row | None = None
@@ -42,11 +43,7 @@ async def authenticate(request: web.Request, subject: Subject | None) -> Authent
         caller, found = subject.split(row) if row is not None else (None, None)
     else:
         caller = await lookups.one(user_store.USER_BY_ID, user_id=claims.user_id)
-    if caller is None:
-        raise Unauthorized("invalid token")
-    user = user_store.Account.from_row(caller)
-    if user.disabled:
-        raise Forbidden("this account is disabled")
+    user = active_account(caller)
     await request.app[appkeys.LIMITS].check_user(str(user.id))
     return Authenticated(user, found)
 
@@ -74,13 +71,7 @@ def _subject_id(request: web.Request, subject: Subject | None) -> uuid.UUID | No
 async def create_token(call: Call) -> TokenOut:
     """Check the password (Argon2id, in a thread) and issue a token; 401 for any failure."""
     body: TokenIn = call.body
-    limits = call.request.app[appkeys.LIMITS]
-    ip = limits.client_ip(call.request)
-    await limits.check_login(ip, body.username)
-    user = await user_store.signed_in(call.sessions, body.username, body.password)
-    if user is None:  # unknown name, wrong password or disabled account: one answer
-        await limits.failed_login(ip, body.username)
-        raise Unauthorized(user_store.LOGIN_FAILED)
+    user = await sign_in(call.request, body.username, body.password)
     ttl = call.settings.token_ttl_minutes * 60
     assert call.settings.secret_key is not None
     return TokenOut(

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
-
 from aiohttp import web
 
+from aomaas.api import auth, repositories, tasks, work
 from aomaas.api.auth import authenticate
 from aomaas.api.docs import OPENAPI_KEY, docs_page, openapi_json
 from aomaas.api.routing import PREFIX, ApiTable
 
-# Resource modules, each exposing `table: ApiTable`.
-RESOURCES = (
-    "aomaas.api.auth",
-    "aomaas.api.tasks",
-    "aomaas.api.repositories",
-    "aomaas.api.work",
-)
+# The resources' route tables, in the order their routes are added.
+RESOURCES = (auth.table, tasks.table, repositories.table, work.table)
 
 
 def install_api(app: web.Application, version: str) -> None:
     """Add every resource's routes, ``/api/v1/openapi.json`` and ``/api/v1/docs``."""
     combined = ApiTable()
-    for name in RESOURCES:
-        table: ApiTable = importlib.import_module(name).table
+    for table in RESOURCES:
         combined.endpoints.extend(table.endpoints)
     combined.install(app, authenticate)
     app[OPENAPI_KEY] = combined.openapi("AOMaaS API", version)

@@ -6,8 +6,6 @@ import asyncio
 import uuid
 from typing import Any
 
-from sqlalchemy import select
-
 from aomaas.api.routing import ApiTable, Call
 from aomaas.api.schemas import (
     ImplementationAccepted,
@@ -23,11 +21,11 @@ from aomaas.api.schemas import (
     TaskAccepted,
 )
 from aomaas.engine.proof import Proof, ProofLevel, proof_of
-from aomaas.engine.refnames import default_branch_name
 from aomaas.errors import InvalidRequest, NotFound
+from aomaas.jobs import workflow
 from aomaas.store import tasks as task_store
 from aomaas.store.access import can_see_repository
-from aomaas.store.models import Implementation, Opportunity, Plan, PullRequest, Task
+from aomaas.store.models import Opportunity, PullRequest, Task
 from aomaas.store.work import (
     ImplementationBundle,
     PlanBundle,
@@ -39,6 +37,13 @@ from aomaas.store.work import (
 table = ApiTable()
 
 PUBLISH_WAIT_SECONDS = 15.0
+
+
+def _starter(call: Call) -> workflow.Starter:
+    """Work the caller starts."""
+    return workflow.Starter(
+        call.sessions, call.enqueuer, call.settings.task_max_attempts, call.me.id
+    )
 
 
 async def _visible(call: Call, repository_id: uuid.UUID, what: str) -> None:
@@ -76,20 +81,7 @@ async def generate_plan(call: Call) -> PlanAccepted:
         opp = await session.get(Opportunity, opp_id)
         if opp is None or not await can_see_repository(session, call.me, opp.repository_id):
             raise NotFound("no opportunity with that id")
-    if opp.status in ("resolved", "dismissed"):
-        raise InvalidRequest(
-            f"opportunity #{opp.number} is {opp.status}: "
-            + (
-                "it was not found in the latest mining run"
-                if opp.status == "resolved"
-                else "a maintainer dismissed it"
-            )
-            + "; mine again to see current opportunities"
-        )
-    plan = Plan(
-        id=uuid.uuid4(), opportunity_id=opp.id, max_steps=body.max_steps, created_by=call.me.id
-    )
-    task = await call.submit("plan", {"plan_id": str(plan.id)}, opp.repository_id, rows=[plan])
+    task, plan = await workflow.start_plan(_starter(call), opp, body.max_steps)
     return PlanAccepted(task_id=str(task.id), status="pending", plan_id=str(plan.id))
 
 
@@ -124,22 +116,7 @@ async def create_implementation(call: Call) -> ImplementationAccepted:
     """Check the plan is ready and the branch name valid, then start the implementation."""
     body: ImplementationIn = call.body
     bundle = await _plan(call, call.body_id(body.plan_id, "plan"))
-    if bundle.plan.status != "completed":
-        raise InvalidRequest(f"the plan is {bundle.plan.status}; wait for its task to complete")
-    if not bundle.plan.supported:
-        raise InvalidRequest(f"this plan cannot be carried out: {bundle.plan.description}")
-    opp = bundle.opportunity
-    branch = body.branch_name or default_branch_name(opp.number, opp.rule)
-    impl = Implementation(
-        id=uuid.uuid4(), plan_id=bundle.plan.id, branch_name=branch, created_by=call.me.id
-    )
-    task = await call.submit(
-        "implement",
-        {"implementation_id": str(impl.id)},
-        bundle.repository.id,
-        rows=[impl],
-        max_attempts=1,
-    )
+    task, impl = await workflow.start_implementation(_starter(call), bundle, body.branch_name)
     return ImplementationAccepted(
         task_id=str(task.id), status="pending", implementation_id=str(impl.id)
     )
@@ -220,39 +197,17 @@ async def create_pull_request(call: Call) -> PullRequestOut | tuple[int, PullReq
     """Open (or update) the pull request of a completed implementation, waiting a bounded time."""
     body: PullRequestIn = call.body
     bundle = await _implementation(call, call.body_id(body.implementation_id, "implementation"))
-    impl, repo = bundle.implementation, bundle.repository
-    if impl.status != "completed":
-        raise InvalidRequest(
-            f"the implementation is {impl.status}; only a proven (completed) one can be published"
-        )
-    provider = body.provider_type or repo.provider
-    if provider != repo.provider:
-        raise InvalidRequest(f"this repository is on {repo.provider}, not {provider}")
-    async with call.sessions() as session:
-        pr = await session.scalar(
-            select(PullRequest).where(PullRequest.implementation_id == impl.id)
-        )
-    rows = []
-    if pr is None:
-        pr = PullRequest(
-            id=uuid.uuid4(),
-            repository_id=repo.id,
-            implementation_id=impl.id,
-            provider_type=provider,
-            title=body.title or bundle.opportunity.title,
-            body=body.description or "",
-            draft=body.draft,
-            created_by=call.me.id,
-        )
-        rows.append(pr)
-    task = await call.submit("publish", {"pull_request_id": str(pr.id)}, repo.id, rows=rows)
-    async with call.sessions.begin() as session:
-        row = await session.get(PullRequest, pr.id)
-        assert row is not None
-        row.task_id = task.id
+    task, started = await workflow.start_publish(
+        _starter(call),
+        bundle,
+        title=body.title,
+        description=body.description,
+        draft=body.draft,
+        provider=body.provider_type,
+    )
     done = await _wait(call, task.id, PUBLISH_WAIT_SECONDS)
     async with call.sessions() as session:
-        pr = await session.get(PullRequest, pr.id)
+        pr = await session.get(PullRequest, started.id)
     assert pr is not None
     if done is None:
         out = await _pr_out(call, pr)
@@ -312,9 +267,5 @@ async def review_pull_request(call: Call) -> TaskAccepted:
     """Start a review task."""
     body: ReviewIn = call.body
     pr = await _pull_request(call)
-    if not pr.provider_pr_number:
-        raise InvalidRequest("this pull request is not open yet; wait for its publish task")
-    task = await call.submit(
-        "review", {"pull_request_id": str(pr.id), "review_type": body.review_type}, pr.repository_id
-    )
+    task = await workflow.start_review(_starter(call), pr, body.review_type)
     return TaskAccepted(task_id=str(task.id), status="pending")

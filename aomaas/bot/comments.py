@@ -20,6 +20,8 @@ from aomaas.bot.repos import ensure_repository, start
 router = routing.Router()
 
 WRITE_PERMISSIONS = {"admin", "maintain", "write"}
+#: The task kind that runs one command (:mod:`aomaas.bot.command_runner`).
+COMMAND_TASK = "github_command"
 
 
 @router.register("issue_comment", action="created")
@@ -109,7 +111,7 @@ async def _run(
         )
         await start(
             bot,
-            "github_command",
+            COMMAND_TASK,
             repo,
             {
                 "command": text,

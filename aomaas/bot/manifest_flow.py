@@ -39,6 +39,7 @@ import yaml
 from aiohttp import web
 
 from aomaas import appkeys
+from aomaas.auth import bearer_account, bearer_token, sign_in
 from aomaas.errors import (
     Conflict,
     Forbidden,
@@ -49,9 +50,9 @@ from aomaas.errors import (
 )
 from aomaas.forges.github.client import GitHubClient
 from aomaas.settings import GITHUB_APP_FILE, Settings
-from aomaas.store import users as user_store
 from aomaas.store.models import User
-from aomaas.tokens import ISSUER, verify_token
+from aomaas.store.users import Account
+from aomaas.tokens import ISSUER
 
 log = logging.getLogger("aomaas.bot.setup")
 
@@ -306,11 +307,13 @@ async def _authorize(request: web.Request) -> None:
         raise Unauthorized(
             "the setup token is wrong or no longer valid (it ends once the app is registered)"
         )
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "basic":
+    scheme = request.headers.get("Authorization", "").partition(" ")[0].lower()
+    token = bearer_token(request)
+    user: User | Account
+    if scheme == "basic":
         user = await _basic_user(request)
-    elif scheme.lower() == "bearer":
-        user = await _bearer_user(request, value.strip())
+    elif token is not None:
+        user = await bearer_account(request, token)
     else:
         raise Unauthorized(
             "sign in as an admin (HTTP Basic or a bearer token) or open the address with the "
@@ -327,23 +330,7 @@ async def _basic_user(request: web.Request) -> User:
         auth = aiohttp.BasicAuth.decode(request.headers["Authorization"], encoding="utf-8")
     except ValueError:
         raise Unauthorized("malformed Basic credentials") from None
-    limits = request.app[appkeys.LIMITS]
-    ip = limits.client_ip(request)
-    await limits.check_login(ip, auth.login)
-    user = await user_store.signed_in(request.app[appkeys.SESSIONS], auth.login, auth.password)
-    if user is None:  # unknown name, wrong password or disabled account: one answer
-        await limits.failed_login(ip, auth.login)
-        raise Unauthorized(user_store.LOGIN_FAILED)
-    return user
-
-
-async def _bearer_user(request: web.Request, token: str) -> User:
-    claims = verify_token(_secret(request.app[appkeys.SETTINGS]), token)
-    async with request.app[appkeys.SESSIONS]() as session:
-        user = await session.get(User, claims.user_id)
-    if user is None:
-        raise Unauthorized("invalid token")
-    return user
+    return await sign_in(request, auth.login, auth.password)
 
 
 async def _convert(settings: Settings, code: str) -> dict[str, Any]:

@@ -14,8 +14,6 @@ NOT_UNDERSTOOD = "❓ I could not read line {line} of your comment: {message}\n\
 NOT_INSTALLED = (
     "This repository is not set up for AOMaaS yet: re-install the app or comment `/aomaas index`."
 )
-FAILED = "❌ `{command}` failed: {message}\n\n{hint}"
-DEFAULT_HINT = "Fix what the message says and comment the command again, or `/aomaas help`."
 REVIEW_ONLY_ON_PULLS = (
     "`/aomaas review` works in pull requests; comment it on the pull request to review."
 )
@@ -41,14 +39,3 @@ def opportunity_table(rows: Sequence[dict[str, Any]]) -> str:
         "🛠 = a deterministic, proven fix is available: `/aomaas fix <number>`. `/aomaas ignore <number>` dismisses one for good."
     )
     return "\n".join(lines)
-
-
-def plan_text(number: int, title: str, plan: dict[str, Any]) -> str:
-    """A plan as a numbered list."""
-    steps = "\n".join(
-        f"{s['id']}. **{s['title']}**: {s['description']}" for s in plan.get("steps", [])
-    )
-    head = f"📋 Plan for #{number}: {title}"
-    if not plan.get("supported"):
-        return f"{head}\n\n{plan.get('description', '')}"
-    return f"{head}\n\n{steps}\n\nComment `/aomaas fix {number}` to carry it out."

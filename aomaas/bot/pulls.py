@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from gidgethub import routing, sansio
-from sqlalchemy import select
 
 from aomaas.bot.context import BotContext
 from aomaas.store import installations as inst_store
 from aomaas.store import opportunities as opp_store
 from aomaas.store.models import PullRequest
-from aomaas.store.work import implementation_bundle, update_row
+from aomaas.store.work import implementation_bundle, pull_request_by_number, update_row
 
 router = routing.Router()
 
@@ -23,13 +22,7 @@ async def pull_request_closed(event: sansio.Event, bot: BotContext) -> None:
     )
     if repo is None:
         return
-    async with bot.job.sessions() as session:
-        row = await session.scalar(
-            select(PullRequest).where(
-                PullRequest.repository_id == repo.id,
-                PullRequest.provider_pr_number == str(pull["number"]),
-            )
-        )
+    row = await pull_request_by_number(bot.job.sessions, repo.id, int(pull["number"]))
     if row is None:
         return
     merged = bool(pull.get("merged"))

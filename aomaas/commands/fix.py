@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from aomaas.engine.findings import Finding
+from aomaas.engine.refnames import default_branch_name
 from aomaas.errors import AomaasError, InvalidRequest
 from aomaas.settings import Settings
 
@@ -44,7 +45,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "opportunity", help="a fingerprint (or unique prefix) or the number scan printed"
     )
-    p.add_argument("--branch", help="branch name (default aomaas/<rule>-<fingerprint prefix>)")
+    p.add_argument(
+        "--branch", help="branch name (default aomaas/<number>-<rule>, as the service names it)"
+    )
     p.add_argument("--max-steps", type=int, default=5, help="at most this many plan steps")
     p.add_argument("--no-tests", action="store_true", help="do not run the repository's tests")
     p.set_defaults(run=run)
@@ -73,12 +76,6 @@ def resolve(report: ScanReport, wanted: str) -> Finding:
         why = "no opportunity has" if not matches else f"{len(matches)} opportunities share"
         raise InvalidRequest(f"{why} the fingerprint prefix {wanted!r} in {report.scanned()}")
     return matches[0]
-
-
-def default_branch(finding: Finding) -> str:
-    """``aomaas/<rule>-<first 8 of the fingerprint>`` in git-friendly characters."""
-    rule = "".join(ch if ch.isalnum() else "-" for ch in finding.rule.lower()).strip("-")
-    return f"aomaas/{rule}-{finding.fingerprint[:8]}"
 
 
 def print_plan(plan: Plan) -> None:
@@ -122,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         report = scan(args.path.resolve())
         root, base = report.root, report.commit
         finding = resolve(report, args.opportunity)
-        branch = args.branch or default_branch(finding)
+        branch = args.branch or default_branch_name(report.number(finding), finding.rule)
         brain = make_brain(settings.brain)
     except AomaasError as exc:
         print(f"aomaas: {exc.detail}", file=sys.stderr)

@@ -17,8 +17,8 @@ from typing import Any
 from aomaas.engine.findings import PRIORITY_RANK, OpportunityType, Priority
 from aomaas.errors import AomaasError
 
-# Each format is rendered by ``aomaas.engine.reports.to_<format>`` (imported when the command
-# runs, so that other commands do not pay for the engine at start-up).
+# Each format is rendered by ``aomaas.engine.reports.RENDERERS[format]`` (imported when the
+# command runs, so that other commands do not pay for the engine at start-up).
 FORMATS = ("table", "json", "sarif")
 
 
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if report.uncommitted:
         print(f"aomaas scan: warning: scanned {report.scanned()}", file=sys.stderr)
-    sys.stdout.write(getattr(reports, f"to_{args.format}")(report))
+    sys.stdout.write(reports.RENDERERS[args.format](report))
     if args.fail_on is None:
         return 0
     threshold = PRIORITY_RANK[Priority(args.fail_on)]

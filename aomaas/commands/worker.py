@@ -39,11 +39,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve_worker(settings: Settings) -> int:
+    from aomaas.app import wire_tasks
     from aomaas.bot.redelivery import redeliver_forever
     from aomaas.jobs.sweeper import lost_after, sweep_forever, sweep_once
     from aomaas.jobs.worker import WorkerPool
     from aomaas.store.db import make_engine, make_sessionmaker
 
+    wire_tasks()
     pool = WorkerPool(settings)
     engine = make_engine(settings.effective_database_url)
     sessions = make_sessionmaker(engine)

@@ -167,3 +167,7 @@ def _sarif_result(finding: Finding, number: int, index: int) -> dict[str, Any]:
             "fixable": finding.fixable,
         },
     }
+
+
+#: Each output format of ``aomaas scan --format`` and the function that renders it.
+RENDERERS = {"table": to_table, "json": to_json, "sarif": to_sarif}

@@ -1,38 +1,35 @@
 """Which handler runs each task kind, and on which queue.
 
-Handlers are imported lazily by dotted path, so declaring the actors costs
-nothing and no module has side effects at import.
+``jobs/`` registers its own kinds here with plain imports. A face's kinds (the
+GitHub deliveries and commands) are handed in by the composition root
+(:func:`aomaas.app.wire_tasks`) through :func:`register`, so this package names
+no face.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from aomaas.jobs.context import JobContext, Outcome
+from aomaas.jobs.context import JobContext, Outcome
+from aomaas.jobs.handlers import implement, index, mine, plan, publish, review, selftest
 
-Handler = Callable[["JobContext"], Awaitable["Outcome"]]
+Handler = Callable[[JobContext], Awaitable[Outcome]]
 
-# kind -> (module holding `async def handle(ctx) -> Outcome`, queue)
-HANDLERS: dict[str, tuple[str, str]] = {
-    "selftest": ("aomaas.jobs.handlers.selftest", "light"),
-    "index": ("aomaas.jobs.handlers.index", "heavy"),
-    "mine": ("aomaas.jobs.handlers.mine", "heavy"),
-    "plan": ("aomaas.jobs.handlers.plan", "light"),
-    "implement": ("aomaas.jobs.handlers.implement", "heavy"),
-    "publish": ("aomaas.jobs.handlers.publish", "light"),
-    "review": ("aomaas.jobs.handlers.review", "heavy"),
-    # The GitHub face's own work, run by the workers like any task (named by path, not imported).
-    "github_delivery": ("aomaas.bot.deliveries", "light"),
-    "github_command": ("aomaas.bot.command_runner", "heavy"),
+# kind -> (async def handle(ctx) -> Outcome, queue)
+HANDLERS: dict[str, tuple[Handler, str]] = {
+    "selftest": (selftest.handle, "light"),
+    "index": (index.handle, "heavy"),
+    "mine": (mine.handle, "heavy"),
+    "plan": (plan.handle, "light"),
+    "implement": (implement.handle, "heavy"),
+    "publish": (publish.handle, "light"),
+    "review": (review.handle, "heavy"),
 }
 
 
-def register(kind: str, module: str, queue: str = "heavy") -> None:
-    """Add a task kind (before the actors are declared)."""
-    HANDLERS[kind] = (module, queue)
+def register(kind: str, handler: Handler, queue: str = "heavy") -> None:
+    """Add (or replace) a task kind; call it before the actors are declared."""
+    HANDLERS[kind] = (handler, queue)
 
 
 def kinds() -> list[str]:
@@ -42,9 +39,7 @@ def kinds() -> list[str]:
 
 def load_handler(kind: str) -> Handler:
     """The handler function for a kind."""
-    module, _queue = HANDLERS[kind]
-    handler: Handler = importlib.import_module(module).handle
-    return handler
+    return HANDLERS[kind][0]
 
 
 def queue_name(kind: str) -> str:

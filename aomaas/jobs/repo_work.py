@@ -8,8 +8,8 @@ from typing import Any
 
 from aomaas.engine.index import build_index
 from aomaas.engine.index.model import RepoIndex
-from aomaas.engine.workspace import Checkout, sync
-from aomaas.errors import NotFound
+from aomaas.engine.workspace import Checkout, run_git, sync
+from aomaas.errors import NotFound, WorkspaceError
 from aomaas.forges.base import Forge, RepoRef
 from aomaas.forges.registry import forge_for
 from aomaas.jobs.context import JobContext
@@ -53,6 +53,29 @@ async def checkout(ctx: JobContext, repo: Repository) -> Checkout:
     await ctx.progress(f"fetching {repo.owner}/{repo.name}")
     source = await forge(ctx, repo).source(await repo_ref(ctx, repo))
     return await asyncio.to_thread(sync, source, workspace_policy(ctx.settings), str(repo.id))
+
+
+async def checkout_holding(ctx: JobContext, repo: Repository, commit: str) -> Checkout:
+    """The repository's workspace as it is, when it already holds ``commit``; else :func:`checkout`.
+
+    A pull request reuses the checkout its implementation was made in (no second
+    fetch); a worker that never saw the commit fetches the repository first.
+    """
+    dest = workspace_policy(ctx.settings).cache_dir / str(repo.id)
+
+    def held() -> Checkout | None:
+        if not (dest / ".git").is_dir():
+            return None
+        try:
+            run_git(["cat-file", "-e", f"{commit}^{{commit}}"], dest)
+            branch = run_git(["symbolic-ref", "--short", "HEAD"], dest).strip()
+            head = run_git(["rev-parse", "--verify", "HEAD^{commit}"], dest).strip()
+        except WorkspaceError:
+            return None
+        return Checkout(path=dest, commit=head, branch=branch)
+
+    found = await asyncio.to_thread(held)
+    return found if found is not None else await checkout(ctx, repo)
 
 
 async def refresh_index(ctx: JobContext, repo: Repository, co: Checkout) -> RepoIndex:

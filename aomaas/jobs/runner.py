@@ -9,6 +9,8 @@ A task that ends ``failed`` (however it got there) leaves the objects it worked
 on (its plan, implementation or pull request, and any a handler named with
 :meth:`~aomaas.jobs.context.JobContext.working_on`) ``failed`` with the reason,
 never ``running``; the sweep does the same for a task whose worker died for good.
+Once a task has its final state, :func:`~aomaas.jobs.workflow.after_task` takes
+the chain it belongs to (a fix: plan, implement, publish) one step on.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from aomaas.errors import AomaasError
 from aomaas.jobs.context import JobContext, Outcome
 from aomaas.jobs.registry import load_handler
+from aomaas.jobs.workflow import after_task
 from aomaas.settings import Settings
 from aomaas.store import tasks as task_store
 from aomaas.store.db import SessionMaker, make_engine, make_sessionmaker
@@ -111,6 +114,8 @@ async def execute(runtime: Runtime, kind: str, task_id: str) -> None:
         )
         if ours and not outcome.success:
             await _fail_subjects(ctx, outcome.message)
+        if ours:
+            await after_task(ctx, kind, outcome)
     finally:
         renewer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -138,6 +143,7 @@ async def _end(ctx: JobContext, outcome: Outcome, exc: BaseException, *, retry: 
     )
     if ours:
         await _fail_subjects(ctx, message)
+        await after_task(ctx, task.kind, Outcome(message, outcome.data, success=False))
 
 
 async def _fail_subjects(ctx: JobContext, reason: str) -> None:

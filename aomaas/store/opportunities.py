@@ -218,3 +218,14 @@ async def set_status(sessions: SessionMaker, opportunity_id: uuid.UUID, status: 
             row.status = status
             if status == "resolved":
                 row.resolved_at = utcnow()
+
+
+async def count_by_status(sessions: SessionMaker, repository_id: uuid.UUID) -> dict[str, int]:
+    """How many opportunities of a repository are in each status."""
+    async with sessions() as session:
+        rows = await session.execute(
+            select(Opportunity.status, func.count())
+            .where(Opportunity.repository_id == repository_id)
+            .group_by(Opportunity.status)
+        )
+        return {str(status): int(count) for status, count in rows.all()}

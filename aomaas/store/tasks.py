@@ -205,3 +205,16 @@ async def get(sessions: SessionMaker, task_id: uuid.UUID) -> Task | None:
 def is_finished(status: str) -> bool:
     """Whether a status is final."""
     return status in FINISHED
+
+
+async def kinds_in_progress(
+    sessions: SessionMaker, repository_id: uuid.UUID, *, besides: uuid.UUID | None = None
+) -> list[str]:
+    """The kinds of a repository's tasks still pending or running (``besides`` one task)."""
+    query = select(Task.kind).where(
+        Task.repository_id == repository_id, Task.status.in_(["pending", "running"])
+    )
+    if besides is not None:
+        query = query.where(Task.id != besides)
+    async with sessions() as session:
+        return list((await session.scalars(query)).all())

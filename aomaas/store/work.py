@@ -129,6 +129,29 @@ async def next_local_pr_number(sessions: SessionMaker, repository_id: uuid.UUID)
     return int(count or 0) + 1
 
 
+async def pull_request_by_number(
+    sessions: SessionMaker, repository_id: uuid.UUID, number: str | int
+) -> PullRequest | None:
+    """The stored pull request of a repository with the forge's number ``number``."""
+    async with sessions() as session:
+        return await session.scalar(
+            select(PullRequest).where(
+                PullRequest.repository_id == repository_id,
+                PullRequest.provider_pr_number == str(number),
+            )
+        )
+
+
+async def pull_request_of(
+    sessions: SessionMaker, implementation_id: uuid.UUID
+) -> PullRequest | None:
+    """The pull request opened (or being opened) for an implementation, if any."""
+    async with sessions() as session:
+        return await session.scalar(
+            select(PullRequest).where(PullRequest.implementation_id == implementation_id)
+        )
+
+
 async def latest_review(sessions: SessionMaker, pull_request_id: uuid.UUID) -> Review | None:
     """The newest review stored for a pull request."""
     async with sessions() as session:

@@ -1,7 +1,7 @@
 """A test-owned task handler that fails with an unexpected error for its first attempts.
 
 Payload: ``{"fail_times": N}``: attempts 1..N raise RuntimeError, later ones succeed.
-Register it with ``aomaas.jobs.registry.register("test_flaky", __name__)``.
+Register it with ``aomaas.jobs.registry.register("test_flaky", handle)``.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from aomaas.engine.proof import ProofLevel, proof_of
 from aomaas.errors import InvalidRequest
 from aomaas.forges.base import PullRequestSpec
 from aomaas.jobs.context import JobContext, Outcome
-from aomaas.jobs.repo_work import checkout, forge, repo_ref
+from aomaas.jobs.repo_work import checkout_holding, forge, repo_ref
 from aomaas.jobs.texts import proof_summary, pull_request_body
 from aomaas.store import opportunities as opp_store
 from aomaas.store.models import PullRequest
@@ -35,7 +35,7 @@ async def handle(ctx: JobContext) -> Outcome:
             f"not opened: {proof.headline}; AOMAAS_OPEN_UNPROVEN_PULL_REQUESTS=never forbids "
             "opening the pull request of a fix whose tests did not run"
         )
-    co = await checkout(ctx, repo)
+    co = await checkout_holding(ctx, repo, impl.commit_id)
     opportunity = {
         "number": opp.number,
         "title": opp.title,
