@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from aomaas.engine.workspace import RepoSource
+from aomaas.store.states import PullRequestStatus
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class PublishedPullRequest:
 
     number: str
     url: str
-    status: str  # open | closed | merged
+    status: PullRequestStatus
     head_sha: str
     updated_existing: bool = False
 

@@ -22,6 +22,7 @@ from aomaas.forges.base import (
     ReviewComment,
 )
 from aomaas.forges.gitfetch import fetch_for_review
+from aomaas.store.states import PullRequestStatus
 
 FILE_PROTOCOL = [("protocol.file.allow", "always")]
 
@@ -39,7 +40,9 @@ class LocalForge:
         await asyncio.to_thread(_push, spec.clone, target, spec.branch, spec.commit)
         number = str(spec.number_hint or 1)
         url = f"{target.as_uri()}?branch={quote(spec.branch)}&pr={number}"
-        return PublishedPullRequest(number=number, url=url, status="open", head_sha=spec.commit)
+        return PublishedPullRequest(
+            number=number, url=url, status=PullRequestStatus.OPEN, head_sha=spec.commit
+        )
 
     async def pull_request_changes(
         self, repo: RepoRef, pull: PullRef, workdir: Path

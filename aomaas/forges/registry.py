@@ -8,13 +8,14 @@ from aomaas.errors import InvalidRequest
 from aomaas.forges.base import Forge
 from aomaas.forges.local import LocalForge
 from aomaas.settings import Settings
+from aomaas.store.states import Provider
 
 
 def forge_for(provider: str, settings: Settings, services: dict[str, Any]) -> Forge:
     """The forge for ``provider`` ("local" or "github")."""
-    if provider == "local":
+    if provider == Provider.LOCAL:
         return LocalForge()
-    if provider == "github":
+    if provider == Provider.GITHUB:
         from aomaas.forges.github.forge import GitHubForge
 
         return GitHubForge.from_settings(settings, services)

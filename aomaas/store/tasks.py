@@ -16,11 +16,16 @@ from sqlalchemy import or_, select, update
 
 from aomaas.store.db import SessionMaker
 from aomaas.store.models import Task
+from aomaas.store.states import FINISHED, TaskStatus
 from aomaas.store.types import utcnow
 from aomaas.store.work import fail_unfinished, subject_of
 
-PENDING, RUNNING, COMPLETED, FAILED = "pending", "running", "completed", "failed"
-FINISHED = (COMPLETED, FAILED)
+PENDING, RUNNING, COMPLETED, FAILED = (
+    TaskStatus.PENDING,
+    TaskStatus.RUNNING,
+    TaskStatus.COMPLETED,
+    TaskStatus.FAILED,
+)
 
 
 @dataclass(frozen=True)
@@ -202,6 +207,6 @@ async def get(sessions: SessionMaker, task_id: uuid.UUID) -> Task | None:
         return await session.get(Task, task_id)
 
 
-def is_finished(status: str) -> bool:
+def is_finished(status: TaskStatus | str) -> bool:
     """Whether a status is final."""
     return status in FINISHED

@@ -34,6 +34,7 @@ from aomaas.forges.github.appauth import InstallationTokens
 from aomaas.forges.github.client import GitHubClient, RetryPolicy, git_auth_env
 from aomaas.forges.github.publish import publish
 from aomaas.settings import Settings
+from aomaas.store.states import PullRequestStatus
 
 TOKENS_SERVICE = "github_installation_tokens"
 LOCKS_SERVICE = "github_write_locks"  # installation id -> asyncio.Lock, shared by the process
@@ -139,7 +140,7 @@ class GitHubForge:
         return PublishedPullRequest(
             number=str(pull.number),
             url=pull.html_url,
-            status="open",
+            status=PullRequestStatus.OPEN,
             head_sha=pull.head_sha,
             updated_existing=not pull.created,
         )

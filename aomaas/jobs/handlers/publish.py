@@ -11,6 +11,7 @@ from aomaas.jobs.repo_work import checkout, forge, repo_ref
 from aomaas.jobs.texts import proof_summary, pull_request_body
 from aomaas.store import opportunities as opp_store
 from aomaas.store.models import PullRequest
+from aomaas.store.states import OpportunityStatus, Provider, WorkStatus
 from aomaas.store.work import implementation_bundle, next_local_pr_number, update_row
 
 
@@ -24,7 +25,7 @@ async def handle(ctx: JobContext) -> Outcome:
         raise InvalidRequest("this pull request has no implementation to publish")
     bundle = await implementation_bundle(ctx.sessions, pr.implementation_id)
     impl, opp, repo = bundle.implementation, bundle.opportunity, bundle.repository
-    if impl.status != "completed" or not impl.commit_id:
+    if impl.status != WorkStatus.COMPLETED or not impl.commit_id:
         raise InvalidRequest("only a completed (proven) implementation can be published")
     co = await checkout(ctx, repo)
     report = impl.report or {}
@@ -59,7 +60,7 @@ async def handle(ctx: JobContext) -> Outcome:
         draft=pr.draft,
         fingerprint=opp.fingerprint,
         number_hint=await next_local_pr_number(ctx.sessions, repo.id)
-        if repo.provider == "local"
+        if repo.provider == Provider.LOCAL
         else None,
         check_summary=proof_summary(report),
         check_passed=bool(report.get("passed", True)),
@@ -79,7 +80,7 @@ async def handle(ctx: JobContext) -> Outcome:
         body=body,
         title=spec.title,
     )
-    await opp_store.set_status(ctx.sessions, opp.id, "pr_open")
+    await opp_store.set_status(ctx.sessions, opp.id, OpportunityStatus.PR_OPEN)
     verb = "updated" if published.updated_existing else "opened"
     return Outcome(
         f"{verb} pull request {published.number}: {published.url}",
