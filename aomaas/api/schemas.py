@@ -5,9 +5,8 @@ The OpenAPI document is generated from these same models.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
-
 from enum import StrEnum
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetPydanticSchema
 from pydantic_core import PydanticCustomError, core_schema

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # the engine is imported when the command runs, not at CLI st
     from aomaas.engine.scan import ScanReport
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``fix``."""
     p = sub.add_parser(
         "fix",

@@ -10,9 +10,9 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 
 from aomaas.store.db import SessionMaker
 from aomaas.store.models import Task
@@ -95,7 +95,7 @@ async def _update_own(
             .values(updated_at=utcnow(), **values)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return cast("CursorResult[Any]", result).rowcount == 1
 
 
 async def renew_lease(
