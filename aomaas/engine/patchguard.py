@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePosixPath
 
-from unidiff.patch import PatchSet
 from unidiff.errors import UnidiffParseError
+from unidiff.patch import PatchSet
 
 from aomaas.engine.workspace import run_git
 from aomaas.errors import PatchRejected, WorkspaceError
