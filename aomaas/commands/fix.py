@@ -24,7 +24,7 @@ from aomaas.settings import Settings
 
 if TYPE_CHECKING:  # the engine is imported when the command runs, not at CLI start-up
     from aomaas.engine.implementer import Implementation
-    from aomaas.engine.planner import Plan
+    from aomaas.engine.plans import Plan
     from aomaas.engine.scan import ScanReport
 
 
@@ -111,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
     """Run ``aomaas fix``; 0 proven, 1 not proven, 2 bad input."""
     from aomaas.engine.brain import make_brain
     from aomaas.engine.implementer import implement
-    from aomaas.engine.planner import PlanContext, make_plan
+    from aomaas.engine.planner import make_plan
+    from aomaas.engine.plans import PlanContext
     from aomaas.engine.scan import scan
     from aomaas.jobs.engine_settings import identity, implement_settings
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from aomaas.engine.findings import Finding
 from aomaas.engine.patchguard import check_patch
-from aomaas.engine.planner import Plan
+from aomaas.engine.plans import Plan
 from aomaas.engine.recipes import Recipe, RecipeSettings, recipe_named
 from aomaas.engine.refnames import check_branch_name
 from aomaas.engine.validator import ValidationReport, ValidationSettings, validate

@@ -6,7 +6,7 @@ import asyncio
 import uuid
 
 from aomaas.engine.implementer import implement
-from aomaas.engine.planner import Plan as EnginePlan
+from aomaas.engine.plans import Plan as EnginePlan
 from aomaas.jobs.context import JobContext, Outcome
 from aomaas.jobs.engine_settings import identity, implement_settings
 from aomaas.jobs.repo_work import checkout

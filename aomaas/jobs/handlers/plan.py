@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 from aomaas.engine.brain import make_brain
-from aomaas.engine.planner import PlanContext, make_plan
+from aomaas.engine.planner import make_plan
+from aomaas.engine.plans import PlanContext
 from aomaas.jobs.context import JobContext, Outcome
 from aomaas.jobs.engine_settings import recipe_settings
 from aomaas.store import opportunities as opp_store
