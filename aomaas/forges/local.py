@@ -22,7 +22,7 @@ from aomaas.forges.base import (
     ReviewComment,
 )
 from aomaas.forges.gitfetch import fetch_for_review
-from aomaas.store.states import PullRequestStatus
+from aomaas.store.states import Provider, PullRequestStatus
 
 FILE_PROTOCOL = [("protocol.file.allow", "always")]
 
@@ -32,7 +32,7 @@ class LocalForge:
 
     async def source(self, repo: RepoRef) -> RepoSource:
         """Clone straight from the path."""
-        return RepoSource(provider="local", url=repo.url, branch=repo.branch)
+        return RepoSource(provider=Provider.LOCAL, url=repo.url, branch=repo.branch)
 
     async def publish(self, repo: RepoRef, spec: PullRequestSpec) -> PublishedPullRequest:
         """Push ``spec.branch`` into the repository (refusing to overwrite another branch's work)."""

@@ -34,7 +34,7 @@ from aomaas.forges.github.appauth import InstallationTokens
 from aomaas.forges.github.client import GitHubClient, RetryPolicy, git_auth_env
 from aomaas.forges.github.publish import publish
 from aomaas.settings import Settings
-from aomaas.store.states import PullRequestStatus
+from aomaas.store.states import Provider, PullRequestStatus
 
 TOKENS_SERVICE = "github_installation_tokens"
 LOCKS_SERVICE = "github_write_locks"  # installation id -> asyncio.Lock, shared by the process
@@ -115,7 +115,7 @@ class GitHubForge:
         async with self.client() as client:
             token = await client.installation_token(self._installation(repo))
             url = client.clone_url(repo.owner, repo.name)
-        return RepoSource(provider="github", url=url, branch=repo.branch, token=token)
+        return RepoSource(provider=Provider.GITHUB, url=url, branch=repo.branch, token=token)
 
     async def publish(self, repo: RepoRef, spec: PullRequestSpec) -> PublishedPullRequest:
         """Push the proven commit, open or update the pull request, add the proof check run."""
