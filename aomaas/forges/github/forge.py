@@ -15,7 +15,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 import aiohttp
 
@@ -36,9 +36,16 @@ from aomaas.forges.github.publish import publish
 from aomaas.settings import Settings
 from aomaas.store.states import Provider, PullRequestStatus
 
-TOKENS_SERVICE = "github_installation_tokens"
-LOCKS_SERVICE = "github_write_locks"  # installation id -> asyncio.Lock, shared by the process
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=120, connect=15)
+
+
+class GitHubShared(TypedDict, total=False):
+    """What every GitHub forge of one process shares, created on first use."""
+
+    #: The installation tokens minted so far (one cache for every job of the process).
+    github_installation_tokens: InstallationTokens
+    #: Installation id -> the lock that keeps that installation's writes serial.
+    github_write_locks: dict[int, asyncio.Lock]
 
 
 class GitHubForge:
@@ -66,7 +73,7 @@ class GitHubForge:
         self.policy = policy
 
     @classmethod
-    def from_settings(cls, settings: Settings, services: dict[str, Any]) -> GitHubForge:
+    def from_settings(cls, settings: Settings, services: GitHubShared) -> GitHubForge:
         """The forge for the configured app; the token cache lives in ``services``."""
         key = settings.github_private_key_pem
         if not settings.github_app_id or not key:
@@ -74,8 +81,8 @@ class GitHubForge:
                 "GitHub is not configured: set GITHUB_APP_ID and GITHUB_PRIVATE_KEY (or "
                 "GITHUB_PRIVATE_KEY_PATH), or register the app through /setup"
             )
-        tokens = services.setdefault(TOKENS_SERVICE, InstallationTokens())
-        write_locks = services.setdefault(LOCKS_SERVICE, {})
+        tokens = services.setdefault("github_installation_tokens", InstallationTokens())
+        write_locks = services.setdefault("github_write_locks", {})
         return cls(
             api_url=settings.github_api_url,
             web_url=settings.github_web_url,
