@@ -95,7 +95,7 @@ async def _update_own(
             .values(updated_at=utcnow(), **values)
             .execution_options(synchronize_session=False)
         )
-        return cast("CursorResult[Any]", result).rowcount == 1
+        return cast(CursorResult[Any], result).rowcount == 1
 
 
 async def renew_lease(

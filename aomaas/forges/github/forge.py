@@ -2,7 +2,7 @@
 
 Each call opens a short-lived HTTP session; installation tokens are cached in a
 :class:`~aomaas.forges.github.appauth.InstallationTokens` kept in the process's
-``services`` dict, so jobs share them. Clones get the token as an HTTP header
+shared services (:class:`GitHubShared`), so jobs share them. Clones get the token as an HTTP header
 (:class:`~aomaas.engine.workspace.RepoSource.token`); publishing pushes the proven
 commit, opens or updates the pull request for the opportunity's fingerprint and
 adds a check run with the proof; reviews are posted as one review with inline
