@@ -83,3 +83,14 @@ def test_plan_types_sit_below_the_planner_and_the_brains() -> None:
         imported = _imports(path)
         assert "aomaas.engine.planner" not in imported, path.name
     assert not {"aomaas.engine.brain", "aomaas.engine.planner"} & _imports(below[0])
+
+
+def test_review_and_opportunity_types_agree_everywhere() -> None:
+    """The bot's grammar, the engine and the API name the same review and opportunity types."""
+    from aomaas.api.schemas import ReviewType
+    from aomaas.bot import commands
+    from aomaas.engine.opportunity import OpportunityTypeName
+    from aomaas.engine.reviewer import REVIEW_TYPES
+
+    assert set(commands.REVIEW_TYPES) == set(REVIEW_TYPES) == set(get_args(ReviewType))
+    assert set(commands.OPPORTUNITY_TYPES) == set(get_args(OpportunityTypeName))
