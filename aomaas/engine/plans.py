@@ -54,5 +54,4 @@ class PlanContext:
     """What a brain may look at besides the finding (all optional)."""
 
     root: Path | None = None
-    index: Any = None
     recipe_settings: RecipeSettings = field(default_factory=RecipeSettings)

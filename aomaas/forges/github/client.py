@@ -1,22 +1,23 @@
 """GitHubClient: the REST calls the bot makes, as an installation of the app.
 
-Built on gidgethub's aiohttp ``GitHubAPI``. Every call goes through one place
-(:meth:`GitHubClient._call`) that
+Built on gidgethub's aiohttp ``GitHubAPI``. App endpoints are called with the app
+JWT; every other call goes through one place (:meth:`GitHubClient._call`, or
+:meth:`GitHubClient._list` for every page of a list). Together they
 
-* authenticates with the app JWT (app endpoints) or an installation token
-  (everything else), minting and caching tokens through
+* authenticate with an installation token, minted and cached through
   :class:`~aomaas.forges.github.appauth.InstallationTokens`, and on a 401
-  forgets the token and retries once with a fresh one;
-* retries, through gidgethub's ``handle_rate_limit_error`` hook and the
+  forget the token and retry once with a fresh one;
+* retry, through gidgethub's ``handle_rate_limit_error`` hook and the
   :class:`~aomaas.forges.github.transport.RetryPolicy`: ``retry-after``, the primary limit (``x-ratelimit-remaining:
   0`` until ``x-ratelimit-reset``), secondary-limit 403s (exponential back-off) and
   one retry on a 5xx, with bounded attempts and bounded total wait; the sleep
   function and the clock are injectable so tests stay fast;
-* keeps writes to one installation serial (an ``asyncio.Lock`` per installation);
-* maps failures onto :mod:`aomaas.errors` (404 → ``NotFound``, exhausted limits →
+* keep writes to one installation serial (an ``asyncio.Lock`` per installation);
+* map failures onto :mod:`aomaas.errors` (404 → ``NotFound``, exhausted limits →
   ``RateLimited``, anything else → ``ForgeError``).
 
-Public methods return GitHub's JSON as plain dicts (``JSON``).
+Public methods return GitHub's JSON objects as plain dicts (``JSON``); an answer that is
+not a JSON object where one is due is a ``ForgeError``.
 """
 
 from __future__ import annotations
@@ -227,7 +228,7 @@ class GitHubClient:
         url = f"/app-manifests/{_path(code)}/conversions"
         return _object("POST", url, await self._send("POST", url, {}))
 
-    # ----------------------------------------------------------------- repositories and git data
+    # ----------------------------------------------------------------- repositories
 
     async def get_collaborator_permission(
         self, installation_id: int, owner: str, repo: str, username: str
