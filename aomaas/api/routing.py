@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, get_args, get_type_hints
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -167,6 +167,7 @@ class ApiTable:
         """Decorator registering ``handler`` for ``method path`` (path relative to /api/v1)."""
 
         def decorate(handler: EndpointHandler) -> EndpointHandler:
+            _check_body(handler, options.get("body"))
             options.setdefault("operation_id", handler.__name__)
             self.endpoints.append(Endpoint(method=method, path=path, handler=handler, **options))
             return handler
@@ -271,6 +272,18 @@ class ApiTable:
             "paths": paths,
             "components": {"schemas": schemas, "securitySchemes": security},
         }
+
+
+def _check_body(handler: EndpointHandler, body: type[BaseModel] | None) -> None:
+    """Refuse a handler whose ``Call[...]`` names another body than its route parses."""
+    hints = {k: v for k, v in get_type_hints(handler).items() if k != "return"}
+    declared = get_args(next(iter(hints.values()), None))
+    if declared and declared[0] is not Any and declared[0] is not (body or type(None)):
+        name = "None" if declared[0] is type(None) else declared[0].__name__
+        raise TypeError(
+            f"{handler.__name__} takes Call[{name}] but its route parses "
+            f"{body.__name__ if body else 'no body'}"
+        )
 
 
 def _wrap(
