@@ -68,9 +68,9 @@ def _subject_id(request: web.Request, subject: Subject | None) -> uuid.UUID | No
     summary="Exchange a username and password for a bearer token (JSON or OAuth2 form)",
     tag="auth",
 )
-async def create_token(call: Call) -> TokenOut:
+async def create_token(call: Call[TokenIn]) -> TokenOut:
     """Check the password (Argon2id, in a thread) and issue a token; 401 for any failure."""
-    body: TokenIn = call.body
+    body = call.body
     user = await sign_in(call.request, body.username, body.password)
     ttl = call.settings.token_ttl_minutes * 60
     assert call.settings.secret_key is not None
@@ -81,7 +81,7 @@ async def create_token(call: Call) -> TokenOut:
 
 
 @table.route("GET", "/auth/me", response=UserOut, summary="The caller's account", tag="auth")
-async def me(call: Call) -> UserOut:
+async def me(call: Call[None]) -> UserOut:
     """Who the token belongs to, and which owners they may see."""
     user = call.me
     owners = await user_store.owners_of(call.sessions, user.id)

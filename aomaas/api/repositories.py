@@ -19,12 +19,14 @@ from aomaas.api.schemas import (
 from aomaas.engine.workspace import RepoSource, check_source, local_path_of
 from aomaas.errors import InvalidRequest
 from aomaas.jobs.engine_settings import workspace_policy
+from aomaas.settings import Settings
 from aomaas.store import opportunities as opp_store
 from aomaas.store import repositories as repo_store
 from aomaas.store.access import check_may_index, repository_for, visible_repositories
 from aomaas.store.installations import installation_for_owner
 from aomaas.store.models import Opportunity, Repository
 from aomaas.store.repositories import canonical_url
+from aomaas.store.states import OpportunityStatus, Provider, TaskKind, TaskStatus
 from aomaas.store.types import isoformat_z
 
 table = ApiTable()
@@ -38,7 +40,7 @@ def owner_of(provider: str, url: str) -> str:
     Local repositories all have the owner ``local``; a GitHub URL names its owner in
     the first part of its path (400 if it does not look like ``https://HOST/OWNER/NAME``).
     """
-    if provider == "local":
+    if provider == Provider.LOCAL:
         return LOCAL_OWNER
     parts = PurePosixPath(urlsplit(url).path).parts[1:]
     if len(parts) != 2 or not all(parts):
@@ -46,10 +48,10 @@ def owner_of(provider: str, url: str) -> str:
     return parts[0].lower()
 
 
-def parse_repository_url(provider: str, url: str, call: Call) -> tuple[str, str]:
+def parse_repository_url(provider: str, url: str, settings: Settings) -> tuple[str, str]:
     """Check the URL against the settings; return (canonical url, name)."""
-    check_source(RepoSource(provider=provider, url=url), workspace_policy(call.settings))
-    if provider == "local":
+    check_source(RepoSource(provider=provider, url=url), workspace_policy(settings))
+    if provider == Provider.LOCAL:
         path = local_path_of(url).resolve()
         return str(path), path.name.removesuffix(".git") or "repository"
     split = urlsplit(url)
@@ -104,27 +106,29 @@ def opportunity_out(o: Opportunity) -> OpportunityOut:
     summary="Index a repository (clone or update it, then read it); returns a task",
     tag="repositories",
 )
-async def index_repository(call: Call) -> IndexAccepted:
+async def index_repository(call: Call[IndexIn]) -> IndexAccepted:
     """Start an index task for a repository under an owner granted to the caller.
 
     403 for an owner not granted to the caller (admins may index anything; local
     repositories need the owner ``local``); indexing grants nothing by itself.
     """
-    body: IndexIn = call.body
+    body = call.body
     owner = owner_of(body.provider_type, body.repository_url)
     # A GitHub URL is checked from its text alone, before the grant; a local path is looked
     # at on disk only once the caller may index local repositories: a refusal (403) is
     # decided from the caller's grants and the URL's text, and tells nothing else.
     checked = (
-        parse_repository_url(body.provider_type, body.repository_url, call)
-        if body.provider_type == "github"
+        parse_repository_url(body.provider_type, body.repository_url, call.settings)
+        if body.provider_type == Provider.GITHUB
         else None
     )
     async with call.sessions() as session:
         await check_may_index(session, call.me, owner)
-    url, name = checked or parse_repository_url(body.provider_type, body.repository_url, call)
+    url, name = checked or parse_repository_url(
+        body.provider_type, body.repository_url, call.settings
+    )
     installation_id = None
-    if body.provider_type == "github":
+    if body.provider_type == Provider.GITHUB:
         installation = await installation_for_owner(call.sessions, owner)
         if installation is None:
             raise InvalidRequest(
@@ -141,8 +145,10 @@ async def index_repository(call: Call) -> IndexAccepted:
         created_by=call.me.id,
         installation_id=installation_id,
     )
-    task = await call.submit("index", {"repository_id": str(repo.id)}, repo.id)
-    return IndexAccepted(task_id=str(task.id), status="pending", repository_id=str(repo.id))
+    task = await call.submit(TaskKind.INDEX, {"repository_id": str(repo.id)}, repo.id)
+    return IndexAccepted(
+        task_id=str(task.id), status=TaskStatus.PENDING, repository_id=str(repo.id)
+    )
 
 
 @table.route(
@@ -154,9 +160,9 @@ async def index_repository(call: Call) -> IndexAccepted:
     summary="Mine a repository for maintenance opportunities; returns a task",
     tag="repositories",
 )
-async def mine_opportunities(call: Call) -> TaskAccepted:
+async def mine_opportunities(call: Call[MineIn]) -> TaskAccepted:
     """Start a mine task for a repository the caller may see."""
-    body: MineIn = call.body
+    body = call.body
     repo_id = call.body_id(body.repository_id, "repository")
     async with call.sessions() as session:
         repo = await repository_for(session, call.me, repo_id)
@@ -165,8 +171,8 @@ async def mine_opportunities(call: Call) -> TaskAccepted:
         "types": list(dict.fromkeys(body.opportunity_types)) if body.opportunity_types else None,
         "max_opportunities": body.max_opportunities,
     }
-    task = await call.submit("mine", payload, repo.id)
-    return TaskAccepted(task_id=str(task.id), status="pending")
+    task = await call.submit(TaskKind.MINE, payload, repo.id)
+    return TaskAccepted(task_id=str(task.id), status=TaskStatus.PENDING)
 
 
 @table.route(
@@ -177,7 +183,7 @@ async def mine_opportunities(call: Call) -> TaskAccepted:
     tag="repositories",
     query={"offset": "first row (default 0)", "limit": "rows (default 50, at most 200)"},
 )
-async def list_repositories(call: Call) -> RepositoryList:
+async def list_repositories(call: Call[None]) -> RepositoryList:
     """A page of visible repositories."""
     offset = call.query_int("offset", 0, 0, 10**9)
     limit = call.query_int("limit", 50, 1, 200)
@@ -195,14 +201,14 @@ async def list_repositories(call: Call) -> RepositoryList:
     summary="One repository: provider, URL, branch, indexed commit, index stats",
     tag="repositories",
 )
-async def get_repository(call: Call) -> RepositoryOut:
+async def get_repository(call: Call[None]) -> RepositoryOut:
     """The repository, if visible."""
     async with call.sessions() as session:
         repo = await repository_for(session, call.me, call.path_id("repository_id"))
     return repository_out(repo)
 
 
-def _list_param(call: Call, name: str, allowed: set[str]) -> list[str] | None:
+def _list_param(call: Call[None], name: str, allowed: set[str]) -> list[str] | None:
     values = [v for raw in call.request.query.getall(name, []) for v in raw.split(",") if v]
     bad = [v for v in values if v not in allowed]
     if bad:
@@ -214,7 +220,7 @@ def _list_param(call: Call, name: str, allowed: set[str]) -> list[str] | None:
 
 TYPES = {"security", "performance", "documentation", "maintainability", "dependencies", "testing"}
 PRIORITIES = {"low", "medium", "high", "critical"}
-STATUSES = {"open", "planned", "implemented", "pr_open", "dismissed", "resolved"}
+STATUSES = {str(status) for status in OpportunityStatus}
 
 
 @table.route(
@@ -232,7 +238,7 @@ STATUSES = {"open", "planned", "implemented", "pr_open", "dismissed", "resolved"
         "limit": "rows (at most 500)",
     },
 )
-async def list_opportunities(call: Call) -> OpportunityList:
+async def list_opportunities(call: Call[None]) -> OpportunityList:
     """Opportunities of a visible repository."""
     types = _list_param(call, "type", TYPES)
     priorities = _list_param(call, "priority", PRIORITIES)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar, get_args, get_type_hints
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -24,18 +24,22 @@ from aomaas.store.access import Subject
 from aomaas.store.db import SessionMaker
 from aomaas.store.lookups import Row
 from aomaas.store.models import Task
+from aomaas.store.states import TaskKind
 from aomaas.store.users import Account
 
 PREFIX = "/api/v1"
 
+#: The route's request body: its pydantic model, or ``None`` for a route without one.
+Body = TypeVar("Body", bound=BaseModel | None)
+
 
 @dataclass
-class Call:
-    """One API call as a handler sees it."""
+class Call(Generic[Body]):
+    """One API call as a handler sees it; ``Call[IndexIn]`` has ``body: IndexIn``."""
 
     request: web.Request
     user: Account | None
-    body: Any = None
+    body: Body
     found: Row | None = None  # the endpoint's subject, if it has one and the caller may see it
 
     @property
@@ -81,7 +85,7 @@ class Call:
 
     async def submit(
         self,
-        kind: str,
+        kind: TaskKind,
         payload: dict[str, Any],
         repository_id: uuid.UUID | None,
         *,
@@ -117,7 +121,7 @@ class Call:
 
 
 Answer = BaseModel | web.StreamResponse | tuple[int, BaseModel]
-EndpointHandler = Callable[[Call], Awaitable[Answer]]
+EndpointHandler = Callable[[Call[Any]], Awaitable[Answer]]
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,7 @@ class ApiTable:
         """Decorator registering ``handler`` for ``method path`` (path relative to /api/v1)."""
 
         def decorate(handler: EndpointHandler) -> EndpointHandler:
+            _check_body(handler, options.get("body"))
             options.setdefault("operation_id", handler.__name__)
             self.endpoints.append(Endpoint(method=method, path=path, handler=handler, **options))
             return handler
@@ -269,12 +274,24 @@ class ApiTable:
         }
 
 
+def _check_body(handler: EndpointHandler, body: type[BaseModel] | None) -> None:
+    """Refuse a handler whose ``Call[...]`` names another body than its route parses."""
+    hints = {k: v for k, v in get_type_hints(handler).items() if k != "return"}
+    declared = get_args(next(iter(hints.values()), None))
+    if declared and declared[0] is not Any and declared[0] is not (body or type(None)):
+        name = "None" if declared[0] is type(None) else declared[0].__name__
+        raise TypeError(
+            f"{handler.__name__} takes Call[{name}] but its route parses "
+            f"{body.__name__ if body else 'no body'}"
+        )
+
+
 def _wrap(
     endpoint: Endpoint, authenticate: Authenticator
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def view(request: web.Request) -> web.StreamResponse:
         caller = await authenticate(request, endpoint.subject) if endpoint.auth else None
-        body = None
+        body: BaseModel | None = None
         if endpoint.body is not None:
             limit = request.app[appkeys.SETTINGS].max_body_bytes
             body = await parse_body(request, endpoint.body, limit, allow_form=endpoint.allow_form)

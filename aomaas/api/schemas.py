@@ -5,16 +5,34 @@ The OpenAPI document is generated from these same models.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetPydanticSchema
+from pydantic_core import PydanticCustomError, core_schema
 
 from aomaas.engine.opportunity import OpportunityFields, OpportunityTypeName
 from aomaas.engine.refnames import MAX_LENGTH, BadBranchName, check_branch_name
+from aomaas.store import states
 
-TaskStatus = Literal["pending", "running", "completed", "failed"]
-ProviderType = Literal["github", "local"]
+
+def _as_strings(enum: type[StrEnum]) -> GetPydanticSchema:
+    """Validate and document a stored state as the plain strings of ``enum``.
+
+    The contract shows the values inline (``{"enum": [...], "type": "string"}``,
+    as a ``Literal`` would); a validated value is the enum's member.
+    """
+    values = [member.value for member in enum]
+    return GetPydanticSchema(
+        lambda _type, _handler: core_schema.no_info_after_validator_function(
+            enum, core_schema.literal_schema(values)
+        )
+    )
+
+
+TaskStatus = Annotated[states.TaskStatus, _as_strings(states.TaskStatus)]
+ProviderType = Annotated[states.Provider, _as_strings(states.Provider)]
+PullRequestStatus = Annotated[states.PullRequestStatus, _as_strings(states.PullRequestStatus)]
 ReviewType = Literal["security", "performance", "documentation", "general"]
 
 
@@ -124,7 +142,7 @@ class IndexIn(Request):
     """Index (clone, then read) a repository."""
 
     repository_url: RepositoryUrl
-    provider_type: ProviderType = "github"
+    provider_type: ProviderType = states.Provider.GITHUB
     branch: BranchName | None = None
 
 
@@ -272,7 +290,7 @@ class PullRequestOut(BaseModel):
     provider_type: ProviderType
     provider_pr_number: str
     url: str
-    status: Literal["open", "closed", "merged", "pending", "failed"]
+    status: PullRequestStatus
     task_id: str | None = None
     title: str | None = None
     body: str | None = None

@@ -6,6 +6,7 @@ from aomaas.api.routing import ApiTable, Call
 from aomaas.api.schemas import TaskOut, TaskResultOut
 from aomaas.store.access import task_subject
 from aomaas.store.lookups import Row
+from aomaas.store.states import TaskStatus
 from aomaas.store.types import isoformat_z
 
 table = ApiTable()
@@ -14,8 +15,8 @@ table = ApiTable()
 TASK = task_subject("kind", "status", "result", "progress", "attempts", "created_at", "updated_at")
 
 _NOT_DONE = {
-    "pending": "waiting for a worker",
-    "running": "running",
+    TaskStatus.PENDING: "waiting for a worker",
+    TaskStatus.RUNNING: "running",
 }
 
 
@@ -46,6 +47,6 @@ def task_out(task: Row) -> TaskOut:
     tag="tasks",
     subject=TASK,
 )
-async def get_task(call: Call) -> TaskOut:
+async def get_task(call: Call[None]) -> TaskOut:
     """The task, if the caller started it or may see its repository (read with the caller)."""
     return task_out(call.subject(TASK))

@@ -9,6 +9,7 @@ from gidgethub import routing, sansio
 from aomaas.bot.context import BotContext
 from aomaas.bot.repos import ensure_repository, start
 from aomaas.store import installations as inst_store
+from aomaas.store.states import TaskKind
 
 router = routing.Router()
 
@@ -18,7 +19,7 @@ async def _add_repositories(
 ) -> None:
     for repository in repositories:
         repo = await ensure_repository(bot, repository, installation_id)
-        await start(bot, "index", repo)
+        await start(bot, TaskKind.INDEX, repo)
 
 
 @router.register("installation", action="created")

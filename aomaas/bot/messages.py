@@ -11,9 +11,6 @@ NOT_ALLOWED = (
     "`/aomaas` commands."
 )
 NOT_UNDERSTOOD = "❓ I could not read line {line} of your comment: {message}\n\nComment `/aomaas help` for the commands."
-NOT_INSTALLED = (
-    "This repository is not set up for AOMaaS yet: re-install the app or comment `/aomaas index`."
-)
 REVIEW_ONLY_ON_PULLS = (
     "`/aomaas review` works in pull requests; comment it on the pull request to review."
 )

@@ -8,6 +8,7 @@ from aomaas.bot.context import BotContext
 from aomaas.store import installations as inst_store
 from aomaas.store import opportunities as opp_store
 from aomaas.store.models import PullRequest
+from aomaas.store.states import OpportunityStatus, PullRequestStatus
 from aomaas.store.work import implementation_bundle, pull_request_by_number, update_row
 
 router = routing.Router()
@@ -26,10 +27,17 @@ async def pull_request_closed(event: sansio.Event, bot: BotContext) -> None:
     if row is None:
         return
     merged = bool(pull.get("merged"))
-    await update_row(bot.job.sessions, PullRequest, row.id, status="merged" if merged else "closed")
+    await update_row(
+        bot.job.sessions,
+        PullRequest,
+        row.id,
+        status=PullRequestStatus.MERGED if merged else PullRequestStatus.CLOSED,
+    )
     if row.implementation_id is None:
         return
     bundle = await implementation_bundle(bot.job.sessions, row.implementation_id)
     await opp_store.set_status(
-        bot.job.sessions, bundle.opportunity.id, "resolved" if merged else "dismissed"
+        bot.job.sessions,
+        bundle.opportunity.id,
+        OpportunityStatus.RESOLVED if merged else OpportunityStatus.DISMISSED,
     )

@@ -7,6 +7,7 @@ from gidgethub import routing, sansio
 from aomaas.bot.context import BotContext, installation_of
 from aomaas.bot.repos import ensure_repository, start
 from aomaas.store import installations as inst_store
+from aomaas.store.states import TaskKind
 
 router = routing.Router()
 
@@ -22,4 +23,4 @@ async def pushed(event: sansio.Event, bot: BotContext) -> None:
     if known is not None and not known.active:
         return  # removed from the installation: a late (or redelivered) push must not revive it
     repo = await ensure_repository(bot, repository, installation_of(event.data))
-    await start(bot, "index", repo)
+    await start(bot, TaskKind.INDEX, repo)

@@ -25,7 +25,7 @@ from typing import Any
 
 from aomaas.errors import AomaasError
 from aomaas.forges.github.client import GitHubClient
-from aomaas.forges.github.forge import GitHubForge
+from aomaas.forges.github.forge import GitHubForge, GitHubShared
 from aomaas.settings import Settings
 from aomaas.store.db import SessionMaker
 from aomaas.store.deliveries import stored_delivery_ids
@@ -112,7 +112,7 @@ async def redeliver_failed(
 
 
 async def sweep_redeliveries(
-    settings: Settings, sessions: SessionMaker, services: dict[str, Any]
+    settings: Settings, sessions: SessionMaker, services: GitHubShared
 ) -> SweepReport | None:
     """One sweep with the configured app; None (and no request) when no app is configured."""
     if not settings.github_app_id or not settings.github_private_key_pem:
@@ -122,7 +122,7 @@ async def sweep_redeliveries(
 
 
 async def redeliver_forever(
-    settings: Settings, sessions: SessionMaker, services: dict[str, Any]
+    settings: Settings, sessions: SessionMaker, services: GitHubShared
 ) -> None:
     """Sweep shortly after start, then every ``redelivery_interval_seconds``, until cancelled."""
     await asyncio.sleep(min(START_DELAY, settings.redelivery_interval_seconds))

@@ -10,6 +10,7 @@ from aomaas.jobs.submit import submit_task
 from aomaas.store import installations as inst_store
 from aomaas.store import repositories as repo_store
 from aomaas.store.models import Repository
+from aomaas.store.states import Provider, TaskKind
 
 
 async def ensure_repository(
@@ -29,7 +30,7 @@ async def ensure_repository(
     url = f"{bot.job.settings.github_web_url.rstrip('/')}/{owner}/{name}"
     return await repo_store.get_or_create(
         bot.job.sessions,
-        provider="github",
+        provider=Provider.GITHUB,
         url=url,
         branch=None,
         owner=owner,
@@ -41,7 +42,7 @@ async def ensure_repository(
 
 async def start(
     bot: BotContext,
-    kind: str,
+    kind: TaskKind,
     repo: Repository,
     payload: dict[str, Any] | None = None,
     max_attempts: int | None = None,

@@ -30,9 +30,10 @@ from aomaas.bot.signature import verify_signature
 from aomaas.errors import InvalidRequest, PayloadTooLarge, ServiceUnavailable
 from aomaas.store.db import SessionMaker
 from aomaas.store.models import WebhookDelivery
+from aomaas.store.states import TaskKind
 from aomaas.store.tasks import TaskRef, new_task
 
-DELIVERY_TASK = "github_delivery"
+DELIVERY_TASK = TaskKind.GITHUB_DELIVERY
 
 
 async def github_webhook(request: web.Request) -> web.Response:

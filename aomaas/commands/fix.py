@@ -27,11 +27,11 @@ from aomaas.settings import Settings
 
 if TYPE_CHECKING:  # the engine is imported when the command runs, not at CLI start-up
     from aomaas.engine.implementer import Implementation
-    from aomaas.engine.planner import Plan
+    from aomaas.engine.plans import Plan
     from aomaas.engine.scan import ScanReport
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``fix``."""
     p = sub.add_parser(
         "fix",
@@ -105,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
     """Run ``aomaas fix``; 0 proven, 3 checked (tests not run), 1 not proven, 2 bad input."""
     from aomaas.engine.brain import make_brain
     from aomaas.engine.implementer import implement
-    from aomaas.engine.planner import PlanContext, make_plan
+    from aomaas.engine.planner import make_plan
+    from aomaas.engine.plans import PlanContext
     from aomaas.engine.proof import EXIT_CODES
     from aomaas.engine.scan import scan
     from aomaas.jobs.engine_settings import identity, implement_settings

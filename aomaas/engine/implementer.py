@@ -19,7 +19,7 @@ from typing import Any
 from aomaas.engine.findings import Finding
 from aomaas.engine.gates import GateError, apply_formatters
 from aomaas.engine.patchguard import check_patch
-from aomaas.engine.planner import Plan
+from aomaas.engine.plans import Plan
 from aomaas.engine.proof import Proof, ProofLevel, proof_of
 from aomaas.engine.recipes import Recipe, RecipeSettings, recipe_named
 from aomaas.engine.refnames import check_branch_name

@@ -1,10 +1,13 @@
-"""The patch guard: every diff is checked before anything is written.
+"""The patch guard: the paths a change may write, checked twice before it is committed.
 
-A diff is parsed with ``unidiff`` and refused (:class:`aomaas.errors.PatchRejected`)
-when any path it names — source, target, or a rename's from/to — is absolute,
-climbs with ``..``, lies under ``.git/``, passes through a symbolic link in the
-tree (any existing component), or touches ``.github/workflows/`` without an
-operator's explicit permission. Only a diff that passes is handed to ``git apply``.
+Recipes write their change into a scratch worktree, and each file they write goes
+through :func:`check_path` first. The diff they leave is then checked as a whole
+with :func:`check_patch` before the implementer commits it: it is parsed with
+``unidiff`` and refused (:class:`aomaas.errors.PatchRejected`) when any path it
+names — source, target, or a rename's from/to — is absolute, climbs with ``..``,
+lies under ``.git/``, passes through a symbolic link in the tree (any existing
+component), or touches ``.github/workflows/`` without an operator's explicit
+permission. A refused change is never committed; the scratch worktree is thrown away.
 """
 
 from __future__ import annotations
@@ -12,11 +15,10 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePosixPath
 
-from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
+from unidiff.patch import PatchSet
 
-from aomaas.engine.workspace import run_git
-from aomaas.errors import PatchRejected, WorkspaceError
+from aomaas.errors import PatchRejected
 
 _RENAME = re.compile(r"^(?:rename|copy) (?:from|to) (.+)$", re.M)
 _GIT_HEADER = re.compile(r"^diff --git (\S+) (\S+)$", re.M)
@@ -88,15 +90,3 @@ def check_patch(root: Path, diff_text: str, allow_workflows: bool = False) -> li
         if any(other.startswith(rel + "/") for other in paths):
             raise PatchRejected(f"patch writes both a file and beneath it: {rel}")
     return sorted(paths)
-
-
-def apply_patch(root: Path, diff_text: str, allow_workflows: bool = False) -> list[str]:
-    """Check the diff, then apply it with ``git apply`` (which also refuses unsafe paths)."""
-    paths = check_patch(root, diff_text, allow_workflows)
-    try:
-        run_git(
-            ["apply", "--whitespace=nowarn", "-"], root, input_bytes=diff_text.encode(), timeout=120
-        )
-    except WorkspaceError as exc:
-        raise PatchRejected(f"git apply refused the patch: {exc.detail}") from exc
-    return paths

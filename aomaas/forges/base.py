@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from aomaas.engine.proof import Proof
 from aomaas.engine.workspace import RepoSource
+from aomaas.store.states import PullRequestStatus
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class PublishedPullRequest:
 
     number: str
     url: str
-    status: str  # open | closed | merged
+    status: PullRequestStatus
     head_sha: str
     updated_existing: bool = False
 

@@ -24,6 +24,7 @@ from aomaas.forges.base import (
     ReviewComment,
 )
 from aomaas.forges.gitfetch import fetch_for_review
+from aomaas.store.states import Provider, PullRequestStatus
 
 FILE_PROTOCOL = [("protocol.file.allow", "always")]
 
@@ -33,7 +34,7 @@ class LocalForge:
 
     async def source(self, repo: RepoRef) -> RepoSource:
         """Clone straight from the path."""
-        return RepoSource(provider="local", url=repo.url, branch=repo.branch)
+        return RepoSource(provider=Provider.LOCAL, url=repo.url, branch=repo.branch)
 
     async def publish(self, repo: RepoRef, spec: PullRequestSpec) -> PublishedPullRequest:
         """Push ``spec.branch`` into the repository (refusing to overwrite another branch's work)."""
@@ -41,7 +42,9 @@ class LocalForge:
         await asyncio.to_thread(_push, spec.clone, target, spec.branch, spec.commit)
         number = str(spec.number_hint or 1)
         url = f"{target.as_uri()}?branch={quote(spec.branch)}&pr={number}"
-        return PublishedPullRequest(number=number, url=url, status="open", head_sha=spec.commit)
+        return PublishedPullRequest(
+            number=number, url=url, status=PullRequestStatus.OPEN, head_sha=spec.commit
+        )
 
     async def pull_request_changes(
         self, repo: RepoRef, pull: PullRef, workdir: Path

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aomaas.errors import InvalidRequest
 from aomaas.forges.base import Forge
 from aomaas.forges.local import LocalForge
 from aomaas.settings import Settings
+from aomaas.store.states import Provider
+
+if TYPE_CHECKING:
+    from aomaas.forges.github.forge import GitHubShared
 
 
-def forge_for(provider: str, settings: Settings, services: dict[str, Any]) -> Forge:
+def forge_for(provider: str, settings: Settings, services: GitHubShared) -> Forge:
     """The forge for ``provider`` ("local" or "github")."""
-    if provider == "local":
+    if provider == Provider.LOCAL:
         return LocalForge()
-    if provider == "github":
+    if provider == Provider.GITHUB:
         from aomaas.forges.github.forge import GitHubForge
 
         return GitHubForge.from_settings(settings, services)

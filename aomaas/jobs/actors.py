@@ -15,16 +15,16 @@ def declare_actors(broker: dramatiq.Broker, runtime: Runtime | None) -> dict[str
     """Declare an actor for every kind on ``broker``.
 
     The web side declares them with ``runtime=None`` only so that the queues exist;
-    its actors are never run there.
+    its actors are never run there. Dramatiq retries a message only when the runner
+    raises :class:`Retry`, which it does while the task row has attempts left
+    (``Task.max_attempts``): the row, not the broker, counts the attempts.
     """
-    settings_attempts = runtime.settings.task_max_attempts if runtime else 3
     actors: dict[str, Any] = {}
     for kind in kinds():
         decorate = dramatiq.actor(
             actor_name=actor_name(kind),
             queue_name=queue_name(kind),
             broker=broker,
-            max_retries=settings_attempts,
             min_backoff=500,
             max_backoff=60_000,
             retry_when=lambda _retries, exc: isinstance(exc, Retry),

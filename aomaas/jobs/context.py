@@ -6,11 +6,20 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from aomaas.forges.github.forge import GitHubShared
+from aomaas.jobs.queue import Enqueuer
 from aomaas.settings import Settings
 from aomaas.store import tasks as task_store
 from aomaas.store.db import SessionMaker
 from aomaas.store.models import Task
 from aomaas.store.work import Subject
+
+
+class Services(GitHubShared, total=False):
+    """The long-lived objects the jobs of one worker process share."""
+
+    #: Submits follow-up tasks (set by the worker before it runs any).
+    enqueuer: Enqueuer
 
 
 @dataclass
@@ -30,7 +39,7 @@ class JobContext:
     sessions: SessionMaker
     task: Task
     worker_id: str
-    services: dict[str, Any] = field(default_factory=dict)
+    services: Services = field(default_factory=lambda: Services())
     payload_override: dict[str, Any] | None = None
     #: The objects this task works on (shared with derived contexts): failed with the task.
     subjects: list[Subject] = field(default_factory=list)

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from aomaas.forges.github.client import GitHubClient
-from aomaas.forges.github.forge import GitHubForge
+from aomaas.forges.github.forge import GitHubForge, GitHubShared
 from aomaas.settings import Settings
 
 FAILED = "❌ `{command}` failed: {message}\n\n{hint}"
@@ -64,7 +64,7 @@ class Reply:
 
 @asynccontextmanager
 async def open_reply(
-    settings: Settings, services: dict[str, Any], ref: ReplyRef
+    settings: Settings, services: GitHubShared, ref: ReplyRef
 ) -> AsyncIterator[Reply]:
     """A :class:`Reply` on a GitHub client that closes when the block ends."""
     async with GitHubForge.from_settings(settings, services).client() as github:

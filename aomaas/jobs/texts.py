@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from unidiff import PatchSet
+from unidiff.patch import PatchSet
 
 from aomaas.engine.proof import ProofLevel, proof_of
 

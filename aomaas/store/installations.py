@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from aomaas.store.db import SessionMaker
 from aomaas.store.models import Installation, Repository
+from aomaas.store.states import Provider
 
 
 async def upsert_installation(
@@ -80,7 +81,7 @@ async def repository_by_github_id(sessions: SessionMaker, github_id: int) -> Rep
     async with sessions() as session:
         return await session.scalar(
             select(Repository)
-            .where(Repository.github_id == github_id, Repository.provider == "github")
+            .where(Repository.github_id == github_id, Repository.provider == Provider.GITHUB)
             .order_by(Repository.branch.is_not(None), Repository.created_at)
             .limit(1)
         )

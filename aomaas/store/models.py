@@ -26,7 +26,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from aomaas.store.types import UTCDateTime, utcnow
+from aomaas.store.states import (
+    OpportunityStatus,
+    Provider,
+    PullRequestStatus,
+    TaskStatus,
+    WorkStatus,
+)
+from aomaas.store.types import EnumText, UTCDateTime, utcnow
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -91,7 +98,9 @@ class Task(Base):
 
     id: Mapped[uuid.UUID] = _id()
     kind: Mapped[str] = mapped_column(String(64), nullable=False)
-    status: Mapped[str] = mapped_column(String(16), default="pending", nullable=False)
+    status: Mapped[TaskStatus] = mapped_column(
+        EnumText(TaskStatus, 16), default=TaskStatus.PENDING, nullable=False
+    )
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, nullable=False)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
@@ -140,7 +149,7 @@ class Repository(Base):
     __table_args__ = (UniqueConstraint("provider", "url", "branch"),)
 
     id: Mapped[uuid.UUID] = _id()
-    provider: Mapped[str] = mapped_column(String(16), nullable=False)  # github | local
+    provider: Mapped[Provider] = mapped_column(EnumText(Provider, 16), nullable=False)
     url: Mapped[str] = mapped_column(String(1000), nullable=False)
     branch: Mapped[str | None] = mapped_column(String(255))  # None: the default branch
     owner: Mapped[str] = mapped_column(String(200), nullable=False, index=True)  # lower-cased
@@ -232,7 +241,9 @@ class Opportunity(Base):
     snippet: Mapped[str] = mapped_column(Text, default="", nullable=False)
     fixable: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, nullable=False)
-    status: Mapped[str] = mapped_column(String(16), default="open", nullable=False)
+    status: Mapped[OpportunityStatus] = mapped_column(
+        EnumText(OpportunityStatus, 16), default=OpportunityStatus.OPEN, nullable=False
+    )
     first_seen_commit: Mapped[str | None] = mapped_column(String(64))
     last_seen_commit: Mapped[str | None] = mapped_column(String(64))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -249,7 +260,9 @@ class Plan(Base):
     opportunity_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("opportunities.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = mapped_column(String(16), default="pending", nullable=False)
+    status: Mapped[WorkStatus] = mapped_column(
+        EnumText(WorkStatus, 16), default=WorkStatus.PENDING, nullable=False
+    )
     title: Mapped[str] = mapped_column(String(500), default="", nullable=False)
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, nullable=False)
@@ -274,7 +287,9 @@ class Implementation(Base):
         ForeignKey("plans.id", ondelete="CASCADE"), index=True
     )
     branch_name: Mapped[str] = mapped_column(String(255), nullable=False)
-    status: Mapped[str] = mapped_column(String(16), default="pending", nullable=False)
+    status: Mapped[WorkStatus] = mapped_column(
+        EnumText(WorkStatus, 16), default=WorkStatus.PENDING, nullable=False
+    )
     files_changed: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
     commit_id: Mapped[str | None] = mapped_column(String(64))
     base_commit: Mapped[str | None] = mapped_column(String(64))
@@ -301,10 +316,12 @@ class PullRequest(Base):
     implementation_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("implementations.id", ondelete="SET NULL"), index=True
     )
-    provider_type: Mapped[str] = mapped_column(String(16), nullable=False)
+    provider_type: Mapped[Provider] = mapped_column(EnumText(Provider, 16), nullable=False)
     provider_pr_number: Mapped[str | None] = mapped_column(String(32))
     url: Mapped[str] = mapped_column(String(1000), default="", nullable=False)
-    status: Mapped[str] = mapped_column(String(16), default="pending", nullable=False)
+    status: Mapped[PullRequestStatus] = mapped_column(
+        EnumText(PullRequestStatus, 16), default=PullRequestStatus.PENDING, nullable=False
+    )
     title: Mapped[str] = mapped_column(String(500), default="", nullable=False)
     body: Mapped[str] = mapped_column(Text, default="", nullable=False)
     draft: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)

@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aomaas.engine.findings import Finding
 from aomaas.store.db import SessionMaker
 from aomaas.store.models import MineRun, Opportunity, Repository
+from aomaas.store.states import OPEN_STATES, OpportunityStatus
 from aomaas.store.types import utcnow
 
-OPEN_STATES = ("open", "planned", "implemented", "pr_open")
 _PRIORITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 _EFFORT_ORDER = {"small": 0, "medium": 1, "large": 2}
 
@@ -70,19 +70,19 @@ async def record_mine_run(
                     repository_id=repository_id,
                     number=repo.next_number,
                     fingerprint=fingerprint,
-                    status="open",
+                    status=OpportunityStatus.OPEN,
                     first_seen_commit=commit,
                 )
                 repo.next_number += 1
                 session.add(row)
-            elif row.status == "resolved":
-                row.status = "open"
+            elif row.status == OpportunityStatus.RESOLVED:
+                row.status = OpportunityStatus.OPEN
                 row.resolved_at = None
             _copy_finding(row, finding)
             row.last_seen_commit = commit
         for fingerprint, row in existing.items():
             if fingerprint not in seen and row.type in mined_types and row.status in OPEN_STATES:
-                row.status = "resolved"
+                row.status = OpportunityStatus.RESOLVED
                 row.resolved_at = now
         await session.flush()
         selection = await session.scalars(
@@ -210,13 +210,15 @@ async def find_ref(session: AsyncSession, repository_id: uuid.UUID, ref: str) ->
     return None
 
 
-async def set_status(sessions: SessionMaker, opportunity_id: uuid.UUID, status: str) -> None:
+async def set_status(
+    sessions: SessionMaker, opportunity_id: uuid.UUID, status: OpportunityStatus
+) -> None:
     """Move an opportunity to ``status`` (never out of dismissed)."""
     async with sessions.begin() as session:
         row = await session.get(Opportunity, opportunity_id)
-        if row is not None and row.status != "dismissed":
+        if row is not None and row.status != OpportunityStatus.DISMISSED:
             row.status = status
-            if status == "resolved":
+            if status == OpportunityStatus.RESOLVED:
                 row.resolved_at = utcnow()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aomaas.store.db import SessionMaker
 from aomaas.store.models import Repository, RepositoryIndex
+from aomaas.store.states import Provider
 from aomaas.store.types import utcnow
 
 
@@ -22,7 +23,7 @@ def canonical_url(provider: str, url: str) -> str:
     API hands in a resolved absolute path).
     """
     url = url.strip()
-    if provider != "github":
+    if provider != Provider.GITHUB:
         return url
     url = url.lower().rstrip("/")
     return url.removesuffix(".git").rstrip("/")
@@ -31,7 +32,7 @@ def canonical_url(provider: str, url: str) -> str:
 async def get_or_create(
     sessions: SessionMaker,
     *,
-    provider: str,
+    provider: Provider,
     url: str,
     branch: str | None,
     owner: str,

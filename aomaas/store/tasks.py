@@ -10,17 +10,22 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 
 from aomaas.store.db import SessionMaker
 from aomaas.store.models import Task
+from aomaas.store.states import FINISHED, TaskStatus
 from aomaas.store.types import utcnow
 from aomaas.store.work import fail_unfinished, subject_of
 
-PENDING, RUNNING, COMPLETED, FAILED = "pending", "running", "completed", "failed"
-FINISHED = (COMPLETED, FAILED)
+PENDING, RUNNING, COMPLETED, FAILED = (
+    TaskStatus.PENDING,
+    TaskStatus.RUNNING,
+    TaskStatus.COMPLETED,
+    TaskStatus.FAILED,
+)
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ async def _update_own(
             .values(updated_at=utcnow(), **values)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return cast(CursorResult[Any], result).rowcount == 1
 
 
 async def renew_lease(
@@ -202,7 +207,7 @@ async def get(sessions: SessionMaker, task_id: uuid.UUID) -> Task | None:
         return await session.get(Task, task_id)
 
 
-def is_finished(status: str) -> bool:
+def is_finished(status: TaskStatus | str) -> bool:
     """Whether a status is final."""
     return status in FINISHED
 

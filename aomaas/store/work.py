@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aomaas.errors import NotFound
 from aomaas.store.db import SessionMaker
 from aomaas.store.models import Implementation, Opportunity, Plan, PullRequest, Repository, Review
+from aomaas.store.states import UNFINISHED, PullRequestStatus, TaskKind, WorkStatus
 
 
 @dataclass
@@ -76,12 +77,10 @@ WorkModel = type[Plan] | type[Implementation] | type[PullRequest]
 Subject = tuple[WorkModel, uuid.UUID]
 #: The object each task kind works on, named by this payload key.
 SUBJECT_OF_KIND: dict[str, tuple[WorkModel, str]] = {
-    "plan": (Plan, "plan_id"),
-    "implement": (Implementation, "implementation_id"),
-    "publish": (PullRequest, "pull_request_id"),
+    TaskKind.PLAN: (Plan, "plan_id"),
+    TaskKind.IMPLEMENT: (Implementation, "implementation_id"),
+    TaskKind.PUBLISH: (PullRequest, "pull_request_id"),
 }
-#: The states a task leaves behind only while it works; a failed task turns them into failed.
-UNFINISHED = ("pending", "running")
 
 
 def subject_of(kind: str, payload: Mapping[str, Any]) -> Subject | None:
@@ -108,7 +107,10 @@ async def fail_unfinished(session: AsyncSession, subjects: Iterable[Subject], re
         )
         if row is None or row.status not in UNFINISHED:
             continue
-        row.status = "failed"
+        if isinstance(row, PullRequest):
+            row.status = PullRequestStatus.FAILED
+            continue
+        row.status = WorkStatus.FAILED
         if isinstance(row, Implementation):
             row.message = reason
         elif isinstance(row, Plan) and not row.description:

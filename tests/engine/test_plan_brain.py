@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from aomaas.engine.brain import Brain, RuleBrain, make_brain
-from aomaas.engine.planner import Plan, make_plan
+from aomaas.engine.planner import make_plan
+from aomaas.engine.plans import Plan
 from aomaas.errors import EngineError, InvalidRequest
 from tests.engine.hands_util import finding
 

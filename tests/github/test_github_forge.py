@@ -10,7 +10,7 @@ from aomaas.engine.proof import Proof, ProofLevel
 from aomaas.engine.reviewer import review_diff
 from aomaas.engine.workspace import sync
 from aomaas.forges.base import PullRef, PullRequestSpec, RepoRef, ReviewComment
-from aomaas.forges.github.forge import TOKENS_SERVICE, GitHubForge
+from aomaas.forges.github.forge import GitHubForge
 from aomaas.forges.registry import forge_for
 from aomaas.jobs.engine_settings import workspace_policy
 from tests.fakegithub import FakeGitHub
@@ -80,7 +80,7 @@ async def test_clone_publish_and_update_through_the_forge(
         "finding gone; 3 tests passed"
     ] * 2
     # one token minted for clone and both publishes: the cache lives in `services`
-    assert TOKENS_SERVICE in services
+    assert "github_installation_tokens" in services
     assert len(fake_github.requests_to("apps/create-installation-access-token")) == 1
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from aomaas.engine.findings import Finding
-from aomaas.engine.planner import Plan, PlanContext
+from aomaas.engine.plans import Plan, PlanContext
 
 
 @runtime_checkable

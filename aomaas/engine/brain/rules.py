@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aomaas.engine.findings import Finding
-from aomaas.engine.planner import Plan, PlanContext, PlanStep
+from aomaas.engine.plans import Plan, PlanContext, PlanStep
 from aomaas.engine.recipes import recipe_for
 
 UNSUPPORTED = (

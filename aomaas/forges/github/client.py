@@ -1,22 +1,23 @@
 """GitHubClient: the REST calls the bot makes, as an installation of the app.
 
-Built on gidgethub's aiohttp ``GitHubAPI``. Every call goes through one place
-(:meth:`GitHubClient._call`) that
+Built on gidgethub's aiohttp ``GitHubAPI``. App endpoints are called with the app
+JWT; every other call goes through one place (:meth:`GitHubClient._call`, or
+:meth:`GitHubClient._list` for every page of a list). Together they
 
-* authenticates with the app JWT (app endpoints) or an installation token
-  (everything else), minting and caching tokens through
+* authenticate with an installation token, minted and cached through
   :class:`~aomaas.forges.github.appauth.InstallationTokens`, and on a 401
-  forgets the token and retries once with a fresh one;
-* retries, through gidgethub's ``handle_rate_limit_error`` hook and the
+  forget the token and retry once with a fresh one;
+* retry, through gidgethub's ``handle_rate_limit_error`` hook and the
   :class:`~aomaas.forges.github.transport.RetryPolicy`: ``retry-after``, the primary limit (``x-ratelimit-remaining:
   0`` until ``x-ratelimit-reset``), secondary-limit 403s (exponential back-off) and
   one retry on a 5xx, with bounded attempts and bounded total wait; the sleep
   function and the clock are injectable so tests stay fast;
-* keeps writes to one installation serial (an ``asyncio.Lock`` per installation);
-* maps failures onto :mod:`aomaas.errors` (404 → ``NotFound``, exhausted limits →
+* keep writes to one installation serial (an ``asyncio.Lock`` per installation);
+* map failures onto :mod:`aomaas.errors` (404 → ``NotFound``, exhausted limits →
   ``RateLimited``, anything else → ``ForgeError``).
 
-Public methods return GitHub's JSON as plain dicts (``JSON``).
+Public methods return GitHub's JSON objects as plain dicts (``JSON``); an answer that is
+not a JSON object where one is due is a ``ForgeError``.
 """
 
 from __future__ import annotations
@@ -160,18 +161,18 @@ class GitHubClient:
                 f"GitHub could not be reached ({method} {api_path(url)}): {unreachable(exc)}"
             ) from exc
 
-    async def _app_call(self, method: str, url: str, data: Any = b"") -> Any:
-        return await self._send(method, url, data, jwt=self.app_jwt())
+    async def _app_call(self, method: str, url: str, data: Any = b"") -> JSON:
+        return _object(method, url, await self._send(method, url, data, jwt=self.app_jwt()))
 
-    async def _call(
-        self, installation_id: int, method: str, url: str, data: Any = b"", key: str | None = None
-    ) -> Any:
+    async def _call(self, installation_id: int, method: str, url: str, data: Any = b"") -> JSON:
         """An installation call: writes serial per installation, one token refresh on 401."""
         if method in WRITE_METHODS:
             lock = self._write_locks.setdefault(installation_id, asyncio.Lock())
             async with lock:
-                return await self._authed(installation_id, method, url, data, key)
-        return await self._authed(installation_id, method, url, data, key)
+                answer = await self._authed(installation_id, method, url, data, None)
+        else:
+            answer = await self._authed(installation_id, method, url, data, None)
+        return _object(method, url, answer)
 
     async def _authed(
         self, installation_id: int, method: str, url: str, data: Any, key: str | None
@@ -187,21 +188,15 @@ class GitHubClient:
         return await self._send(method, url, data, oauth_token=token, iterable_key=key)
 
     async def _list(self, installation_id: int, url: str, key: str | None = None) -> list[JSON]:
-        return await self._call(installation_id, "LIST", url, key=key)
+        """Every item of every page of a GET (``LIST`` is a read: no write lock)."""
+        items = await self._authed(installation_id, "LIST", url, b"", key)
+        return [_object("GET", url, item) for item in items]
 
     @staticmethod
     def _repo(owner: str, repo: str) -> str:
         return f"/repos/{_path(owner)}/{_path(repo)}"
 
     # ----------------------------------------------------------------- app
-
-    async def get_app(self) -> JSON:
-        """``GET /app``: the authenticated app (slug, name, permissions)."""
-        return await self._app_call("GET", "/app")
-
-    async def get_installation(self, installation_id: int) -> JSON:
-        """``GET /app/installations/{id}``."""
-        return await self._app_call("GET", f"/app/installations/{int(installation_id)}")
 
     async def list_installation_repositories(self, installation_id: int) -> list[JSON]:
         """``GET /installation/repositories``, every page."""
@@ -223,112 +218,23 @@ class GitHubClient:
         except aiohttp.ClientError as exc:
             raise ForgeError(f"GitHub could not be reached (GET {url}): {exc}") from exc
 
-    async def get_webhook_delivery(self, delivery_id: int) -> JSON:
-        """``GET /app/hook/deliveries/{id}``: one attempt with its request and response."""
-        return await self._app_call("GET", f"/app/hook/deliveries/{int(delivery_id)}")
-
     async def redeliver_webhook_delivery(self, delivery_id: int) -> None:
         """``POST /app/hook/deliveries/{id}/attempts``: GitHub sends that delivery again."""
-        await self._app_call("POST", f"/app/hook/deliveries/{int(delivery_id)}/attempts", data={})
+        url = f"/app/hook/deliveries/{int(delivery_id)}/attempts"
+        await self._send("POST", url, {}, jwt=self.app_jwt())  # 202, no object to read
 
     async def create_from_manifest(self, code: str) -> JSON:
         """``POST /app-manifests/{code}/conversions`` (unauthenticated): id, pem, webhook_secret."""
-        return await self._send("POST", f"/app-manifests/{_path(code)}/conversions", {})
+        url = f"/app-manifests/{_path(code)}/conversions"
+        return _object("POST", url, await self._send("POST", url, {}))
 
-    # ----------------------------------------------------------------- repositories and git data
-
-    async def get_repo(self, installation_id: int, owner: str, repo: str) -> JSON:
-        """``GET /repos/{owner}/{repo}``."""
-        return await self._call(installation_id, "GET", self._repo(owner, repo))
+    # ----------------------------------------------------------------- repositories
 
     async def get_community_profile(self, installation_id: int, owner: str, repo: str) -> JSON:
         """``GET /repos/{owner}/{repo}/community/profile``: the community files GitHub sees."""
         return await self._call(
             installation_id, "GET", f"{self._repo(owner, repo)}/community/profile"
         )
-
-    async def get_branch(self, installation_id: int, owner: str, repo: str, branch: str) -> JSON:
-        """``GET /repos/{owner}/{repo}/branches/{branch}``."""
-        url = f"{self._repo(owner, repo)}/branches/{_path(branch)}"
-        return await self._call(installation_id, "GET", url)
-
-    async def get_ref(self, installation_id: int, owner: str, repo: str, ref: str) -> JSON:
-        """``GET .../git/ref/{ref}`` with ``ref`` like ``heads/main``."""
-        url = f"{self._repo(owner, repo)}/git/ref/{_path(_short_ref(ref))}"
-        return await self._call(installation_id, "GET", url)
-
-    async def create_ref(
-        self, installation_id: int, owner: str, repo: str, ref: str, sha: str
-    ) -> JSON:
-        """``POST .../git/refs``; ``ref`` is completed to ``refs/...`` when short."""
-        full = ref if ref.startswith("refs/") else f"refs/{ref}"
-        data = {"ref": full, "sha": sha}
-        return await self._call(
-            installation_id, "POST", f"{self._repo(owner, repo)}/git/refs", data
-        )
-
-    async def update_ref(
-        self,
-        installation_id: int,
-        owner: str,
-        repo: str,
-        ref: str,
-        sha: str,
-        *,
-        force: bool = False,
-    ) -> JSON:
-        """``PATCH .../git/refs/{ref}``."""
-        url = f"{self._repo(owner, repo)}/git/refs/{_path(_short_ref(ref))}"
-        return await self._call(installation_id, "PATCH", url, {"sha": sha, "force": force})
-
-    async def delete_ref(self, installation_id: int, owner: str, repo: str, ref: str) -> None:
-        """``DELETE .../git/refs/{ref}``."""
-        url = f"{self._repo(owner, repo)}/git/refs/{_path(_short_ref(ref))}"
-        await self._call(installation_id, "DELETE", url)
-
-    async def create_blob(self, installation_id: int, owner: str, repo: str, content: bytes) -> str:
-        """``POST .../git/blobs`` (base64); returns the blob sha."""
-        data = {"content": base64.b64encode(content).decode(), "encoding": "base64"}
-        answer = await self._call(
-            installation_id, "POST", f"{self._repo(owner, repo)}/git/blobs", data
-        )
-        return str(answer["sha"])
-
-    async def create_tree(
-        self,
-        installation_id: int,
-        owner: str,
-        repo: str,
-        tree: list[JSON],
-        base_tree: str | None = None,
-    ) -> JSON:
-        """``POST .../git/trees``; entries are ``{path, mode, type, sha}`` (``sha: None`` deletes)."""
-        data: JSON = {"tree": tree}
-        if base_tree:
-            data["base_tree"] = base_tree
-        return await self._call(
-            installation_id, "POST", f"{self._repo(owner, repo)}/git/trees", data
-        )
-
-    async def create_commit(
-        self,
-        installation_id: int,
-        owner: str,
-        repo: str,
-        message: str,
-        tree: str,
-        parents: list[str],
-    ) -> JSON:
-        """``POST .../git/commits`` (authored by the app)."""
-        data = {"message": message, "tree": tree, "parents": parents}
-        return await self._call(
-            installation_id, "POST", f"{self._repo(owner, repo)}/git/commits", data
-        )
-
-    async def get_commit(self, installation_id: int, owner: str, repo: str, sha: str) -> JSON:
-        """``GET .../git/commits/{sha}``."""
-        url = f"{self._repo(owner, repo)}/git/commits/{_path(sha)}"
-        return await self._call(installation_id, "GET", url)
 
     async def get_content(
         self, installation_id: int, owner: str, repo: str, path: str, ref: str | None = None
@@ -426,14 +332,6 @@ class GitHubClient:
                     return pull
         return None
 
-    async def list_pull_files(
-        self, installation_id: int, owner: str, repo: str, number: int
-    ) -> list[JSON]:
-        """``GET .../pulls/{number}/files`` (every page): filename, status, patch..."""
-        return await self._list(
-            installation_id, f"{self._repo(owner, repo)}/pulls/{int(number)}/files?per_page=100"
-        )
-
     async def create_review(
         self,
         installation_id: int,
@@ -460,14 +358,6 @@ class GitHubClient:
         url = f"{self._repo(owner, repo)}/pulls/{int(number)}/reviews"
         return await self._call(installation_id, "POST", url, data)
 
-    async def list_reviews(
-        self, installation_id: int, owner: str, repo: str, number: int
-    ) -> list[JSON]:
-        """``GET .../pulls/{number}/reviews`` (every page)."""
-        return await self._list(
-            installation_id, f"{self._repo(owner, repo)}/pulls/{int(number)}/reviews?per_page=100"
-        )
-
     # ----------------------------------------------------------------- issues, comments, reactions
 
     async def create_issue_comment(
@@ -483,14 +373,6 @@ class GitHubClient:
         """``PATCH .../issues/comments/{comment_id}``: the bot edits its one reply as work moves."""
         url = f"{self._repo(owner, repo)}/issues/comments/{int(comment_id)}"
         return await self._call(installation_id, "PATCH", url, {"body": body})
-
-    async def list_issue_comments(
-        self, installation_id: int, owner: str, repo: str, number: int
-    ) -> list[JSON]:
-        """``GET .../issues/{number}/comments`` (every page)."""
-        return await self._list(
-            installation_id, f"{self._repo(owner, repo)}/issues/{int(number)}/comments?per_page=100"
-        )
 
     async def add_reaction_to_comment(
         self,
@@ -510,36 +392,6 @@ class GitHubClient:
         """``POST .../issues/{number}/reactions`` (a command in the issue body itself)."""
         url = f"{self._repo(owner, repo)}/issues/{int(number)}/reactions"
         return await self._call(installation_id, "POST", url, {"content": content})
-
-    async def create_issue(
-        self,
-        installation_id: int,
-        owner: str,
-        repo: str,
-        *,
-        title: str,
-        body: str,
-        labels: list[str] | None = None,
-    ) -> JSON:
-        """``POST .../issues`` (the dashboard issue)."""
-        data: JSON = {"title": title, "body": body}
-        if labels:
-            data["labels"] = labels
-        return await self._call(installation_id, "POST", f"{self._repo(owner, repo)}/issues", data)
-
-    async def update_issue(
-        self, installation_id: int, owner: str, repo: str, number: int, **fields: Any
-    ) -> JSON:
-        """``PATCH .../issues/{number}`` with any of title, body, state, labels."""
-        url = f"{self._repo(owner, repo)}/issues/{int(number)}"
-        return await self._call(installation_id, "PATCH", url, fields)
-
-    async def add_labels(
-        self, installation_id: int, owner: str, repo: str, number: int, labels: list[str]
-    ) -> list[JSON]:
-        """``POST .../issues/{number}/labels``."""
-        url = f"{self._repo(owner, repo)}/issues/{int(number)}/labels"
-        return await self._call(installation_id, "POST", url, {"labels": labels})
 
     # ----------------------------------------------------------------- checks
 
@@ -568,13 +420,9 @@ class GitHubClient:
             installation_id, "POST", f"{self._repo(owner, repo)}/check-runs", data
         )
 
-    async def update_check_run(
-        self, installation_id: int, owner: str, repo: str, check_run_id: int, **fields: Any
-    ) -> JSON:
-        """``PATCH .../check-runs/{id}`` with any of status, conclusion, output."""
-        url = f"{self._repo(owner, repo)}/check-runs/{int(check_run_id)}"
-        return await self._call(installation_id, "PATCH", url, fields)
 
-
-def _short_ref(ref: str) -> str:
-    return ref.removeprefix("refs/")
+def _object(method: str, url: str, answer: Any) -> JSON:
+    """GitHub's answer as a JSON object; anything else is GitHub answering out of contract."""
+    if not isinstance(answer, dict):
+        raise ForgeError(f"GitHub answered {method} {api_path(url)} with no JSON object")
+    return answer

@@ -2,7 +2,7 @@
 
 Each call opens a short-lived HTTP session; installation tokens are cached in a
 :class:`~aomaas.forges.github.appauth.InstallationTokens` kept in the process's
-``services`` dict, so jobs share them. Clones get the token as an HTTP header
+shared services (:class:`GitHubShared`), so jobs share them. Clones get the token as an HTTP header
 (:class:`~aomaas.engine.workspace.RepoSource.token`); publishing pushes the proven
 commit, opens or updates the pull request for the opportunity's fingerprint and
 adds a check run with the proof; reviews are posted as one review with inline
@@ -15,7 +15,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import aiohttp
 
@@ -35,10 +35,18 @@ from aomaas.forges.github.appauth import InstallationTokens
 from aomaas.forges.github.client import GitHubClient, RetryPolicy, git_auth_env
 from aomaas.forges.github.publish import publish
 from aomaas.settings import Settings
+from aomaas.store.states import Provider, PullRequestStatus
 
-TOKENS_SERVICE = "github_installation_tokens"
-LOCKS_SERVICE = "github_write_locks"  # installation id -> asyncio.Lock, shared by the process
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=120, connect=15)
+
+
+class GitHubShared(TypedDict, total=False):
+    """What every GitHub forge of one process shares, created on first use."""
+
+    #: The installation tokens minted so far (one cache for every job of the process).
+    github_installation_tokens: InstallationTokens
+    #: Installation id -> the lock that keeps that installation's writes serial.
+    github_write_locks: dict[int, asyncio.Lock]
 
 
 class GitHubForge:
@@ -66,7 +74,7 @@ class GitHubForge:
         self.policy = policy
 
     @classmethod
-    def from_settings(cls, settings: Settings, services: dict[str, Any]) -> GitHubForge:
+    def from_settings(cls, settings: Settings, services: GitHubShared) -> GitHubForge:
         """The forge for the configured app; the token cache lives in ``services``."""
         key = settings.github_private_key_pem
         if not settings.github_app_id or not key:
@@ -74,8 +82,8 @@ class GitHubForge:
                 "GitHub is not configured: set GITHUB_APP_ID and GITHUB_PRIVATE_KEY (or "
                 "GITHUB_PRIVATE_KEY_PATH), or register the app through /setup"
             )
-        tokens = services.setdefault(TOKENS_SERVICE, InstallationTokens())
-        write_locks = services.setdefault(LOCKS_SERVICE, {})
+        tokens = services.setdefault("github_installation_tokens", InstallationTokens())
+        write_locks = services.setdefault("github_write_locks", {})
         return cls(
             api_url=settings.github_api_url,
             web_url=settings.github_web_url,
@@ -115,7 +123,7 @@ class GitHubForge:
         async with self.client() as client:
             token = await client.installation_token(self._installation(repo))
             url = client.clone_url(repo.owner, repo.name)
-        return RepoSource(provider="github", url=url, branch=repo.branch, token=token)
+        return RepoSource(provider=Provider.GITHUB, url=url, branch=repo.branch, token=token)
 
     async def publish(self, repo: RepoRef, spec: PullRequestSpec) -> PublishedPullRequest:
         """Push the proven commit, open or update the pull request, add the proof check run."""
@@ -140,7 +148,7 @@ class GitHubForge:
         return PublishedPullRequest(
             number=str(pull.number),
             url=pull.html_url,
-            status="open",
+            status=PullRequestStatus.OPEN,
             head_sha=pull.head_sha,
             updated_existing=not pull.created,
         )

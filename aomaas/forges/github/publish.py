@@ -3,8 +3,6 @@
 * :func:`push_branch` — a token-authenticated ``git push`` over smart HTTP; the token
   goes in an ``http.extraHeader`` passed through the environment, never in the URL,
   ``.git/config`` or the process list. Hooks and credential helpers are disabled.
-* :func:`commit_files_via_api` — the Git Data API alternative (blobs, tree, commit, ref)
-  for changes that exist only as file contents.
 * :func:`open_or_update_pull` — one pull request per opportunity: the body carries a
   hidden ``<!-- aomaas:fingerprint=... -->`` marker, so a later run finds the bot's
   earlier pull request (same head branch or same marker) and updates it.
@@ -27,7 +25,6 @@ from aomaas.engine.workspace import run_git
 from aomaas.errors import (
     ForgeError,
     InvalidRequest,
-    NotFound,
     WorkspaceError,
     without_locations,
 )
@@ -61,12 +58,6 @@ def fingerprint_marker(fingerprint: str) -> str:
     if not _SAFE_FINGERPRINT.match(fingerprint):
         raise InvalidRequest(f"not a fingerprint: {fingerprint!r}")
     return f"<!-- aomaas:fingerprint={fingerprint} -->"
-
-
-def marker_fingerprint(body: str | None) -> str | None:
-    """The fingerprint a pull-request body is marked with, if any."""
-    match = MARKER_RE.search(body or "")
-    return match.group(1) if match else None
 
 
 def with_marker(body: str, fingerprint: str) -> str:
@@ -143,48 +134,6 @@ async def push_branch(
     raise ForgeError(
         f"git push to {owner}/{repo} ({branch}) failed: {without_locations(failure)[-500:]}"
     )
-
-
-async def commit_files_via_api(
-    client: GitHubClient,
-    installation_id: int,
-    owner: str,
-    repo: str,
-    *,
-    branch: str,
-    base_sha: str,
-    files: dict[str, bytes | None],
-    message: str,
-) -> str:
-    """Commit ``files`` (None deletes) on top of ``base_sha`` through the Git Data API.
-
-    Creates or force-moves ``refs/heads/<branch>`` to the new commit; returns its sha.
-    """
-    check_branch_name(branch)
-    base = await client.get_commit(installation_id, owner, repo, base_sha)
-    entries: list[dict[str, Any]] = []
-    for path, content in sorted(files.items()):
-        sha = (
-            None
-            if content is None
-            else await client.create_blob(installation_id, owner, repo, content)
-        )
-        entries.append({"path": path, "mode": "100644", "type": "blob", "sha": sha})
-    tree = await client.create_tree(
-        installation_id, owner, repo, entries, base_tree=base["tree"]["sha"]
-    )
-    commit = await client.create_commit(
-        installation_id, owner, repo, message, tree["sha"], [base_sha]
-    )
-    try:
-        await client.get_ref(installation_id, owner, repo, f"heads/{branch}")
-    except NotFound:
-        await client.create_ref(installation_id, owner, repo, f"refs/heads/{branch}", commit["sha"])
-    else:
-        await client.update_ref(
-            installation_id, owner, repo, f"heads/{branch}", commit["sha"], force=True
-        )
-    return str(commit["sha"])
 
 
 async def open_or_update_pull(

@@ -59,7 +59,7 @@ class RetryPolicy:
         if headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset"):
             return max(0.0, float(headers["x-ratelimit-reset"]) - self.clock()) + 1.0
         if "secondary rate limit" in str(exc).lower() or status == 429:
-            return self.secondary_backoff * 2 ** (attempt - 1)
+            return self.secondary_backoff * 2.0 ** (attempt - 1)
         return None
 
 

@@ -6,12 +6,13 @@ import asyncio
 import uuid
 
 from aomaas.engine.implementer import implement
-from aomaas.engine.planner import Plan as EnginePlan
+from aomaas.engine.plans import Plan as EnginePlan
 from aomaas.jobs.context import JobContext, Outcome
 from aomaas.jobs.engine_settings import identity, implement_settings
 from aomaas.jobs.repo_work import checkout
 from aomaas.store import opportunities as opp_store
 from aomaas.store.models import Implementation
+from aomaas.store.states import OpportunityStatus, WorkStatus
 from aomaas.store.work import implementation_bundle, update_row
 
 
@@ -24,7 +25,7 @@ async def handle(ctx: JobContext) -> Outcome:
     impl_id = uuid.UUID(ctx.payload["implementation_id"])
     ctx.working_on((Implementation, impl_id))
     bundle = await implementation_bundle(ctx.sessions, impl_id)
-    await update_row(ctx.sessions, Implementation, impl_id, status="running")
+    await update_row(ctx.sessions, Implementation, impl_id, status=WorkStatus.RUNNING)
     co = await checkout(ctx, bundle.repository)
     moved = bool(bundle.plan.commit and bundle.plan.commit != co.commit)
     await ctx.progress("implementing and proving" + (" (rebased on the new head)" if moved else ""))
@@ -54,7 +55,7 @@ async def handle(ctx: JobContext) -> Outcome:
         ctx.sessions,
         Implementation,
         impl_id,
-        status="completed" if result.success else "failed",
+        status=WorkStatus.COMPLETED if result.success else WorkStatus.FAILED,
         branch_name=result.branch or bundle.implementation.branch_name,
         files_changed=result.files_changed,
         commit_id=result.commit_id if result.success else None,
@@ -64,7 +65,9 @@ async def handle(ctx: JobContext) -> Outcome:
         message=result.message,
     )
     if result.success:
-        await opp_store.set_status(ctx.sessions, bundle.opportunity.id, "implemented")
+        await opp_store.set_status(
+            ctx.sessions, bundle.opportunity.id, OpportunityStatus.IMPLEMENTED
+        )
     data = {
         "implementation_id": str(impl_id),
         "branch": result.branch,

@@ -5,13 +5,15 @@ from __future__ import annotations
 import uuid
 
 from aomaas.engine.brain import make_brain
-from aomaas.engine.planner import PlanContext, make_plan
+from aomaas.engine.planner import make_plan
+from aomaas.engine.plans import PlanContext
 from aomaas.jobs.community import COMMUNITY_RULES, community_facts
 from aomaas.jobs.context import JobContext, Outcome
 from aomaas.jobs.engine_settings import recipe_settings
 from aomaas.jobs.repo_work import forge, repo_ref
 from aomaas.store import opportunities as opp_store
 from aomaas.store.models import Plan
+from aomaas.store.states import OpportunityStatus, WorkStatus
 from aomaas.store.work import plan_bundle, update_row
 
 
@@ -20,7 +22,7 @@ async def handle(ctx: JobContext) -> Outcome:
     plan_id = uuid.UUID(ctx.payload["plan_id"])
     ctx.working_on((Plan, plan_id))
     bundle = await plan_bundle(ctx.sessions, plan_id)
-    await update_row(ctx.sessions, Plan, plan_id, status="running")
+    await update_row(ctx.sessions, Plan, plan_id, status=WorkStatus.RUNNING)
     finding = opp_store.to_finding(bundle.opportunity)
     brain = make_brain(ctx.settings.brain)
     community = None
@@ -38,7 +40,7 @@ async def handle(ctx: JobContext) -> Outcome:
         ctx.sessions,
         Plan,
         plan_id,
-        status="completed",
+        status=WorkStatus.COMPLETED,
         title=plan.title,
         description=plan.description,
         steps=data["steps"],
@@ -46,8 +48,8 @@ async def handle(ctx: JobContext) -> Outcome:
         recipe=plan.recipe,
         commit=bundle.repository.indexed_commit,
     )
-    if plan.supported and bundle.opportunity.status == "open":
-        await opp_store.set_status(ctx.sessions, bundle.opportunity.id, "planned")
+    if plan.supported and bundle.opportunity.status == OpportunityStatus.OPEN:
+        await opp_store.set_status(ctx.sessions, bundle.opportunity.id, OpportunityStatus.PLANNED)
     message = (
         f"planned {len(plan.steps)} step(s) with recipe {plan.recipe}"
         if plan.supported

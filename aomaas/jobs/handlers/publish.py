@@ -12,6 +12,7 @@ from aomaas.jobs.repo_work import checkout_holding, forge, repo_ref
 from aomaas.jobs.texts import proof_summary, pull_request_body
 from aomaas.store import opportunities as opp_store
 from aomaas.store.models import PullRequest
+from aomaas.store.states import OpportunityStatus, Provider, WorkStatus
 from aomaas.store.work import implementation_bundle, next_local_pr_number, update_row
 
 
@@ -25,7 +26,7 @@ async def handle(ctx: JobContext) -> Outcome:
         raise InvalidRequest("this pull request has no implementation to publish")
     bundle = await implementation_bundle(ctx.sessions, pr.implementation_id)
     impl, opp, repo = bundle.implementation, bundle.opportunity, bundle.repository
-    if impl.status != "completed" or not impl.commit_id:
+    if impl.status != WorkStatus.COMPLETED or not impl.commit_id:
         raise InvalidRequest("only a completed (proven) implementation can be published")
     report = impl.report or {}
     proof = proof_of(report)
@@ -67,7 +68,7 @@ async def handle(ctx: JobContext) -> Outcome:
         draft=pr.draft or unproven,
         fingerprint=opp.fingerprint,
         number_hint=await next_local_pr_number(ctx.sessions, repo.id)
-        if repo.provider == "local"
+        if repo.provider == Provider.LOCAL
         else None,
         check_summary=proof_summary(report),
         proof=proof,
@@ -88,7 +89,7 @@ async def handle(ctx: JobContext) -> Outcome:
         title=spec.title,
         draft=spec.draft,
     )
-    await opp_store.set_status(ctx.sessions, opp.id, "pr_open")
+    await opp_store.set_status(ctx.sessions, opp.id, OpportunityStatus.PR_OPEN)
     verb = "updated" if published.updated_existing else "opened"
     return Outcome(
         f"{verb} pull request {published.number}: {published.url}",
