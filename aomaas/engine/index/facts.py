@@ -14,6 +14,7 @@ import re
 import tomllib
 from typing import Any
 
+import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 
 _REQUIREMENTS = re.compile(
@@ -44,8 +45,31 @@ _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 
 MANIFEST_NAMES = frozenset({"pyproject.toml", "setup.cfg", "setup.py", "package.json", "Pipfile"})
 CONFIG_NAMES = frozenset(
-    {"tox.ini", "pytest.ini", ".flake8", "noxfile.py", ".bandit", "ruff.toml", ".ruff.toml"}
+    {
+        "tox.ini",
+        "pytest.ini",
+        ".flake8",
+        "noxfile.py",
+        ".bandit",
+        "ruff.toml",
+        ".ruff.toml",
+        ".pre-commit-config.yaml",
+        ".pydocstyle",
+    }
 )
+#: flake8 plugins (as pre-commit installs them) and the code prefixes they enable by default.
+FLAKE8_PLUGINS = {
+    "flake8-bugbear": ["B"],
+    "flake8-docstrings": ["D"],
+    "flake8-bandit": ["S"],
+    "flake8-comprehensions": ["C4"],
+    "flake8-simplify": ["SIM"],
+    "flake8-pytest-style": ["PT"],
+    "flake8-debugger": ["T10"],
+    "flake8-print": ["T20"],
+    "pep8-naming": ["N"],
+    "flake8-pyupgrade": ["UP"],
+}
 
 
 def fact_kind(path: str) -> str | None:
@@ -99,6 +123,7 @@ def extract_facts(path: str, kind: str, text: str) -> dict[str, Any]:
         KeyError,
         AttributeError,
         configparser.Error,
+        yaml.YAMLError,
     ) as exc:
         return {"kind": kind, "error": f"{type(exc).__name__}: {str(exc)[:200]}"}
 
@@ -190,11 +215,21 @@ def _pyproject(text: str) -> dict[str, Any]:
         "license": bool(project.get("license") or poetry.get("license")),
         "build_system": bool(data.get("build-system")),
         "pytest": "pytest" in tool and isinstance(tool.get("pytest"), dict),
+        "readme": _readme_field(project.get("readme") or poetry.get("readme")),
         "ruff": _ruff_section(tool.get("ruff")),
+        "pydocstyle": isinstance(tool.get("pydocstyle"), dict),
+        "bandit": isinstance(tool.get("bandit"), dict),
         "bandit_skips": _as_list((tool.get("bandit") or {}).get("skips"))
         if isinstance(tool.get("bandit"), dict)
         else [],
     }
+
+
+def _readme_field(value: Any) -> str | None:
+    """The README a pyproject declares (``readme = "docs/README.md"`` or ``{file = ...}``)."""
+    if isinstance(value, dict):
+        value = value.get("file")
+    return value if isinstance(value, str) else None
 
 
 def _poetry_dependency(name: str, spec: str, text: str) -> dict[str, Any]:
@@ -233,8 +268,14 @@ def _ruff_section(section: Any) -> dict[str, Any] | None:
     ignores = _as_list(section.get("ignore")) + _as_list(section.get("extend-ignore"))
     ignores += _as_list(lint.get("ignore")) + _as_list(lint.get("extend-ignore"))
     extend = section.get("extend")
+    select = lint.get("select", section.get("select"))
+    docstyle = lint.get("pydocstyle", section.get("pydocstyle"))
     return {
         "ignore": ignores,
+        "select": _as_list(select) if select is not None else None,
+        "extend_select": _as_list(section.get("extend-select"))
+        + _as_list(lint.get("extend-select")),
+        "docstring_convention": docstyle.get("convention") if isinstance(docstyle, dict) else None,
         "extend": extend if isinstance(extend, str) else None,
         "target_version": section.get("target-version")
         if isinstance(section.get("target-version"), str)
@@ -263,6 +304,8 @@ def _setup_cfg(text: str) -> dict[str, Any]:
         ),
         "pytest": parser.has_section("tool:pytest"),
         "flake8_ignore": _flake8_ignores(parser),
+        "flake8": _flake8_selection(parser),
+        "pydocstyle": parser.has_section("pydocstyle"),
     }
 
 
@@ -280,6 +323,36 @@ def _flake8_ignores(parser: configparser.ConfigParser) -> list[str]:
     return _as_list(parser.get("flake8", "ignore", fallback="")) + _as_list(
         parser.get("flake8", "extend-ignore", fallback="")
     )
+
+
+def _flake8_selection(parser: configparser.ConfigParser) -> dict[str, Any] | None:
+    """A ``[flake8]`` section's selection: select, extend-select, max-complexity, docstrings."""
+    if not parser.has_section("flake8"):
+        return None
+    select = parser.get("flake8", "select", fallback=None)
+    return {
+        "select": _as_list(select) if select is not None else None,
+        "extend_select": _as_list(parser.get("flake8", "extend-select", fallback="")),
+        "max_complexity": parser.get("flake8", "max-complexity", fallback=None) is not None,
+        "docstring_convention": parser.get("flake8", "docstring-convention", fallback=None),
+    }
+
+
+def _pre_commit(text: str) -> dict[str, Any]:
+    """Linters a ``.pre-commit-config.yaml`` runs: hook ids and flake8 plugins (by package name)."""
+    data = yaml.safe_load(text)
+    hooks: list[str] = []
+    plugins: list[str] = []
+    for repo in (data or {}).get("repos", []) if isinstance(data, dict) else []:
+        for hook in repo.get("hooks", []) if isinstance(repo, dict) else []:
+            if not isinstance(hook, dict) or not isinstance(hook.get("id"), str):
+                continue
+            hooks.append(hook["id"])
+            for dep in hook.get("additional_dependencies") or []:
+                name = re.split(r"[<>=!~\[ ;]", str(dep), maxsplit=1)[0].strip().lower()
+                if name in FLAKE8_PLUGINS:
+                    plugins.append(name)
+    return {"hooks": sorted(set(hooks)), "flake8_plugins": sorted(set(plugins))}
 
 
 def _setup_py(text: str) -> dict[str, Any]:
@@ -418,6 +491,12 @@ def _config(path: str, text: str) -> dict[str, Any]:
             parser.has_section("tox") or parser.has_section("testenv")
         )
         facts["flake8_ignore"] = _flake8_ignores(parser)
+        facts["flake8"] = _flake8_selection(parser)
+        facts["pydocstyle"] = parser.has_section("pydocstyle")
+    elif name == ".pre-commit-config.yaml":
+        facts["pre_commit"] = _pre_commit(text)
+    elif name == ".pydocstyle":
+        facts["pydocstyle"] = True
     elif name == ".bandit":
         parser = configparser.ConfigParser(interpolation=None, strict=False)
         parser.read_string(text)
