@@ -27,7 +27,7 @@ _CI = re.compile(
 )
 _TEST_RUN = re.compile(
     r"\b(pytest|py\.test|tox|nox|unittest|runtests(\.py)?|npm (run )?test|yarn test|pnpm test|"
-    r"make test|manage\.py test|hatch (run )?test|coverage run)\b"
+    r"make (test\w*|ci|check|coverage)|manage\.py test|hatch (run )?test|coverage run)\b"
 )
 _INSTALL = re.compile(
     r"\b(install(ation|ing)?|setup|getting started|quick ?start)\b", re.IGNORECASE
@@ -40,6 +40,7 @@ _INSTALL_TEXT = re.compile(
     r"\b(pip|npm|yarn|conda|poetry|uv|pipx) (add|install)\b|\binstall(ation|ing)?\b"
 )
 _USAGE_TEXT = re.compile(r"\b(tutorial|getting started|quick ?start|usage|for example)\b")
+_DOCS_LINK = re.compile(r"https?://[^\s)>\]]*(docs?\b|readthedocs|documentation)", re.IGNORECASE)
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 
@@ -464,6 +465,7 @@ def _readme(text: str) -> dict[str, Any]:
         elif re.match(r"^<h[1-6][^>]*>(.*?)</h[1-6]>", stripped, re.IGNORECASE):
             headings.append(re.sub(r"<[^>]+>", "", stripped))
     body = text.lower()
+    links_docs = bool(_DOCS_LINK.search(text))
     has_code = "```" in text or "::" in text or "pip install" in body or "$ " in text
     return {
         "kind": "readme",
@@ -474,6 +476,7 @@ def _readme(text: str) -> dict[str, Any]:
         or has_code
         or bool(_USAGE_TEXT.search(body)),
         "length": len(text),
+        "links_docs": links_docs,
     }
 
 

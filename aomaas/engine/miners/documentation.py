@@ -23,7 +23,10 @@ def repo_checks(index: RepoIndex) -> list[Finding]:
             )
         )
     readmes = [p for p in index.docs.get("readme", []) if "/" not in p]
-    if not readmes:
+    declared = [
+        str(m["readme"]) for m in index.manifests.values() if m.get("readme") in index.files
+    ]
+    if not readmes and not declared:
         findings.append(
             repo_finding(
                 "missing-readme",
@@ -32,8 +35,8 @@ def repo_checks(index: RepoIndex) -> list[Finding]:
                 "Add README.md with what the project does, how to install it and a short example.",
             )
         )
-    else:
-        readme = readmes[0]
+    elif readmes and not index.facts.get(readmes[0], {}).get("links_docs"):
+        readme = readmes[0]  # a README linking its documentation leaves install and usage there
         facts = index.facts.get(readme, {})
         if facts.get("kind") == "readme" and not facts.get("has_install"):
             findings.append(

@@ -74,6 +74,8 @@ CURATED: dict[str, str] = {
     "S608": "SQL built by string formatting may be injectable",
     "S701": "Jinja2 templates without autoescape allow cross-site scripting",
 }
+#: Codes under a curated prefix that are not curated themselves.
+NOT_CURATED = ("PLE0704", "PLE0605")
 #: Real bugs and exploitable security: ranked first (priority critical).
 CRITICAL = (
     "F821",
@@ -111,6 +113,10 @@ GUARDED_CODES = ("F821", "F822", "UP")
 #: Context where code is not the shipped package: weighs less, security drops out.
 _TOOLING = re.compile(r"(^|/)(conf\.py|setup\.py|noxfile\.py|fabfile\.py|tasks\.py|manage\.py)$")
 _NON_PACKAGE = re.compile(r"(^|/)(documentation|extras?|tools|tasks|contrib/scripts)/")
+#: A docstring summary needs this share of undocumented public definitions, of at least
+#: MIN_PUBLIC definitions: a package documenting most of its API is not asked for more.
+UNDOCUMENTED_SHARE = 0.5
+MIN_PUBLIC = 5
 #: The rule a docstring summary is reported under.
 DOCSTRING_SUMMARY = "ruff:D1"
 
@@ -164,7 +170,7 @@ def apply_signal(
         "sources": list(selection.sources),
         "docstrings": selection.docstrings,
     }
-    return group(kept) + _docstring_summaries(summaries)
+    return group(kept) + _docstring_summaries(summaries, index)
 
 
 def _held_back(
@@ -178,7 +184,8 @@ def _held_back(
     where = context_of(path)
     if code.startswith("D1") and not selection.docstrings:
         return "docstrings-outside-package" if where != "package" else None
-    if not selection.selects(code) and not _matches(code, CURATED):
+    curated = _matches(code, CURATED) and code not in NOT_CURATED
+    if not selection.selects(code) and not curated:
         return "not-selected"
     if where == "examples" and (code.startswith("S") or code.startswith("T10")):
         return "example-or-tooling"
@@ -264,13 +271,29 @@ def _grouped(rule: str, package: str, members: list[Finding], title: str = "") -
     )
 
 
-def _docstring_summaries(findings: list[Finding]) -> list[Finding]:
-    """One low-priority opportunity per package listing its undocumented public definitions."""
+def undocumented_share(index: RepoIndex, package: str) -> float:
+    """The share of the package's public functions and classes without a docstring."""
+    public = [
+        symbol
+        for path, symbols in index.symbols.items()
+        if package_of(path) == package and context_of(path) == "package"
+        for symbol in symbols
+        if not any(part.startswith("_") for part in str(symbol.get("qualname", "_")).split("."))
+    ]
+    if len(public) < MIN_PUBLIC:
+        return 0.0
+    return sum(1 for symbol in public if not symbol.get("documented")) / len(public)
+
+
+def _docstring_summaries(findings: list[Finding], index: RepoIndex) -> list[Finding]:
+    """One low-priority opportunity per package whose public API is mostly undocumented."""
     by_package: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_package[package_of(finding.location)].append(finding)
     out = []
     for package, members in sorted(by_package.items()):
+        if undocumented_share(index, package) < UNDOCUMENTED_SHARE:
+            continue
         summary = _grouped(
             DOCSTRING_SUMMARY,
             package,
