@@ -24,6 +24,7 @@ TESTS = (
     "def test_load():\n    password = 'hunter2hunter2'\n    assert password\n"
     "    import yaml\n    yaml.load('a: 1')\n"
 )
+SELECT_S = '[lint]\nselect = ["S"]\n'
 
 
 def _mine(repo: Path, **kw: object) -> list[Finding]:
@@ -39,7 +40,10 @@ def _by_rule(findings: list[Finding]) -> dict[str, list[Finding]]:
 
 
 def test_security_findings_and_noise(tmp_path: Path) -> None:
-    repo = git_repo(tmp_path, {"app.py": APP, "tests/test_app.py": TESTS, "README.md": "# App\n"})
+    repo = git_repo(
+        tmp_path,
+        {"app.py": APP, "tests/test_app.py": TESTS, "README.md": "# App\n", "ruff.toml": SELECT_S},
+    )
     findings = _mine(repo, types=["security"])
     rules = _by_rule(findings)
     for code, line in (("S506", 9), ("S113", 13), ("S324", 17), ("S306", 21)):
