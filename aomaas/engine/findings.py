@@ -76,11 +76,17 @@ def members(finding: Finding) -> list[Finding]:
         return [finding]
     out = []
     for place in places:
-        extra = {k: v for k, v in finding.extra.items() if k not in ("locations", "count")}
+        extra = {
+            k: v
+            for k, v in finding.extra.items()
+            if k not in ("locations", "count", "member_description")
+        }
         extra.update(column=place.get("column"), code=place.get("code") or extra.get("code"))
         out.append(
             replace(
                 finding,
+                title=place.get("title") or finding.title,
+                description=finding.extra.get("member_description") or finding.description,
                 fingerprint=place.get("fingerprint") or finding.fingerprint,
                 location=place["location"],
                 line=place.get("line"),

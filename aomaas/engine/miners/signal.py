@@ -241,6 +241,7 @@ def _grouped(rule: str, package: str, members: list[Finding], title: str = "") -
     best = min((m.priority for m in members), key=PRIORITY_RANK.__getitem__)
     extra = dict(first.extra)
     extra.update(
+        member_description=first.description,
         package=package,
         count=len(members),
         locations=[
@@ -251,6 +252,7 @@ def _grouped(rule: str, package: str, members: list[Finding], title: str = "") -
                 "column": m.extra.get("column"),
                 "code": m.extra.get("code"),
                 "fingerprint": m.fingerprint,
+                "title": m.title,
             }
             for m in members
         ],
