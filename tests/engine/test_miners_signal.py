@@ -1,0 +1,178 @@
+"""What is reported and in what order: selection, curated set, docstrings, context, guards, rank."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aomaas.engine.findings import Finding, Priority, members
+from aomaas.engine.index import build_index
+from aomaas.engine.miners import mine
+from aomaas.engine.workspace import head_commit
+from tests.support.git import git_repo
+
+CODE = (
+    "import os\n\nimport yaml\n\n\n"
+    "def load(text):\n    return yaml.load(text)\n\n\n"
+    "def same(value):\n    return value == None\n\n\n"
+    "def broken():\n    return undefined_thing\n"
+)
+
+
+def _mine(repo: Path, stats: dict[str, object] | None = None, **kw: object) -> list[Finding]:
+    return mine(repo, build_index(repo, head_commit(repo)), stats=stats, **kw)  # type: ignore[arg-type]
+
+
+def _rules(findings: list[Finding]) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
+    for finding in findings:
+        out.setdefault(finding.rule, []).append(finding)
+    return out
+
+
+def test_the_selection_decides_style_and_the_curated_set_is_always_reported(
+    tmp_path: Path,
+) -> None:
+    repo = git_repo(tmp_path, {"pkg/core.py": CODE, "ruff.toml": '[lint]\nselect = ["E7"]\n'})
+    stats: dict[str, object] = {}
+    rules = _rules(_mine(repo, stats))
+    assert "ruff:E711" in rules  # selected by the repository
+    assert "ruff:F401" not in rules  # unused import: style the repository does not select
+    assert "ruff:F821" in rules and "ruff:S506" in rules  # curated: a bug, a security risk
+    assert rules["ruff:F821"][0].extra["selected"] is False
+    assert stats["held_back"] == {"not-selected": 1}
+    assert stats["lint_selection"] == {
+        "prefixes": ["E7"],
+        "sources": ["ruff.toml"],
+        "docstrings": False,
+    }
+    # flake8's selection counts the same way (default E, W, F: the unused import is reported)
+    other = git_repo(tmp_path / "flake", {"pkg/core.py": CODE, "setup.cfg": "[flake8]\n"})
+    assert "ruff:F401" in _rules(_mine(other))
+
+
+def test_real_bugs_and_exploitable_security_rank_first(tmp_path: Path) -> None:
+    repo = git_repo(tmp_path, {"pkg/core.py": CODE, "ruff.toml": '[lint]\nselect = ["E", "F"]\n'})
+    ranked = sorted(_mine(repo), key=Finding.rank_key)
+    assert {f.rule for f in ranked[:2]} == {"ruff:F821", "ruff:S506"}
+    assert all(f.priority is Priority.CRITICAL for f in ranked[:2])
+    assert all(f.priority is not Priority.CRITICAL for f in ranked[2:])
+
+
+PUBLIC = "".join(f"def f{n}():\n    return {n}\n\n\n" for n in range(6))
+
+
+def test_docstrings_one_by_one_only_where_enforced_else_one_summary_per_package(
+    tmp_path: Path,
+) -> None:
+    files = {"alpha/__init__.py": PUBLIC, "beta/__init__.py": PUBLIC, "tests/test_a.py": PUBLIC}
+    plain = git_repo(tmp_path / "plain", files)
+    rules = _rules(_mine(plain, types=["documentation"]))
+    assert not any(rule.startswith("ruff:D1") and rule != "ruff:D1" for rule in rules)
+    summaries = {f.location.split("/")[0]: f for f in rules["ruff:D1"]}
+    assert sorted(summaries) == ["alpha", "beta"]  # tests get no summary
+    alpha = summaries["alpha"]
+    assert alpha.priority is Priority.LOW and not alpha.fixable
+    assert len(members(alpha)) == 7  # six functions and the module
+    documented = PUBLIC.replace("():\n", '():\n    """Doc."""\n')
+    mostly = git_repo(tmp_path / "mostly", {"alpha/__init__.py": documented})
+    assert "ruff:D1" not in _rules(_mine(mostly, types=["documentation"]))
+    enforced = git_repo(
+        tmp_path / "enforced", {**files, "ruff.toml": '[lint]\nextend-select = ["D103"]\n'}
+    )
+    found = _rules(_mine(enforced, types=["documentation"]))
+    assert "ruff:D1" not in found
+    assert {m.location for f in found["ruff:D103"] for m in members(f)} == {
+        "alpha/__init__.py",
+        "beta/__init__.py",
+    }
+
+
+def test_many_hits_of_a_rule_in_a_package_are_one_opportunity_per_package(tmp_path: Path) -> None:
+    hit = "import yaml\n\n\ndef a(t):\n    return yaml.load(t)\n\n\ndef b(t):\n    return yaml.load(t)\n"
+    repo = git_repo(tmp_path, {"one/a.py": hit, "one/b.py": hit, "two/c.py": hit})
+    groups = {f.extra["package"]: f for f in _mine(repo) if f.rule == "ruff:S506"}
+    assert sorted(groups) == ["one", "two"]
+    one = groups["one"]
+    assert one.extra["count"] == 4 and (one.location, one.line) == ("one/a.py", 5)
+    assert [(p["location"], p["line"]) for p in one.extra["locations"]] == [
+        ("one/a.py", 5),
+        ("one/a.py", 9),
+        ("one/b.py", 5),
+        ("one/b.py", 9),
+    ]
+    assert len({p["fingerprint"] for p in one.extra["locations"]}) == 4
+
+
+def test_tests_docs_and_examples_weigh_less_or_drop_out(tmp_path: Path) -> None:
+    risky = "import yaml\n\n\ndef load(t):\n    assert False, 'no'\n    return yaml.load(t)\n"
+    bug = "def f():\n    return missing_name\n"
+    repo = git_repo(
+        tmp_path,
+        {
+            "pkg/core.py": risky,
+            "docs/conf.py": risky,
+            "examples/demo.py": risky,
+            "tests/test_core.py": risky + bug,
+            "pkg/util.py": bug,
+        },
+    )
+    findings = [m for f in _mine(repo) for m in members(f)]
+    where = {(f.rule, f.location): f for f in findings}
+    assert ("ruff:S506", "pkg/core.py") in where and ("ruff:B011", "pkg/core.py") in where
+    for path in ("docs/conf.py", "examples/demo.py", "tests/test_core.py"):
+        assert ("ruff:S506", path) not in where  # security findings outside the package drop
+    assert ("ruff:B011", "tests/test_core.py") not in where  # assert False is how tests fail
+    assert where["ruff:B011", "examples/demo.py"].priority is Priority.LOW
+    assert where["ruff:F821", "pkg/util.py"].priority is Priority.CRITICAL
+    in_tests = where["ruff:F821", "tests/test_core.py"]
+    assert in_tests.priority is Priority.LOW and "in tests" in in_tests.extra["rank_note"]
+
+
+GUARDED = """import sys
+from typing import TYPE_CHECKING
+
+try:
+    text_type = unicode
+except NameError:
+    text_type = str
+
+try:
+    from fast import speedup
+except ImportError:
+    speedup = fallback_speedup
+
+if sys.version_info < (3,):
+    string_types = basestring
+else:
+    string_types = (str,)
+
+if TYPE_CHECKING:
+    Alias = SomethingOnlyTypeCheckersKnow
+
+if sys.version_info < (3, 9):
+    from typing import List
+
+    def first(items: List[int]) -> int:
+        return items[0]
+
+
+def real():
+    return not_defined_anywhere
+"""
+
+
+def test_guards_make_undefined_name_and_version_findings_non_findings(tmp_path: Path) -> None:
+    repo = git_repo(
+        tmp_path,
+        {
+            "pkg/compat.py": GUARDED,
+            "pyproject.toml": '[project]\nname = "p"\nrequires-python = ">=3.10"\n'
+            '[tool.ruff.lint]\nselect = ["F", "UP"]\n',
+        },
+    )
+    stats: dict[str, object] = {}
+    findings = [m for f in _mine(repo, stats) for m in members(f)]
+    undefined = [f for f in findings if f.rule == "ruff:F821"]
+    assert [f.line for f in undefined] == [30]  # only the unguarded name
+    assert not any(f.rule == "ruff:UP006" for f in findings)  # List under a version guard
+    assert stats["held_back"]["guarded"] >= 5  # type: ignore[index]
