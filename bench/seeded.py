@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aomaas.engine.findings import Finding
+from aomaas.engine.findings import Finding, members
 from aomaas.engine.implementer import Identity, ImplementSettings, implement
 from aomaas.engine.index import build_index
 from aomaas.engine.miners import mine
@@ -254,7 +254,8 @@ def run_project(project: str, args: argparse.Namespace, totals: Counter[str]) ->
         seeded = inject(root, args.per_family, rng)
         base = git(root, "rev-parse", "HEAD").strip()
         started = time.perf_counter()
-        findings = mine(root, build_index(root, base))
+        # a grouped opportunity stands for each of its places: the seed is one of them
+        findings = [m for f in mine(root, build_index(root, base)) for m in members(f)]
         suite = SuiteSettings(
             cache_dir=args.cache,
             timeout=args.test_timeout,

@@ -190,6 +190,8 @@ def test_docs_table_matches_the_code() -> None:
 
 
 def test_python_range_ci_and_lock_inputs(tmp_path: Path) -> None:
+    matrix = '    strategy:\n      matrix:\n        python-version: ["3.9", "3.12"]\n'
+    tests_yml = f"jobs:\n  test:\n{matrix}    steps:\n      - run: pytest\n"
     repo = git_repo(
         tmp_path,
         {
@@ -203,18 +205,32 @@ def test_python_range_ci_and_lock_inputs(tmp_path: Path) -> None:
         },
     )
     index = build_index(repo, head_commit(repo))
-    checks = dependencies.repo_checks(index, today=dt.date(2026, 1, 1))
-    rules = _by_rule(checks)
-    (eol,) = rules["repo:eol-python-supported"]
-    assert eol.location == "pyproject.toml" and "3.8" in eol.title
+    rules = _by_rule(dependencies.repo_checks(index, today=dt.date(2026, 1, 1)))
+    assert "repo:eol-python-supported" not in rules  # no CI versions: no evidence
     assert "repo:unbounded-dependency" not in rules
     assert "repo:unpinned-requirement" not in rules  # .in inputs and example projects are skipped
-    assert "repo:eol-python-supported" not in _by_rule(
-        dependencies.repo_checks(index, today=dt.date(2024, 1, 1))
-    )
     testing_rules = _by_rule(mine(repo, index, types=["testing"]))
     assert testing_rules["repo:ci-without-tests"][0].location == ".github/workflows/lint.yml"
     assert "repo:no-ci" not in testing_rules and "repo:no-tests" not in testing_rules
+    # CI tests 3.9 and later while 3.8 (end of life) is still declared: a real gap
+    (repo / ".github/workflows/tests.yml").write_text(tests_yml)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "ci")
+    index = build_index(repo, head_commit(repo))
+    (eol,) = _by_rule(dependencies.repo_checks(index, today=dt.date(2026, 1, 1)))[
+        "repo:eol-python-supported"
+    ]
+    assert eol.location == "pyproject.toml" and "3.8" in eol.title and "3.9" in eol.description
+    assert "repo:eol-python-supported" not in _by_rule(
+        dependencies.repo_checks(index, today=dt.date(2024, 1, 1))
+    )
+    # a project whose CI still tests its oldest Python supports it on purpose
+    (repo / ".github/workflows/tests.yml").write_text(tests_yml.replace('"3.9"', '"3.8"'))
+    git(repo, "commit", "-qam", "test 3.8")
+    index = build_index(repo, head_commit(repo))
+    assert "repo:eol-python-supported" not in _by_rule(
+        dependencies.repo_checks(index, today=dt.date(2026, 1, 1))
+    )
 
 
 def test_rejected_config_falls_back_to_isolated(tmp_path: Path) -> None:

@@ -44,6 +44,7 @@ def test_the_selection_decides_style_and_the_curated_set_is_always_reported(
         "prefixes": ["E7"],
         "sources": ["ruff.toml"],
         "docstrings": False,
+        "pinned_ruff": None,
     }
     # flake8's selection counts the same way (default E, W, F: the unused import is reported)
     other = git_repo(tmp_path / "flake", {"pkg/core.py": CODE, "setup.cfg": "[flake8]\n"})
@@ -176,3 +177,77 @@ def test_guards_make_undefined_name_and_version_findings_non_findings(tmp_path: 
     assert [f.line for f in undefined] == [30]  # only the unguarded name
     assert not any(f.rule == "ruff:UP006" for f in findings)  # List under a version guard
     assert stats["held_back"]["guarded"] >= 5  # type: ignore[index]
+
+
+OPTIONAL = "from typing import Optional\n\n\ndef f(x: Optional[int]) -> int:\n    return x or 0\n"
+PINNED = """repos:
+  - repo: https://github.com/astral-sh/ruff-pre-commit
+    rev: v0.4.0
+    hooks:
+      - id: ruff
+"""
+
+
+def test_rules_newer_than_the_pinned_ruff_are_not_reported(tmp_path: Path) -> None:
+    config = (
+        '[project]\nname = "p"\nrequires-python = ">=3.10"\n[tool.ruff.lint]\nselect = ["UP"]\n'
+    )
+    files = {"pkg/types.py": OPTIONAL, "pyproject.toml": config}
+    unpinned = git_repo(tmp_path / "unpinned", files)
+    assert "ruff:UP045" in _rules(_mine(unpinned))  # stable since ruff 0.12.0
+    pinned = git_repo(tmp_path / "pinned", {**files, ".pre-commit-config.yaml": PINNED})
+    stats: dict[str, object] = {}
+    assert "ruff:UP045" not in _rules(_mine(pinned, stats))
+    assert stats["held_back"] == {"newer-than-pinned-ruff": 1}
+    assert stats["lint_selection"]["pinned_ruff"] == "0.4.0"  # type: ignore[index]
+    required = git_repo(
+        tmp_path / "required", {**files, "requirements-dev.txt": "ruff==0.11.2\npytest\n"}
+    )
+    assert "ruff:UP045" not in _rules(_mine(required))
+
+
+def test_contributing_and_changelog_only_without_evidence_elsewhere(tmp_path: Path) -> None:
+    code = {"pkg/__init__.py": "X = 1\n", "LICENSE": "MIT\n"}
+    bare = _rules(_mine(git_repo(tmp_path / "bare", code), types=["documentation"]))
+    assert "repo:missing-contributing" in bare and "repo:missing-changelog" in bare
+    readme = {**code, "README.md": "# P\n\nInstall: pip install p\n\nUsage: import p\n"}
+    documented = _rules(_mine(git_repo(tmp_path / "readme", readme), types=["documentation"]))
+    assert "repo:missing-contributing" not in documented  # may live in the README or org .github
+    assert "repo:missing-changelog" in documented
+    evidence = {
+        "drafter": {".github/release-drafter.yml": "template: $CHANGES\n"},
+        "release-yml": {".github/release.yml": "changelog:\n  categories: []\n"},
+        "towncrier": {"pyproject.toml": '[project]\nname = "p"\n[tool.towncrier]\n'},
+        "urls": {
+            "pyproject.toml": '[project]\nname = "p"\n[project.urls]\n'
+            'Releases = "https://github.com/o/p/releases"\n'
+        },
+    }
+    for name, files in evidence.items():
+        rules = _rules(
+            _mine(git_repo(tmp_path / name, {**readme, **files}), types=["documentation"])
+        )
+        assert "repo:missing-changelog" not in rules, name
+
+
+HASHES = (
+    "import hashlib\n\n\n"
+    "def password_digest(password):\n    return hashlib.md5(password.encode()).hexdigest()\n\n\n"
+    "def checksum(data):\n    return hashlib.md5(data).hexdigest()\n\n\n"
+    "def total(mapping):\n    n = 0\n    for key, _ in mapping.items():\n        n += len(key)\n"
+    "    return n\n"
+)
+
+
+def test_weak_hash_needs_evidence_outside_the_selection(tmp_path: Path) -> None:
+    repo = git_repo(tmp_path, {"pkg/h.py": HASHES, "ruff.toml": '[lint]\nselect = ["E"]\n'})
+    stats: dict[str, object] = {}
+    rules = _rules(_mine(repo, stats))
+    (weak,) = rules["ruff:S324"]
+    assert weak.line == 5 and weak.priority is Priority.HIGH  # a password: a security control
+    assert stats["held_back"] == {"weak-hash-without-evidence": 1}  # the checksum
+    assert [f.line for f in rules["ruff:PERF102"]] == [14]  # curated: a clear waste
+    selected = git_repo(
+        tmp_path / "s", {"pkg/h.py": HASHES, "ruff.toml": '[lint]\nselect = ["S"]\n'}
+    )
+    assert len(members(_rules(_mine(selected))["ruff:S324"][0])) == 2  # the repository asks for S

@@ -113,7 +113,11 @@ def extract_facts(path: str, kind: str, text: str) -> dict[str, Any]:
         if kind == "readme":
             return _readme(text)
         if kind == "ci":
-            return {"kind": "ci", "runs_tests": bool(_TEST_RUN.search(text))}
+            return {
+                "kind": "ci",
+                "runs_tests": bool(_TEST_RUN.search(text)),
+                "pythons": ci_pythons(text),
+            }
         return _config(path, text)
     except (
         ValueError,
@@ -127,6 +131,29 @@ def extract_facts(path: str, kind: str, text: str) -> dict[str, Any]:
         yaml.YAMLError,
     ) as exc:
         return {"kind": kind, "error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+
+
+#: A CI line naming Python versions (a matrix key, a setup step, a tox environment).
+_PYTHON_KEY = re.compile(r"python|\bpy3\d|toxenv|\benv\b|nox", re.IGNORECASE)
+_PYTHON_LIST_KEY = re.compile(
+    r"^\s*-?\s*['\"]?python[-_ ]?(version)?s?['\"]?\s*:\s*$", re.IGNORECASE
+)
+_CI_VERSION = re.compile(r"(?<![\w.])(?:3\.(\d{1,2})|py3(\d{1,2}))(?![\d.])")
+
+
+def ci_pythons(text: str) -> list[int]:
+    """The CPython 3 minor versions a CI file names for Python (``3.9``, ``py39``)."""
+    found: set[int] = set()
+    in_list = False
+    for line in text.splitlines():
+        if _PYTHON_LIST_KEY.match(line):
+            in_list = True
+            continue
+        if in_list and not line.strip().startswith("-"):
+            in_list = False
+        if (in_list or _PYTHON_KEY.search(line)) and "pypy" not in line.lower():
+            found.update(int(a or b) for a, b in _CI_VERSION.findall(line))
+    return sorted(found)
 
 
 # ----------------------------------------------------------------- manifests
@@ -217,6 +244,9 @@ def _pyproject(text: str) -> dict[str, Any]:
         "build_system": bool(data.get("build-system")),
         "pytest": "pytest" in tool and isinstance(tool.get("pytest"), dict),
         "readme": _readme_field(project.get("readme") or poetry.get("readme")),
+        "release_notes_url": _release_notes_url(project.get("urls"))
+        or _release_notes_url(poetry.get("urls")),
+        "towncrier": isinstance(tool.get("towncrier"), dict),
         "ruff": _ruff_section(tool.get("ruff")),
         "pydocstyle": isinstance(tool.get("pydocstyle"), dict),
         "bandit": isinstance(tool.get("bandit"), dict),
@@ -224,6 +254,18 @@ def _pyproject(text: str) -> dict[str, Any]:
         if isinstance(tool.get("bandit"), dict)
         else [],
     }
+
+
+_RELEASE_KEY = re.compile(r"change|release|history|news|what'?s ?new", re.IGNORECASE)
+
+
+def _release_notes_url(urls: Any) -> bool:
+    """Whether project URLs link release notes (a "Changelog" key, a ``/releases`` page)."""
+    if not isinstance(urls, dict):
+        return False
+    return any(
+        _RELEASE_KEY.search(str(key)) or "/releases" in str(value) for key, value in urls.items()
+    )
 
 
 def _readme_field(value: Any) -> str | None:
@@ -344,7 +386,12 @@ def _pre_commit(text: str) -> dict[str, Any]:
     data = yaml.safe_load(text)
     hooks: list[str] = []
     plugins: list[str] = []
+    ruff_rev = None
     for repo in (data or {}).get("repos", []) if isinstance(data, dict) else []:
+        if isinstance(repo, dict) and str(repo.get("repo", "")).rstrip("/").endswith(
+            "/ruff-pre-commit"
+        ):
+            ruff_rev = str(repo.get("rev", "")) or None
         for hook in repo.get("hooks", []) if isinstance(repo, dict) else []:
             if not isinstance(hook, dict) or not isinstance(hook.get("id"), str):
                 continue
@@ -353,7 +400,11 @@ def _pre_commit(text: str) -> dict[str, Any]:
                 name = re.split(r"[<>=!~\[ ;]", str(dep), maxsplit=1)[0].strip().lower()
                 if name in FLAKE8_PLUGINS:
                     plugins.append(name)
-    return {"hooks": sorted(set(hooks)), "flake8_plugins": sorted(set(plugins))}
+    return {
+        "hooks": sorted(set(hooks)),
+        "flake8_plugins": sorted(set(plugins)),
+        "ruff_rev": ruff_rev,
+    }
 
 
 def _setup_py(text: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 #: File statuses: read and parsed, not text, not decodable, parsed with errors,
 #: over the read limit, a symbolic link (never followed), a submodule (never fetched).
 #: Bumped when the facts extracted from files change: an older index is rebuilt, never reused.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 
 FILE_STATUSES = ("ok", "binary", "undecodable", "syntax_error", "too_large", "symlink", "submodule")
 

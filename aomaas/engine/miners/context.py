@@ -21,6 +21,11 @@ _GUARD_TEST = re.compile(
 )
 _DEPRECATIONS = ("DeprecationWarning", "PendingDeprecationWarning", "FutureWarning")
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+#: Names that make a hash or a random value security-relevant.
+_SECRET = re.compile(
+    r"pass(word|wd|phrase)?|pwd|secret|token|signature|signing|hmac|auth|credential|salt|nonce",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -127,6 +132,22 @@ class SourceContext:
             if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
         ]
         return bool(functions) and not functions[0].name.startswith("_")
+
+    def secret_context(self, line: int) -> bool:
+        """The statement on ``line`` or its enclosing functions name a secret (a password,
+        a token, a signature...): evidence that a weak hash there is a security control."""
+        chain = self._ancestors(line)
+        if not chain:
+            return False
+        names = [n.name for n in chain if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+        for node in ast.walk(chain[0]):
+            if isinstance(node, ast.Name):
+                names.append(node.id)
+            elif isinstance(node, ast.Attribute):
+                names.append(node.attr)
+            elif isinstance(node, ast.arg):
+                names.append(node.arg)
+        return any(_SECRET.search(name) for name in names)
 
 
 def _is_deprecation(call: ast.Call) -> bool:

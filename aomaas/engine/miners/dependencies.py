@@ -70,6 +70,37 @@ def _declaring_manifest(index: RepoIndex) -> str | None:
     return None
 
 
+def ci_pythons(index: RepoIndex) -> list[int]:
+    """The Python 3 minor versions the repository's CI files name (empty when unknown)."""
+    return sorted({v for p in index.docs.get("ci", []) for v in index.facts[p].get("pythons", [])})
+
+
+def _eol_python(index: RepoIndex, today: dt.date, python_manifest: str) -> list[Finding]:
+    """The declared oldest Python is past end of life *and* CI no longer tests it.
+
+    A project whose CI still tests its oldest Python supports it on purpose; without
+    CI versions there is no evidence either way, so nothing is reported.
+    """
+    oldest = int(target_version(index)[3:])
+    eol = PYTHON_EOL.get(oldest)
+    tested = ci_pythons(index)
+    if eol is None or eol >= today or not tested or min(tested) <= oldest:
+        return []
+    return [
+        repo_finding(
+            "eol-python-supported",
+            _declaring_manifest(index) or python_manifest,
+            f"Python 3.{oldest} is past end of life and no longer tested",
+            f"requires-python is {index.requires_python!r}, but CI tests Python 3.{min(tested)} "
+            f"and later; Python 3.{oldest} stopped getting security fixes on {eol.isoformat()}. "
+            f"Raise the minimum to 3.{min(tested)} (or test 3.{oldest} again) so installers "
+            "do not offer the package to an interpreter nobody checks.",
+            key=str(index.requires_python),
+            snippet=str(index.requires_python),
+        )
+    ]
+
+
 def _python_range(index: RepoIndex, today: dt.date) -> list[Finding]:
     python_manifest = has_file(index, "pyproject.toml", "setup.cfg", "setup.py")
     if python_manifest is None or not index.paths("python", status=None):
@@ -86,21 +117,7 @@ def _python_range(index: RepoIndex, today: dt.date) -> list[Finding]:
             )
         )
     else:
-        oldest = int(target_version(index)[3:])
-        eol = PYTHON_EOL.get(oldest)
-        if eol is not None and eol < today:
-            findings.append(
-                repo_finding(
-                    "eol-python-supported",
-                    _declaring_manifest(index) or python_manifest,
-                    f"Python 3.{oldest} is past end of life",
-                    f"requires-python is {index.requires_python!r}; Python 3.{oldest} stopped getting "
-                    f"security fixes on {eol.isoformat()}. Consider raising the minimum in a future "
-                    "release.",
-                    key=index.requires_python,
-                    snippet=index.requires_python,
-                )
-            )
+        findings += _eol_python(index, today, python_manifest)
     if "setup.py" in index.files and "pyproject.toml" not in index.files:
         findings.append(
             repo_finding(

@@ -26,6 +26,7 @@ from aomaas.engine.findings import PRIORITY_RANK, Effort, Finding, Priority, mak
 from aomaas.engine.index import RepoIndex, is_test_path
 from aomaas.engine.miners.context import SourceContext
 from aomaas.engine.miners.filters import DOCS_EXAMPLES
+from aomaas.engine.miners.ruff_since import newer_than, pinned_ruff
 from aomaas.engine.miners.rules import prefix_matches
 from aomaas.engine.miners.selection import LintSelection, lint_selection
 
@@ -58,8 +59,12 @@ CURATED: dict[str, str] = {
     "B028": "a deprecation warning without stacklevel points at the library instead of the "
     "caller's code (only for a DeprecationWarning in a public function)",
     "T100": "a debugger call left in the code stops the program",
+    "PERF102": "iterating .items() and discarding the key or the value builds tuples for "
+    "nothing; .keys()/.values() says what is meant",
     "S113": "an HTTP request without a timeout can hang forever",
     "S202": "extracting an archive without a filter can write outside the target",
+    "S324": "MD5/SHA-1 where the code names a secret (password, token, signature...) "
+    "is a broken security control (only with that evidence)",
     "S306": "tempfile.mktemp is race-prone",
     "S323": "an unverified SSL context accepts any certificate",
     "S501": "verify=False accepts any certificate",
@@ -150,13 +155,14 @@ def apply_signal(
 ) -> list[Finding]:
     """The code findings worth reporting, prioritised and grouped (``parsed``: a file's AST)."""
     selection = lint_selection(index)
+    pin = pinned_ruff(index)
     held: dict[str, int] = defaultdict(int)
 
     kept: list[Finding] = []
     summaries: list[Finding] = []
     for finding in findings:
         code = str(finding.extra.get("code", ""))
-        why = _held_back(finding, code, selection, parsed)
+        why = _held_back(finding, code, selection, parsed, pin)
         if why is not None:
             held[why] += 1
             continue
@@ -169,6 +175,7 @@ def apply_signal(
         "prefixes": list(selection.prefixes),
         "sources": list(selection.sources),
         "docstrings": selection.docstrings,
+        "pinned_ruff": ".".join(map(str, pin)) if pin else None,
     }
     return group(kept) + _docstring_summaries(summaries, index)
 
@@ -178,6 +185,7 @@ def _held_back(
     code: str,
     selection: LintSelection,
     parsed: Callable[[str], SourceContext],
+    pin: tuple[int, int, int] | None = None,
 ) -> str | None:
     """Why a finding is not reported (a stats key), or None to report it."""
     path = finding.location
@@ -187,12 +195,20 @@ def _held_back(
     curated = _matches(code, CURATED) and code not in NOT_CURATED
     if not selection.selects(code) and not curated:
         return "not-selected"
+    if not curated and newer_than(code, pin):
+        return "newer-than-pinned-ruff"  # the repository's own ruff does not have the rule
     if where == "examples" and (code.startswith("S") or code.startswith("T10")):
         return "example-or-tooling"
     if where == "tests" and code == "B011":
         return "assert-false-in-tests"
     if _matches(code, GUARDED_CODES) and parsed(path).guard(finding.line or 0):
         return "guarded"
+    if (
+        code == "S324"
+        and not selection.selects(code)
+        and not parsed(path).secret_context(finding.line or 0)
+    ):
+        return "weak-hash-without-evidence"
     if (
         code == "B028"
         and not selection.selects(code)
@@ -210,7 +226,9 @@ def _prioritised(
     why = ""
     if _matches(code, CRITICAL) and finding.priority is not Priority.LOW:
         priority = Priority.CRITICAL
-    elif _matches(code, HIGH):
+    elif _matches(code, HIGH) or (
+        code == "S324" and parsed(finding.location).secret_context(finding.line or 0)
+    ):
         priority = Priority.HIGH
     if code in ("S102", "S307") and parsed(finding.location).deliberate_exec(finding.line or 0):
         priority, why = Priority.LOW, "deliberate: runs code compiled from a file on purpose"
