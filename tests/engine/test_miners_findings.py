@@ -10,6 +10,7 @@ from aomaas.engine.findings import Finding, OpportunityType, make_fingerprint, m
 from aomaas.engine.index import build_index
 from aomaas.engine.miners import dependencies, mine
 from aomaas.engine.miners.rules import rules_markdown
+from aomaas.engine.miners.signal import curated_markdown
 from aomaas.engine.workspace import head_commit
 from tests.support.git import git, git_repo
 
@@ -186,7 +187,8 @@ def test_paths_restrict_mining_and_skip_repo_checks(tmp_path: Path) -> None:
 
 def test_docs_table_matches_the_code() -> None:
     docs = Path(__file__).resolve().parents[2] / "docs" / "mining.md"
-    assert rules_markdown() in docs.read_text()
+    text = docs.read_text()
+    assert rules_markdown() in text and curated_markdown() in text
 
 
 def test_python_range_ci_and_lock_inputs(tmp_path: Path) -> None:

@@ -79,6 +79,8 @@ CURATED: dict[str, str] = {
     "S608": "SQL built by string formatting may be injectable",
     "S701": "Jinja2 templates without autoescape allow cross-site scripting",
 }
+#: Curated rules reported outside the selection only with evidence (see _held_back).
+NEEDS_EVIDENCE = ("S324", "B028")
 #: Codes under a curated prefix that are not curated themselves.
 NOT_CURATED = ("PLE0704", "PLE0605")
 #: Real bugs and exploitable security: ranked first (priority critical).
@@ -331,3 +333,17 @@ def _docstring_summaries(findings: list[Finding], index: RepoIndex) -> list[Find
         )
         out.append(summary)
     return out
+
+
+def curated_markdown() -> str:
+    """The curated set as Markdown (embedded in docs/mining.md)."""
+    ranks = [(CRITICAL, "critical"), (HIGH, "high")]
+    lines = [
+        "| rule | ranked | why it is reported whatever the configuration |",
+        "| --- | --- | --- |",
+    ]
+    for code, reason in CURATED.items():
+        rank = next((name for codes, name in ranks if _matches(code, codes)), "as in the table")
+        rank = "high" if code == "S324" else rank
+        lines.append(f"| `ruff:{code}` | {rank} | {reason} |")
+    return "\n".join(lines) + "\n"
