@@ -65,12 +65,17 @@ PUBLIC = "".join(f"def f{n}():\n    return {n}\n\n\n" for n in range(6))
 def test_docstrings_one_by_one_only_where_enforced_else_one_summary_per_package(
     tmp_path: Path,
 ) -> None:
-    files = {"alpha/__init__.py": PUBLIC, "beta/__init__.py": PUBLIC, "tests/test_a.py": PUBLIC}
+    files = {
+        "alpha/__init__.py": PUBLIC,
+        "beta/__init__.py": PUBLIC,
+        "tests/test_a.py": PUBLIC,
+        "downstream/run.py": PUBLIC,  # a folder of scripts, not an importable package
+    }
     plain = git_repo(tmp_path / "plain", files)
     rules = _rules(_mine(plain, types=["documentation"]))
     assert not any(rule.startswith("ruff:D1") and rule != "ruff:D1" for rule in rules)
     summaries = {f.location.split("/")[0]: f for f in rules["ruff:D1"]}
-    assert sorted(summaries) == ["alpha", "beta"]  # tests get no summary
+    assert sorted(summaries) == ["alpha", "beta"]  # tests and script folders get none
     alpha = summaries["alpha"]
     assert alpha.priority is Priority.LOW and not alpha.fixable
     assert len(members(alpha)) == 7  # six functions and the module
@@ -85,6 +90,7 @@ def test_docstrings_one_by_one_only_where_enforced_else_one_summary_per_package(
     assert {m.location for f in found["ruff:D103"] for m in members(f)} == {
         "alpha/__init__.py",
         "beta/__init__.py",
+        "downstream/run.py",
     }
 
 

@@ -293,6 +293,14 @@ def _grouped(rule: str, package: str, members: list[Finding], title: str = "") -
     )
 
 
+def is_package(index: RepoIndex, package: str) -> bool:
+    """An importable package (a folder with ``__init__.py``) or a top-level module: not a
+    folder of scripts or benchmarks, whose docstrings nobody imports."""
+    if package.endswith(".py"):
+        return "/" not in package
+    return f"{package}/__init__.py" in index.files
+
+
 def undocumented_share(index: RepoIndex, package: str) -> float:
     """The share of the package's public functions and classes without a docstring."""
     public = [
@@ -314,7 +322,10 @@ def _docstring_summaries(findings: list[Finding], index: RepoIndex) -> list[Find
         by_package[package_of(finding.location)].append(finding)
     out = []
     for package, members in sorted(by_package.items()):
-        if undocumented_share(index, package) < UNDOCUMENTED_SHARE:
+        if (
+            not is_package(index, package)
+            or undocumented_share(index, package) < UNDOCUMENTED_SHARE
+        ):
             continue
         summary = _grouped(
             DOCSTRING_SUMMARY,
