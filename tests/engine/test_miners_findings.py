@@ -226,6 +226,17 @@ def test_python_range_ci_and_lock_inputs(tmp_path: Path) -> None:
     assert "repo:eol-python-supported" not in _by_rule(
         dependencies.repo_checks(index, today=dt.date(2024, 1, 1))
     )
+    # a version list computed at run time (from the classifiers, say) is no evidence
+    dynamic = "${{ fromJson(needs.build.outputs.python-versions) }}"
+    (repo / ".github/workflows/tests.yml").write_text(
+        tests_yml.replace('["3.9", "3.12"]', dynamic)
+        + "      - run: uv tool install --python 3.14 tox\n"
+    )
+    git(repo, "commit", "-qam", "dynamic")
+    index = build_index(repo, head_commit(repo))
+    assert "repo:eol-python-supported" not in _by_rule(
+        dependencies.repo_checks(index, today=dt.date(2026, 1, 1))
+    )
     # a project whose CI still tests its oldest Python supports it on purpose
     (repo / ".github/workflows/tests.yml").write_text(tests_yml.replace('"3.9"', '"3.8"'))
     git(repo, "commit", "-qam", "test 3.8")

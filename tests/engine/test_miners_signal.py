@@ -224,6 +224,8 @@ def test_contributing_and_changelog_only_without_evidence_elsewhere(tmp_path: Pa
         "drafter": {".github/release-drafter.yml": "template: $CHANGES\n"},
         "release-yml": {".github/release.yml": "changelog:\n  categories: []\n"},
         "towncrier": {"pyproject.toml": '[project]\nname = "p"\n[tool.towncrier]\n'},
+        "folder": {"CHANGELOG/1.0.md": "# 1.0\n"},
+        "docs-versions": {"docs/versions.rst": "1.0\n===\n"},
         "urls": {
             "pyproject.toml": '[project]\nname = "p"\n[project.urls]\n'
             'Releases = "https://github.com/o/p/releases"\n'

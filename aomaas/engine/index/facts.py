@@ -113,11 +113,7 @@ def extract_facts(path: str, kind: str, text: str) -> dict[str, Any]:
         if kind == "readme":
             return _readme(text)
         if kind == "ci":
-            return {
-                "kind": "ci",
-                "runs_tests": bool(_TEST_RUN.search(text)),
-                "pythons": ci_pythons(text),
-            }
+            return {"kind": "ci", "runs_tests": bool(_TEST_RUN.search(text)), **ci_pythons(text)}
         return _config(path, text)
     except (
         ValueError,
@@ -133,27 +129,55 @@ def extract_facts(path: str, kind: str, text: str) -> dict[str, Any]:
         return {"kind": kind, "error": f"{type(exc).__name__}: {str(exc)[:200]}"}
 
 
-#: A CI line naming Python versions (a matrix key, a setup step, a tox environment).
-_PYTHON_KEY = re.compile(r"python|\bpy3\d|toxenv|\benv\b|nox", re.IGNORECASE)
-_PYTHON_LIST_KEY = re.compile(
-    r"^\s*-?\s*['\"]?python[-_ ]?(version)?s?['\"]?\s*:\s*$", re.IGNORECASE
+#: A CI key whose value (or list below it) names the Python versions a job runs on.
+_PYTHON_KEY = re.compile(
+    r"""^\s*-?\s*["']?(python[-_ ]?versions?|pythons?|py|toxenv|tox-?envs?)["']?\s*:\s*(.*)$""",
+    re.IGNORECASE,
+)
+#: ``{python: '3.13'}`` entries of a matrix ``include`` list.
+_INLINE_KEY = re.compile(
+    r"""\b(?:python[-_ ]?version|python|py)\s*:\s*["']?(3\.\d{1,2}|py3\d{1,2})\b"""
 )
 _CI_VERSION = re.compile(r"(?<![\w.])(?:3\.(\d{1,2})|py3(\d{1,2}))(?![\d.])")
+_TOX_RUN = re.compile(r"\b(tox|nox)\b.*\s-e\s")
 
 
-def ci_pythons(text: str) -> list[int]:
-    """The CPython 3 minor versions a CI file names for Python (``3.9``, ``py39``)."""
+def _versions(text: str) -> set[int]:
+    return {int(a or b) for a, b in _CI_VERSION.findall(text)}
+
+
+def ci_pythons(text: str) -> dict[str, Any]:
+    """The CPython 3 minor versions a CI file's jobs run on (``pythons``), and whether a
+    version list is computed at run time (``pythons_dynamic``: the list is then unknown).
+
+    Read from matrix keys (``python-version``, ``python``, ``py``, ``toxenv``...), inline
+    ``{python: "3.13"}`` entries and ``tox -e py39`` commands; PyPy and GraalPy are not
+    CPython, and a tool installed with ``--python 3.14`` is not a job's interpreter.
+    """
     found: set[int] = set()
+    dynamic = False
     in_list = False
     for line in text.splitlines():
-        if _PYTHON_LIST_KEY.match(line):
-            in_list = True
+        lowered = line.lower()
+        if "pypy" in lowered or "graalpy" in lowered:
             continue
-        if in_list and not line.strip().startswith("-"):
-            in_list = False
-        if (in_list or _PYTHON_KEY.search(line)) and "pypy" not in line.lower():
-            found.update(int(a or b) for a, b in _CI_VERSION.findall(line))
-    return sorted(found)
+        key = _PYTHON_KEY.match(line)
+        if key is not None:
+            value = key.group(2).strip()
+            in_list = value == "" or value.startswith("#")
+            if "${{" in value and "matrix." not in value:
+                dynamic = True
+            found |= _versions(value)
+            continue
+        if in_list and line.strip().startswith("-"):
+            found |= _versions(line)
+            continue
+        in_list = False
+        for match in _INLINE_KEY.findall(line):
+            found |= _versions(match)
+        if _TOX_RUN.search(line):
+            found |= {int(b) for a, b in _CI_VERSION.findall(line) if b}
+    return {"pythons": sorted(found), "pythons_dynamic": dynamic}
 
 
 # ----------------------------------------------------------------- manifests

@@ -71,8 +71,12 @@ def _declaring_manifest(index: RepoIndex) -> str | None:
 
 
 def ci_pythons(index: RepoIndex) -> list[int]:
-    """The Python 3 minor versions the repository's CI files name (empty when unknown)."""
-    return sorted({v for p in index.docs.get("ci", []) for v in index.facts[p].get("pythons", [])})
+    """The Python 3 minor versions the repository's test jobs run on (empty when unknown:
+    no CI running tests, or a version list computed at run time)."""
+    tests = [index.facts[p] for p in index.docs.get("ci", []) if index.facts[p].get("runs_tests")]
+    if any(facts.get("pythons_dynamic") for facts in tests):
+        return []
+    return sorted({version for facts in tests for version in facts.get("pythons", [])})
 
 
 def _eol_python(index: RepoIndex, today: dt.date, python_manifest: str) -> list[Finding]:
