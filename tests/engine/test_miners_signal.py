@@ -79,6 +79,9 @@ def test_docstrings_one_by_one_only_where_enforced_else_one_summary_per_package(
     alpha = summaries["alpha"]
     assert alpha.priority is Priority.LOW and not alpha.fixable
     assert len(members(alpha)) == 7  # six functions and the module
+    # a project documenting its API in a documentation tree gets no summary either
+    site = git_repo(tmp_path / "site", {**files, "docs/index.rst": "API\n===\n"})
+    assert "ruff:D1" not in _rules(_mine(site, types=["documentation"]))
     documented = PUBLIC.replace("():\n", '():\n    """Doc."""\n')
     mostly = git_repo(tmp_path / "mostly", {"alpha/__init__.py": documented})
     assert "ruff:D1" not in _rules(_mine(mostly, types=["documentation"]))

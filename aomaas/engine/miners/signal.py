@@ -293,6 +293,21 @@ def _grouped(rule: str, package: str, members: list[Finding], title: str = "") -
     )
 
 
+#: Files that show the project documents its API outside docstrings.
+_DOCS_SITE = re.compile(
+    r"^(docs?|documentation)/|^(\.readthedocs\.ya?ml|mkdocs\.ya?ml|readthedocs\.ya?ml)$"
+)
+
+
+def documented_elsewhere(index: RepoIndex) -> str | None:
+    """Where the project documents its API besides docstrings (a documentation tree, a
+    Read the Docs or MkDocs configuration, a README linking its documentation), or None."""
+    found = next((path for path in index.files if _DOCS_SITE.match(path)), None)
+    if found is not None:
+        return found
+    return next((p for p, f in index.facts.items() if f.get("links_docs")), None)
+
+
 def is_package(index: RepoIndex, package: str) -> bool:
     """An importable package (a folder with ``__init__.py``) or a top-level module: not a
     folder of scripts or benchmarks, whose docstrings nobody imports."""
@@ -320,6 +335,8 @@ def _docstring_summaries(findings: list[Finding], index: RepoIndex) -> list[Find
     by_package: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_package[package_of(finding.location)].append(finding)
+    if documented_elsewhere(index):
+        return []
     out = []
     for package, members in sorted(by_package.items()):
         if (
