@@ -82,6 +82,15 @@ def test_repository_level_checks(tmp_path: Path) -> None:
     assert "repo:unbounded-dependency" not in rules  # a library's ranges are its choice
     assert rules["repo:missing-requires-python"][0].location == "setup.py"
     assert rules["repo:legacy-setup-py"][0].location == "pyproject.toml"
+    declarative = git_repo(
+        tmp_path / "declarative",
+        {
+            "setup.py": "from setuptools import setup\nsetup()\n",
+            "setup.cfg": "[metadata]\nname = x\n[options]\npython_requires = >=3.9\n",
+            "x.py": "X = 1\n",
+        },
+    )
+    assert "repo:legacy-setup-py" not in _by_rule(_mine(declarative, types=["dependencies"]))
     assert rules["repo:no-tests"][0].type is OpportunityType.TESTING
     assert rules["repo:no-ci"][0].location == ".github/workflows/tests.yml"
     # docstrings are not enforced and one undocumented function is no summary

@@ -114,7 +114,7 @@ def test_many_hits_of_a_rule_in_a_package_are_one_opportunity_per_package(tmp_pa
 
 
 def test_tests_docs_and_examples_weigh_less_or_drop_out(tmp_path: Path) -> None:
-    risky = "import yaml\n\n\ndef load(t):\n    assert False, 'no'\n    return yaml.load(t)\n"
+    risky = "import os\nimport yaml\n\n\ndef load(t):\n    assert False, 'no'\n    return yaml.load(t)\n"
     bug = "def f():\n    return missing_name\n"
     repo = git_repo(
         tmp_path,
@@ -124,6 +124,8 @@ def test_tests_docs_and_examples_weigh_less_or_drop_out(tmp_path: Path) -> None:
             "examples/demo.py": risky,
             "tests/test_core.py": risky + bug,
             "pkg/util.py": bug,
+            "pkg/extra.py": "import os\n",
+            "ruff.toml": '[lint]\nselect = ["F"]\n',
         },
     )
     findings = [m for f in _mine(repo) for m in members(f)]
@@ -133,6 +135,8 @@ def test_tests_docs_and_examples_weigh_less_or_drop_out(tmp_path: Path) -> None:
         assert ("ruff:S506", path) not in where  # security findings outside the package drop
     assert ("ruff:B011", "tests/test_core.py") not in where  # assert False is how tests fail
     assert where["ruff:B011", "examples/demo.py"].priority is Priority.LOW
+    assert ("ruff:F401", "examples/demo.py") not in where  # selected style, but a script
+    assert ("ruff:F401", "pkg/extra.py") in where
     assert where["ruff:F821", "pkg/util.py"].priority is Priority.CRITICAL
     in_tests = where["ruff:F821", "tests/test_core.py"]
     assert in_tests.priority is Priority.LOW and "in tests" in in_tests.extra["rank_note"]
@@ -168,6 +172,14 @@ if sys.version_info < (3, 9):
 
 def real():
     return not_defined_anywhere
+
+
+try:
+    import _tkinter
+except ImportError:
+    HAVE_TK = False
+else:
+    HAVE_TK = True
 """
 
 
@@ -185,6 +197,7 @@ def test_guards_make_undefined_name_and_version_findings_non_findings(tmp_path: 
     undefined = [f for f in findings if f.rule == "ruff:F821"]
     assert [f.line for f in undefined] == [30]  # only the unguarded name
     assert not any(f.rule == "ruff:UP006" for f in findings)  # List under a version guard
+    assert not any(f.rule == "ruff:F401" for f in findings)  # an import probing for a module
     assert stats["held_back"]["guarded"] >= 5  # type: ignore[index]
 
 

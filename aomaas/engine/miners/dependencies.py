@@ -105,6 +105,15 @@ def _eol_python(index: RepoIndex, today: dt.date, python_manifest: str) -> list[
     ]
 
 
+def _declarative(index: RepoIndex) -> bool:
+    """Metadata declared in ``setup.cfg`` (``setup.py`` only calls ``setup()``), or a project
+    still supporting Python 2, whose tools predate PEP 621: moving is the maintainers' call."""
+    if index.manifests.get("setup.cfg", {}).get("name"):
+        return True
+    declared = str(index.requires_python or "")
+    return declared.replace(" ", "").startswith((">=2", "==2", "~=2"))
+
+
 def _python_range(index: RepoIndex, today: dt.date) -> list[Finding]:
     python_manifest = has_file(index, "pyproject.toml", "setup.cfg", "setup.py")
     if python_manifest is None or not index.paths("python", status=None):
@@ -122,7 +131,11 @@ def _python_range(index: RepoIndex, today: dt.date) -> list[Finding]:
         )
     else:
         findings += _eol_python(index, today, python_manifest)
-    if "setup.py" in index.files and "pyproject.toml" not in index.files:
+    if (
+        "setup.py" in index.files
+        and "pyproject.toml" not in index.files
+        and not _declarative(index)
+    ):
         findings.append(
             repo_finding(
                 "legacy-setup-py",

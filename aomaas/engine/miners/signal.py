@@ -115,8 +115,9 @@ CRITICAL = (
 )
 #: Curated security with evidence that is not directly exploitable: ranked high.
 HIGH = ("S113", "S202", "S306", "S504", "S505", "S507")
-#: Findings a guard (``except NameError``, ``if sys.version_info``...) makes unreachable.
-GUARDED_CODES = ("F821", "F822", "UP")
+#: Findings a guard (``except NameError``, ``if sys.version_info``...) makes unreachable or
+#: deliberate (an import probing for a module is not an unused import).
+GUARDED_CODES = ("F821", "F822", "F401", "UP")
 #: Context where code is not the shipped package: weighs less, security drops out.
 _TOOLING = re.compile(r"(^|/)(conf\.py|setup\.py|noxfile\.py|fabfile\.py|tasks\.py|manage\.py)$")
 _NON_PACKAGE = re.compile(r"(^|/)(documentation|extras?|tools|tasks|contrib/scripts)/")
@@ -201,6 +202,8 @@ def _held_back(
         return "newer-than-pinned-ruff"  # the repository's own ruff does not have the rule
     if where == "examples" and (code.startswith("S") or code.startswith("T10")):
         return "example-or-tooling"
+    if where == "examples" and not curated:
+        return "style-outside-package"  # scripts and docs are linted loosely, if at all
     if where == "tests" and code == "B011":
         return "assert-false-in-tests"
     if _matches(code, GUARDED_CODES) and parsed(path).guard(finding.line or 0):
