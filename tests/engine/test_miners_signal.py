@@ -275,3 +275,28 @@ def test_weak_hash_needs_evidence_outside_the_selection(tmp_path: Path) -> None:
         tmp_path / "s", {"pkg/h.py": HASHES, "ruff.toml": '[lint]\nselect = ["S"]\n'}
     )
     assert len(members(_rules(_mine(selected))["ruff:S324"][0])) == 2  # the repository asks for S
+
+
+def test_a_security_contact_in_the_issue_chooser_is_a_policy(tmp_path: Path) -> None:
+    net = {"pkg/net.py": "import ssl\n\n\ndef ctx():\n    return ssl.create_default_context()\n"}
+    bare = git_repo(tmp_path / "bare", net)
+    assert "repo:missing-security-policy" in _rules(_mine(bare, types=["security"]))
+    chooser = (
+        "contact_links:\n  - name: Security issue\n"
+        "    url: https://github.com/o/p/security/advisories/new\n"
+    )
+    linked = git_repo(tmp_path / "linked", {**net, ".github/ISSUE_TEMPLATE/config.yml": chooser})
+    assert "repo:missing-security-policy" not in _rules(_mine(linked, types=["security"]))
+
+
+def test_an_import_inside_a_test_is_what_the_test_checks(tmp_path: Path) -> None:
+    tests = (
+        "import os\n\n\ndef test_import_works():\n    from json import decoder\n    assert True\n"
+    )
+    repo = git_repo(
+        tmp_path, {"tests/test_imports.py": tests, "ruff.toml": '[lint]\nselect = ["F"]\n'}
+    )
+    stats: dict[str, object] = {}
+    found = [m for f in _mine(repo, stats) for m in members(f) if f.rule == "ruff:F401"]
+    assert [f.line for f in found] == [1]  # the module-level import is cruft
+    assert stats["held_back"] == {"import-under-test": 1}

@@ -84,9 +84,16 @@ def fact_kind(path: str) -> str | None:
         return "ci"
     if "/" not in path and name.lower().startswith("readme"):
         return "readme"
+    if _ISSUE_CONFIG.match(path):
+        return "config"
     if name in CONFIG_NAMES:
         return "config"
     return None
+
+
+#: The issue-template chooser, whose contact links may name a private security channel.
+_ISSUE_CONFIG = re.compile(r"^\.github/ISSUE_TEMPLATE/config\.ya?ml$")
+_SECURITY_CONTACT = re.compile(r"security/advisories|security@|report.{0,40}vulnerab", re.I)
 
 
 def decode_text(data: bytes, python: bool = False) -> str | None:
@@ -571,6 +578,8 @@ def _config(path: str, text: str) -> dict[str, Any]:
         facts["flake8_ignore"] = _flake8_ignores(parser)
         facts["flake8"] = _flake8_selection(parser)
         facts["pydocstyle"] = parser.has_section("pydocstyle")
+    elif _ISSUE_CONFIG.match(path):
+        facts["security_contact"] = bool(_SECURITY_CONTACT.search(text))
     elif name == ".pre-commit-config.yaml":
         facts["pre_commit"] = _pre_commit(text)
     elif name == ".pydocstyle":

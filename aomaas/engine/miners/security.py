@@ -52,6 +52,8 @@ def repo_checks(index: RepoIndex) -> list[Finding]:
     """
     if index.docs.get("security"):
         return []
+    if any(facts.get("security_contact") for facts in index.facts.values()):
+        return []  # the issue chooser already points reporters at a private channel
     surface = attack_surface(index)
     if not surface:
         return []
