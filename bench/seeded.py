@@ -33,10 +33,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aomaas.engine.findings import Finding
+from aomaas.engine.findings import Finding, members
 from aomaas.engine.implementer import Identity, ImplementSettings, implement
 from aomaas.engine.index import build_index
 from aomaas.engine.miners import mine
+from aomaas.engine.miners.rules import prefix_matches
+from aomaas.engine.miners.signal import CURATED, NEEDS_EVIDENCE
 from aomaas.engine.planner import make_plan
 from aomaas.engine.testenv import SuiteSettings
 from aomaas.engine.validator import ValidationSettings
@@ -194,6 +196,30 @@ def insertion_lines(text: str) -> list[int]:
     return lines
 
 
+def must_select(code: str) -> bool:
+    """Whether a seeded rule is reported only where the repository selects it: style
+    outside the curated set, or a curated rule whose seed carries no evidence."""
+    curated = any(prefix_matches(prefix, code) for prefix in CURATED)
+    return not curated or code in NEEDS_EVIDENCE
+
+
+def select_seeded(root: Path) -> None:
+    """Make the repository select the seeded rules that are not reported whatever the
+    configuration, as a maintainer who opted into them would (a root ``ruff.toml`` that
+    extends the project's own ruff configuration)."""
+    codes = sorted(rule.split(":", 1)[1] for rule in SEEDS if must_select(rule.split(":", 1)[1]))
+    if (root / "ruff.toml").exists() or (root / ".ruff.toml").exists():
+        raise SystemExit(f"{root.name} has its own ruff.toml: extend it by hand")
+    pyproject = root / "pyproject.toml"
+    extend = (
+        'extend = "pyproject.toml"\n'
+        if pyproject.exists() and "[tool.ruff" in pyproject.read_text(encoding="utf-8")
+        else ""
+    )
+    selection = ", ".join(f'"{code}"' for code in codes)
+    (root / "ruff.toml").write_text(f"{extend}[lint]\nextend-select = [{selection}]\n")
+
+
 def inject(root: Path, per_family: int, rng: random.Random) -> list[Seeded]:
     """Insert ``per_family`` seeds of each family at random places; remove licence files."""
     files = candidates(root)
@@ -217,6 +243,7 @@ def inject(root: Path, per_family: int, rng: random.Random) -> list[Seeded]:
             seeded.append(
                 Seeded(rule, rel, name if "{name}" in template else f"AomaasSeed{counter}")
             )
+    select_seeded(root)
     licences = build_index(root, git(root, "rev-parse", "HEAD").strip()).docs.get("license", [])
     for rel in licences:
         (root / rel).unlink()
@@ -254,7 +281,8 @@ def run_project(project: str, args: argparse.Namespace, totals: Counter[str]) ->
         seeded = inject(root, args.per_family, rng)
         base = git(root, "rev-parse", "HEAD").strip()
         started = time.perf_counter()
-        findings = mine(root, build_index(root, base))
+        # a grouped opportunity stands for each of its places: the seed is one of them
+        findings = [m for f in mine(root, build_index(root, base)) for m in members(f)]
         suite = SuiteSettings(
             cache_dir=args.cache,
             timeout=args.test_timeout,
@@ -272,7 +300,7 @@ def run_project(project: str, args: argparse.Namespace, totals: Counter[str]) ->
                 print(f"  {project}: MISSED {family} in {item.path}:{item.span}")
                 continue
             totals[f"found|{family}"] += 1
-            plan = make_plan(found)
+            plan = make_plan(found)  # the seeded place alone, not its whole group
             result = implement(root, base, found, plan, f"seeded/{number}", BOT, settings)
             tests = (
                 next((c for c in result.report.checks if c.name == "tests"), None)

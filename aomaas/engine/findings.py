@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -63,14 +63,47 @@ def normalise_code(snippet: str) -> str:
     return _WS.sub(" ", snippet).strip()
 
 
-def make_fingerprint(rule: str, path: str, code: str, occurrence: int = 0) -> str:
-    """A stable id for a finding: rule, path and normalised code (never line numbers).
+def make_fingerprint(rule: str, path: str, code: str, occurrence: int = 0, scope: str = "") -> str:
+    """A stable id for a finding: rule, path, normalised code and scope (never line numbers).
 
-    ``occurrence`` tells apart identical code appearing several times in one file
-    (0 for the first, 1 for the second...).
+    ``scope`` is the dotted name of the enclosing functions and classes ("" at module
+    level), so that fixing one of several identical lines elsewhere in the file leaves
+    the others' ids unchanged; ``occurrence`` tells apart identical code within one
+    scope (0 for the first, 1 for the second...).
     """
-    text = "\x1f".join([rule, path, normalise_code(code), str(occurrence)])
+    parts = [rule, path, normalise_code(code), str(occurrence)]
+    if scope:
+        parts.append(scope)
+    text = "\x1f".join(parts)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def members(finding: Finding) -> list[Finding]:
+    """The single findings a grouped opportunity stands for (itself when not grouped)."""
+    places = finding.extra.get("locations")
+    if not places:
+        return [finding]
+    out = []
+    for place in places:
+        extra = {
+            k: v
+            for k, v in finding.extra.items()
+            if k not in ("locations", "count", "member_description")
+        }
+        extra.update(column=place.get("column"), code=place.get("code") or extra.get("code"))
+        out.append(
+            replace(
+                finding,
+                title=place.get("title") or finding.title,
+                description=finding.extra.get("member_description") or finding.description,
+                fingerprint=place.get("fingerprint") or finding.fingerprint,
+                location=place["location"],
+                line=place.get("line"),
+                end_line=place.get("end_line"),
+                extra=extra,
+            )
+        )
+    return out
 
 
 @dataclass(slots=True)

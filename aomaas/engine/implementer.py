@@ -12,11 +12,12 @@ Branch names are checked by :func:`aomaas.engine.refnames.check_branch_name` (gi
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aomaas.engine.findings import Finding
+from aomaas.engine.findings import Finding, members
 from aomaas.engine.gates import GateError, apply_formatters
 from aomaas.engine.patchguard import check_patch
 from aomaas.engine.plans import Plan
@@ -134,6 +135,55 @@ def implement(
         return _carry_out(repo, worktree, base, finding, plan, recipe, name, identity, settings)
 
 
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def _moved(before: list[str], after: list[str], line: int) -> int | None:
+    """Where unchanged line ``line`` (1-based) of ``before`` is in ``after``; None if changed."""
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, _j2 in matcher.get_opcodes():
+        if tag == "equal" and i1 < line <= i2:
+            return line - i1 + j1
+    return None
+
+
+def _apply_everywhere(
+    recipe: Recipe, worktree: Path, finding: Finding, settings: RecipeSettings
+) -> None:
+    """Apply the recipe at every place of a grouped opportunity (bottom up, lines followed).
+
+    A place whose line an earlier application already rewrote is left to the proof,
+    which checks that every place is gone; a recipe failing at every place fails.
+    """
+    pending = sorted(members(finding), key=lambda m: (m.location, m.line or 0), reverse=True)
+    failures: list[EngineError] = []
+    while pending:
+        member = pending.pop(0)
+        before = _lines(worktree / member.location)
+        try:
+            recipe.apply(worktree, member, settings)
+        except EngineError as exc:
+            failures.append(exc)
+            continue
+        after = _lines(worktree / member.location)
+        if before == after:
+            continue
+        for other in [m for m in pending if m.location == member.location and m.line]:
+            line = _moved(before, after, other.line or 0)
+            if line is None:
+                pending.remove(other)
+                continue
+            shift = line - (other.line or 0)
+            other.line = line
+            other.end_line = other.end_line + shift if other.end_line else None
+    if failures and len(failures) == len(members(finding)):
+        raise failures[0]
+
+
 def _carry_out(
     repo: Path,
     worktree: Path,
@@ -146,7 +196,7 @@ def _carry_out(
     settings: ImplementSettings,
 ) -> Implementation:
     try:
-        recipe.apply(worktree, finding, settings.recipes)
+        _apply_everywhere(recipe, worktree, finding, settings.recipes)
     except EngineError as exc:
         return _failed(f"recipe {recipe.name} failed: {exc.detail}")
     changed_now = run_git(["status", "--porcelain", "--no-renames", "-uall", "-z"], worktree).split(

@@ -15,7 +15,7 @@ from typing import Any
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchSet
 
-from aomaas.engine.findings import Finding, OpportunityType
+from aomaas.engine.findings import Finding, OpportunityType, members
 from aomaas.engine.index import build_index
 from aomaas.engine.miners import mine
 from aomaas.engine.workspace import head_commit
@@ -88,7 +88,8 @@ def review_diff(root: Path, diff_text: str, review_type: str = "general") -> Rev
     if paths:
         index = build_index(root, head_commit(root))
         types = [str(wanted)] if wanted else None
-        for finding in sorted(mine(root, index, types=types, paths=paths), key=Finding.rank_key):
+        found = [m for f in mine(root, index, types=types, paths=paths) for m in members(f)]
+        for finding in sorted(found, key=Finding.rank_key):
             if finding.line is not None and finding.line in lines.get(finding.location, set()):
                 comments.append(_comment(finding))
     kind = "" if wanted is None else f"{review_type} "

@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
-from aomaas.engine.findings import Finding
+from aomaas.engine.findings import Finding, members
 from aomaas.engine.gates import GateSettings, gate_check, python_check
 from aomaas.engine.index import RepoIndex, build_index
 from aomaas.engine.index.project import is_test_path
@@ -160,7 +160,7 @@ def _mine(root: Path, index: RepoIndex, finding: Finding, paths: list[str]) -> l
     """
     if _is_repo_level(finding):
         return list(MINERS[finding.type].repo_checks(index))
-    return mine(root, index, paths=paths)
+    return [member for found in mine(root, index, paths=paths) for member in members(found)]
 
 
 def _counts(findings: list[Finding], paths: set[str]) -> Counter[tuple[str, str]]:
@@ -168,20 +168,28 @@ def _counts(findings: list[Finding], paths: set[str]) -> Counter[tuple[str, str]
 
 
 def _gone(finding: Finding, before: list[Finding], after: list[Finding]) -> tuple[Outcome, str]:
-    """Gone: the rule hits the file fewer times than before.
+    """Gone: at every place of the (possibly grouped) finding, the rule hits the file
+    fewer times than before, by as many places as the finding has there.
 
-    Fingerprints number identical code by occurrence, so when one of two identical
-    hits is fixed the other inherits the fixed one's fingerprint; the count is
-    what tells them apart.
+    Fingerprints number identical code by occurrence within a scope, so when one of
+    two identical hits is fixed the other may inherit the fixed one's fingerprint;
+    the count is what tells them apart.
     """
-    key = (finding.rule, finding.location)
-    was = sum(1 for f in before if (f.rule, f.location) == key)
-    now = sum(1 for f in after if (f.rule, f.location) == key)
-    if now >= max(was, 1):
-        still = any(f.fingerprint == finding.fingerprint for f in after)
-        where = "still reported" if still else f"still hits it {now} time(s) (was {was})"
-        return "failed", f"{finding.rule} {where} at {finding.location}"
-    return "passed", f"{finding.rule} no longer reported at {finding.location} ({was} → {now})"
+    places = Counter((m.rule, m.location) for m in members(finding))
+    passed, failed = [], []
+    for (rule, location), fixed in sorted(places.items()):
+        was = sum(1 for f in before if (f.rule, f.location) == (rule, location))
+        now = sum(1 for f in after if (f.rule, f.location) == (rule, location))
+        if now > max(was - fixed, 0) or now >= max(was, 1):
+            ids = {m.fingerprint for m in members(finding) if m.location == location}
+            still = any(f.fingerprint in ids for f in after)
+            where = "still reported" if still else f"still hits it {now} time(s) (was {was})"
+            failed.append(f"{rule} {where} at {location}")
+        else:
+            passed.append(f"{rule} no longer reported at {location} ({was} → {now})")
+    if failed:
+        return "failed", "; ".join(failed)
+    return "passed", "; ".join(passed)
 
 
 def _nothing_new(
@@ -386,7 +394,7 @@ def validate(
             before = _mine(base_tree, base_index, finding, changed)
             after = _mine(worktree, head_index, finding, changed)
             errors = _syntax_errors(worktree, changed)
-            if finding.location in errors:
+            if any(member.location in errors for member in members(finding)):
                 gone: Check = Check("finding-gone", "failed", 0.0, "the file no longer parses")
             else:
                 gone = _timed("finding-gone", lambda: _gone(finding, before, after))

@@ -89,7 +89,10 @@ async def test_review_a_human_pull_request(fake_github: FakeGitHub, tmp_path: Pa
     settings = make_settings(tmp_path, None, **fake_github.settings_env())
     forge = GitHubForge.from_settings(settings, {})
     ref = RepoRef("github", f"{fake_github.git_url}/{REPO}", OWNER, NAME, "main", inst)
-    fake_github.commit(REPO, "feature/eval", {"src/app.py": PLANTED}, "planted")
+    # the repository selects bandit's rules, so an eval is reported (docs/mining.md, "Signal")
+    selects_s = '[tool.ruff.lint]\nselect = ["S"]\n'
+    files = {"src/app.py": PLANTED, "pyproject.toml": selects_s}
+    fake_github.commit(REPO, "feature/eval", files, "planted")
     pull = fake_github.add_pull(REPO, "feature/eval", title="Human change")
 
     changes = await forge.pull_request_changes(ref, PullRef(str(pull.number)), tmp_path / "scratch")

@@ -52,7 +52,9 @@ async def test_install_mine_fix_review(wired: Any) -> None:
         lambda: [b for b in bot_comments(fake, issue.number) if b.startswith("🔎")],
         "the mine reply",
     )
-    assert "| 1 | security | high |" in table[0] and "src/acme/config.py:9" in table[0], table[0]
+    assert "| 1 | security | critical |" in table[0] and "src/acme/config.py:9" in table[0], table[
+        0
+    ]
     assert any(r.content == "eyes" for r in fake.issue_state(REPO).reactions)
 
     await comment_command(fake, server, issue.number, "/aomaas fix 1")

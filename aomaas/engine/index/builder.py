@@ -20,7 +20,7 @@ from typing import Any
 
 import aomaas
 from aomaas.engine.index.gitread import Change, TreeEntry, diff_raw, list_tree
-from aomaas.engine.index.model import RepoIndex
+from aomaas.engine.index.model import INDEX_FORMAT, RepoIndex
 from aomaas.engine.index.parsing import language_of
 from aomaas.engine.index.project import summarise
 from aomaas.engine.index.reader import MAX_FILE_BYTES, read_batch
@@ -50,6 +50,8 @@ def build_index(
     """
     say = progress or (lambda _message: None)
     started = time.perf_counter()
+    if previous is not None and previous.format != INDEX_FORMAT:
+        previous = None  # built with other facts: read every file again
     changes = _changes_since(root, previous, commit)
     if previous is not None and changes is not None:
         index, to_read = _apply_changes(previous, commit, changes)

@@ -14,6 +14,7 @@ import re
 import tomllib
 from typing import Any
 
+import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 
 _REQUIREMENTS = re.compile(
@@ -26,7 +27,7 @@ _CI = re.compile(
 )
 _TEST_RUN = re.compile(
     r"\b(pytest|py\.test|tox|nox|unittest|runtests(\.py)?|npm (run )?test|yarn test|pnpm test|"
-    r"make test|manage\.py test|hatch (run )?test|coverage run)\b"
+    r"make (test\w*|ci|check|coverage)|manage\.py test|hatch (run )?test|coverage run)\b"
 )
 _INSTALL = re.compile(
     r"\b(install(ation|ing)?|setup|getting started|quick ?start)\b", re.IGNORECASE
@@ -39,13 +40,37 @@ _INSTALL_TEXT = re.compile(
     r"\b(pip|npm|yarn|conda|poetry|uv|pipx) (add|install)\b|\binstall(ation|ing)?\b"
 )
 _USAGE_TEXT = re.compile(r"\b(tutorial|getting started|quick ?start|usage|for example)\b")
+_DOCS_LINK = re.compile(r"https?://[^\s)>\]]*(docs?\b|readthedocs|documentation)", re.IGNORECASE)
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 
 MANIFEST_NAMES = frozenset({"pyproject.toml", "setup.cfg", "setup.py", "package.json", "Pipfile"})
 CONFIG_NAMES = frozenset(
-    {"tox.ini", "pytest.ini", ".flake8", "noxfile.py", ".bandit", "ruff.toml", ".ruff.toml"}
+    {
+        "tox.ini",
+        "pytest.ini",
+        ".flake8",
+        "noxfile.py",
+        ".bandit",
+        "ruff.toml",
+        ".ruff.toml",
+        ".pre-commit-config.yaml",
+        ".pydocstyle",
+    }
 )
+#: flake8 plugins (as pre-commit installs them) and the code prefixes they enable by default.
+FLAKE8_PLUGINS = {
+    "flake8-bugbear": ["B"],
+    "flake8-docstrings": ["D"],
+    "flake8-bandit": ["S"],
+    "flake8-comprehensions": ["C4"],
+    "flake8-simplify": ["SIM"],
+    "flake8-pytest-style": ["PT"],
+    "flake8-debugger": ["T10"],
+    "flake8-print": ["T20"],
+    "pep8-naming": ["N"],
+    "flake8-pyupgrade": ["UP"],
+}
 
 
 def fact_kind(path: str) -> str | None:
@@ -59,9 +84,16 @@ def fact_kind(path: str) -> str | None:
         return "ci"
     if "/" not in path and name.lower().startswith("readme"):
         return "readme"
+    if _ISSUE_CONFIG.match(path):
+        return "config"
     if name in CONFIG_NAMES:
         return "config"
     return None
+
+
+#: The issue-template chooser, whose contact links may name a private security channel.
+_ISSUE_CONFIG = re.compile(r"^\.github/ISSUE_TEMPLATE/config\.ya?ml$")
+_SECURITY_CONTACT = re.compile(r"security/advisories|security@|report.{0,40}vulnerab", re.I)
 
 
 def decode_text(data: bytes, python: bool = False) -> str | None:
@@ -88,7 +120,7 @@ def extract_facts(path: str, kind: str, text: str) -> dict[str, Any]:
         if kind == "readme":
             return _readme(text)
         if kind == "ci":
-            return {"kind": "ci", "runs_tests": bool(_TEST_RUN.search(text))}
+            return {"kind": "ci", "runs_tests": bool(_TEST_RUN.search(text)), **ci_pythons(text)}
         return _config(path, text)
     except (
         ValueError,
@@ -99,8 +131,60 @@ def extract_facts(path: str, kind: str, text: str) -> dict[str, Any]:
         KeyError,
         AttributeError,
         configparser.Error,
+        yaml.YAMLError,
     ) as exc:
         return {"kind": kind, "error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+
+
+#: A CI key whose value (or list below it) names the Python versions a job runs on.
+_PYTHON_KEY = re.compile(
+    r"""^\s*-?\s*["']?(python[-_ ]?versions?|pythons?|py|toxenv|tox-?envs?)["']?\s*:\s*(.*)$""",
+    re.IGNORECASE,
+)
+#: ``{python: '3.13'}`` entries of a matrix ``include`` list.
+_INLINE_KEY = re.compile(
+    r"""\b(?:python[-_ ]?version|python|py)\s*:\s*["']?(3\.\d{1,2}|py3\d{1,2})\b"""
+)
+_CI_VERSION = re.compile(r"(?<![\w.])(?:3\.(\d{1,2})|py3(\d{1,2}))(?![\d.])")
+_TOX_RUN = re.compile(r"\b(tox|nox)\b.*\s-e\s")
+
+
+def _versions(text: str) -> set[int]:
+    return {int(a or b) for a, b in _CI_VERSION.findall(text)}
+
+
+def ci_pythons(text: str) -> dict[str, Any]:
+    """The CPython 3 minor versions a CI file's jobs run on (``pythons``), and whether a
+    version list is computed at run time (``pythons_dynamic``: the list is then unknown).
+
+    Read from matrix keys (``python-version``, ``python``, ``py``, ``toxenv``...), inline
+    ``{python: "3.13"}`` entries and ``tox -e py39`` commands; PyPy and GraalPy are not
+    CPython, and a tool installed with ``--python 3.14`` is not a job's interpreter.
+    """
+    found: set[int] = set()
+    dynamic = False
+    in_list = False
+    for line in text.splitlines():
+        lowered = line.lower()
+        if "pypy" in lowered or "graalpy" in lowered:
+            continue
+        key = _PYTHON_KEY.match(line)
+        if key is not None:
+            value = key.group(2).strip()
+            in_list = value == "" or value.startswith("#")
+            if "${{" in value and "matrix." not in value:
+                dynamic = True
+            found |= _versions(value)
+            continue
+        if in_list and line.strip().startswith("-"):
+            found |= _versions(line)
+            continue
+        in_list = False
+        for match in _INLINE_KEY.findall(line):
+            found |= _versions(match)
+        if _TOX_RUN.search(line):
+            found |= {int(b) for a, b in _CI_VERSION.findall(line) if b}
+    return {"pythons": sorted(found), "pythons_dynamic": dynamic}
 
 
 # ----------------------------------------------------------------- manifests
@@ -190,11 +274,36 @@ def _pyproject(text: str) -> dict[str, Any]:
         "license": bool(project.get("license") or poetry.get("license")),
         "build_system": bool(data.get("build-system")),
         "pytest": "pytest" in tool and isinstance(tool.get("pytest"), dict),
+        "readme": _readme_field(project.get("readme") or poetry.get("readme")),
+        "release_notes_url": _release_notes_url(project.get("urls"))
+        or _release_notes_url(poetry.get("urls")),
+        "towncrier": isinstance(tool.get("towncrier"), dict),
         "ruff": _ruff_section(tool.get("ruff")),
+        "pydocstyle": isinstance(tool.get("pydocstyle"), dict),
+        "bandit": isinstance(tool.get("bandit"), dict),
         "bandit_skips": _as_list((tool.get("bandit") or {}).get("skips"))
         if isinstance(tool.get("bandit"), dict)
         else [],
     }
+
+
+_RELEASE_KEY = re.compile(r"change|release|history|news|what'?s ?new", re.IGNORECASE)
+
+
+def _release_notes_url(urls: Any) -> bool:
+    """Whether project URLs link release notes (a "Changelog" key, a ``/releases`` page)."""
+    if not isinstance(urls, dict):
+        return False
+    return any(
+        _RELEASE_KEY.search(str(key)) or "/releases" in str(value) for key, value in urls.items()
+    )
+
+
+def _readme_field(value: Any) -> str | None:
+    """The README a pyproject declares (``readme = "docs/README.md"`` or ``{file = ...}``)."""
+    if isinstance(value, dict):
+        value = value.get("file")
+    return value if isinstance(value, str) else None
 
 
 def _poetry_dependency(name: str, spec: str, text: str) -> dict[str, Any]:
@@ -233,8 +342,14 @@ def _ruff_section(section: Any) -> dict[str, Any] | None:
     ignores = _as_list(section.get("ignore")) + _as_list(section.get("extend-ignore"))
     ignores += _as_list(lint.get("ignore")) + _as_list(lint.get("extend-ignore"))
     extend = section.get("extend")
+    select = lint.get("select", section.get("select"))
+    docstyle = lint.get("pydocstyle", section.get("pydocstyle"))
     return {
         "ignore": ignores,
+        "select": _as_list(select) if select is not None else None,
+        "extend_select": _as_list(section.get("extend-select"))
+        + _as_list(lint.get("extend-select")),
+        "docstring_convention": docstyle.get("convention") if isinstance(docstyle, dict) else None,
         "extend": extend if isinstance(extend, str) else None,
         "target_version": section.get("target-version")
         if isinstance(section.get("target-version"), str)
@@ -263,6 +378,8 @@ def _setup_cfg(text: str) -> dict[str, Any]:
         ),
         "pytest": parser.has_section("tool:pytest"),
         "flake8_ignore": _flake8_ignores(parser),
+        "flake8": _flake8_selection(parser),
+        "pydocstyle": parser.has_section("pydocstyle"),
     }
 
 
@@ -280,6 +397,45 @@ def _flake8_ignores(parser: configparser.ConfigParser) -> list[str]:
     return _as_list(parser.get("flake8", "ignore", fallback="")) + _as_list(
         parser.get("flake8", "extend-ignore", fallback="")
     )
+
+
+def _flake8_selection(parser: configparser.ConfigParser) -> dict[str, Any] | None:
+    """A ``[flake8]`` section's selection: select, extend-select, max-complexity, docstrings."""
+    if not parser.has_section("flake8"):
+        return None
+    select = parser.get("flake8", "select", fallback=None)
+    return {
+        "select": _as_list(select) if select is not None else None,
+        "extend_select": _as_list(parser.get("flake8", "extend-select", fallback="")),
+        "max_complexity": parser.get("flake8", "max-complexity", fallback=None) is not None,
+        "docstring_convention": parser.get("flake8", "docstring-convention", fallback=None),
+    }
+
+
+def _pre_commit(text: str) -> dict[str, Any]:
+    """Linters a ``.pre-commit-config.yaml`` runs: hook ids and flake8 plugins (by package name)."""
+    data = yaml.safe_load(text)
+    hooks: list[str] = []
+    plugins: list[str] = []
+    ruff_rev = None
+    for repo in (data or {}).get("repos", []) if isinstance(data, dict) else []:
+        if isinstance(repo, dict) and str(repo.get("repo", "")).rstrip("/").endswith(
+            "/ruff-pre-commit"
+        ):
+            ruff_rev = str(repo.get("rev", "")) or None
+        for hook in repo.get("hooks", []) if isinstance(repo, dict) else []:
+            if not isinstance(hook, dict) or not isinstance(hook.get("id"), str):
+                continue
+            hooks.append(hook["id"])
+            for dep in hook.get("additional_dependencies") or []:
+                name = re.split(r"[<>=!~\[ ;]", str(dep), maxsplit=1)[0].strip().lower()
+                if name in FLAKE8_PLUGINS:
+                    plugins.append(name)
+    return {
+        "hooks": sorted(set(hooks)),
+        "flake8_plugins": sorted(set(plugins)),
+        "ruff_rev": ruff_rev,
+    }
 
 
 def _setup_py(text: str) -> dict[str, Any]:
@@ -391,6 +547,7 @@ def _readme(text: str) -> dict[str, Any]:
         elif re.match(r"^<h[1-6][^>]*>(.*?)</h[1-6]>", stripped, re.IGNORECASE):
             headings.append(re.sub(r"<[^>]+>", "", stripped))
     body = text.lower()
+    links_docs = bool(_DOCS_LINK.search(text))
     has_code = "```" in text or "::" in text or "pip install" in body or "$ " in text
     return {
         "kind": "readme",
@@ -401,6 +558,7 @@ def _readme(text: str) -> dict[str, Any]:
         or has_code
         or bool(_USAGE_TEXT.search(body)),
         "length": len(text),
+        "links_docs": links_docs,
     }
 
 
@@ -418,6 +576,14 @@ def _config(path: str, text: str) -> dict[str, Any]:
             parser.has_section("tox") or parser.has_section("testenv")
         )
         facts["flake8_ignore"] = _flake8_ignores(parser)
+        facts["flake8"] = _flake8_selection(parser)
+        facts["pydocstyle"] = parser.has_section("pydocstyle")
+    elif _ISSUE_CONFIG.match(path):
+        facts["security_contact"] = bool(_SECURITY_CONTACT.search(text))
+    elif name == ".pre-commit-config.yaml":
+        facts["pre_commit"] = _pre_commit(text)
+    elif name == ".pydocstyle":
+        facts["pydocstyle"] = True
     elif name == ".bandit":
         parser = configparser.ConfigParser(interpolation=None, strict=False)
         parser.read_string(text)

@@ -7,6 +7,9 @@ from typing import Any
 
 #: File statuses: read and parsed, not text, not decodable, parsed with errors,
 #: over the read limit, a symbolic link (never followed), a submodule (never fetched).
+#: Bumped when the facts extracted from files change: an older index is rebuilt, never reused.
+INDEX_FORMAT = 3
+
 FILE_STATUSES = ("ok", "binary", "undecodable", "syntax_error", "too_large", "symlink", "submodule")
 
 
@@ -33,11 +36,13 @@ class RepoIndex:
     stats: dict[str, Any] = field(default_factory=dict)
     #: Paths whose content this build read (not serialised: it describes one build).
     last_read_paths: list[str] = field(default_factory=list, compare=False)
+    #: The format this index was built with (:data:`INDEX_FORMAT` for a new one).
+    format: int = field(default=INDEX_FORMAT, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (everything but ``last_read_paths``)."""
         return {
-            "version": 1,
+            "version": self.format,
             "commit": self.commit,
             "files": self.files,
             "symbols": self.symbols,
@@ -66,6 +71,7 @@ class RepoIndex:
             requires_python=data.get("requires_python"),
             renamed=dict(data.get("renamed", {})),
             stats=dict(data.get("stats", {})),
+            format=int(data.get("version", 1)),
         )
 
     def paths(self, language: str | None = None, status: str | None = "ok") -> list[str]:

@@ -18,7 +18,10 @@ _DOC_KINDS: dict[str, re.Pattern[str]] = {
     "contributing": re.compile(r"^contributing(\.\w+)?$", re.IGNORECASE),
     "security": re.compile(r"^security(\.\w+)?$", re.IGNORECASE),
     "code_of_conduct": re.compile(r"^code[_-]of[_-]conduct(\.\w+)?$", re.IGNORECASE),
-    "changelog": re.compile(r"^(changelog|changes|history|news|releases?)(\.\w+)?$", re.IGNORECASE),
+    "changelog": re.compile(
+        r"^(changelog|changes|history|news|releases?|release[-_]notes|versions|whats_?new)(\.\w+)?$",
+        re.IGNORECASE,
+    ),
 }
 _DOC_DIRS = ("", ".github/", "docs/", "doc/")
 _DOCS_TREES = ("docs/", "doc/")
@@ -27,6 +30,8 @@ _DEEP_KINDS = frozenset({"contributing", "security", "code_of_conduct", "changel
 #: Release notes kept as a folder (Django's docs/releases/, towncrier fragments) are a changelog.
 _RELEASE_NOTES = re.compile(
     r"^((docs?/)(releases?|release-notes|changelog)|changelog\.d|newsfragments|changes)/"
+    r"|^(changelog|history|releases?)/",
+    re.IGNORECASE,
 )
 _TEST_FILE = re.compile(
     r"(^|/)(tests?|testing|__tests__|spec)/|(^|/)test_[^/]*\.py$|_tests?\.py$|(^|/)conftest\.py$|"
@@ -56,13 +61,13 @@ def _docs(index: RepoIndex) -> dict[str, list[str]]:
         folder, _, name = path.rpartition("/")
         folder = f"{folder}/" if folder else ""
         in_docs_tree = folder.startswith(_DOCS_TREES)
+        if _RELEASE_NOTES.match(path) and not any(map(_RELEASE_NOTES.match, docs["changelog"])):
+            docs["changelog"].append(path)  # one file stands for a folder of release notes
         if folder not in _DOC_DIRS and not in_docs_tree:
             continue
         for kind, pattern in _DOC_KINDS.items():
             if pattern.match(name) and (folder in _DOC_DIRS or kind in _DEEP_KINDS):
                 docs[kind].append(path)
-        if not docs["changelog"] and _RELEASE_NOTES.match(path):
-            docs["changelog"].append(path)
     docs["ci"] = sorted(p for p, f in index.facts.items() if f.get("kind") == "ci")
     return {kind: sorted(paths, key=lambda p: (p.count("/"), p)) for kind, paths in docs.items()}
 

@@ -9,9 +9,11 @@ from typing import Any
 from aomaas.engine.findings import Finding, OpportunityType, Priority
 from aomaas.engine.index import RepoIndex
 from aomaas.engine.miners.common import assign_fingerprints
+from aomaas.engine.miners.context import SourceContext
 from aomaas.engine.miners.filters import evidence_noise, noise_reason
 from aomaas.engine.miners.ruffrun import RuffSetup, ruff_setup, run_ruff
 from aomaas.engine.miners.rules import ruff_selection, rule_for
+from aomaas.engine.miners.signal import apply_signal
 from aomaas.engine.workspace import safe_read
 
 #: How many lines of a finding feed its snippet and fingerprint.
@@ -57,9 +59,17 @@ def mine_code(
             continue
         finding.snippet = code
         findings.append(finding)
-    assign_fingerprints(findings)
+    contexts: dict[str, SourceContext] = {}
+
+    def parsed(path: str) -> SourceContext:
+        if path not in contexts:
+            text = b"\n".join(_source_lines(real_root, path, lines_cache))
+            contexts[path] = SourceContext.parse(text.decode("utf-8", "replace"))
+        return contexts[path]
+
+    assign_fingerprints(findings, lambda f: parsed(f.location).scope(f.line or 0))
     stats["filtered"] = filtered
-    return findings
+    return apply_signal(findings, index, parsed, stats)
 
 
 def _convert(

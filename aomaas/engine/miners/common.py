@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from aomaas.engine.findings import Finding, make_fingerprint, normalise_code
 from aomaas.engine.index import RepoIndex
@@ -40,19 +40,25 @@ def repo_finding(
     )
 
 
-def assign_fingerprints(findings: Iterable[Finding]) -> None:
-    """Fingerprint code findings: rule, path, normalised code (the snippet) and its occurrence.
+def assign_fingerprints(
+    findings: Iterable[Finding], scope_of: Callable[[Finding], str] = lambda _f: ""
+) -> None:
+    """Fingerprint code findings: rule, path, normalised code (the snippet), scope, occurrence.
 
-    The occurrence counts identical (rule, path, code) earlier in the file, so two
-    identical lines get different, still line-number-free, fingerprints.
+    ``scope_of`` gives the enclosing functions and classes of a finding; the occurrence
+    counts identical (rule, path, code) earlier *in the same scope* only, so fixing one
+    of several identical lines in other functions changes no other finding's id.
     """
-    seen: Counter[tuple[str, str, str]] = Counter()
+    seen: Counter[tuple[str, str, str, str]] = Counter()
     for finding in sorted(
         findings, key=lambda f: (f.location, f.line or 0, f.extra.get("column", 0), f.rule)
     ):
         code = normalise_code(finding.snippet)
-        key = (finding.rule, finding.location, code)
-        finding.fingerprint = make_fingerprint(finding.rule, finding.location, code, seen[key])
+        scope = scope_of(finding)
+        key = (finding.rule, finding.location, code, scope)
+        finding.fingerprint = make_fingerprint(
+            finding.rule, finding.location, code, seen[key], scope=scope
+        )
         seen[key] += 1
 
 

@@ -10,7 +10,8 @@ TYPE = OpportunityType.DOCUMENTATION
 
 
 def repo_checks(index: RepoIndex) -> list[Finding]:
-    """README (present, with install and usage), LICENSE, CONTRIBUTING and a changelog."""
+    """README (present, with install and usage), LICENSE, and, where nothing else covers
+    them, CONTRIBUTING (no README, no docs) and a changelog (no release tooling)."""
     findings = []
     if not index.docs.get("license"):
         findings.append(
@@ -23,7 +24,10 @@ def repo_checks(index: RepoIndex) -> list[Finding]:
             )
         )
     readmes = [p for p in index.docs.get("readme", []) if "/" not in p]
-    if not readmes:
+    declared = [
+        str(m["readme"]) for m in index.manifests.values() if m.get("readme") in index.files
+    ]
+    if not readmes and not declared:
         findings.append(
             repo_finding(
                 "missing-readme",
@@ -32,8 +36,8 @@ def repo_checks(index: RepoIndex) -> list[Finding]:
                 "Add README.md with what the project does, how to install it and a short example.",
             )
         )
-    else:
-        readme = readmes[0]
+    elif readmes and not index.facts.get(readmes[0], {}).get("links_docs"):
+        readme = readmes[0]  # a README linking its documentation leaves install and usage there
         facts = index.facts.get(readme, {})
         if facts.get("kind") == "readme" and not facts.get("has_install"):
             findings.append(
@@ -53,7 +57,14 @@ def repo_checks(index: RepoIndex) -> list[Finding]:
                     "Add a Usage section with a minimal, runnable example.",
                 )
             )
-    if not index.docs.get("contributing"):
+    if (
+        not index.docs.get("contributing")
+        and not readmes
+        and not declared
+        and not _docs_tree(index)
+    ):
+        # with a README or documentation the process may be described there or in the
+        # owner's organisation-wide .github, which the miner cannot see: no evidence of a gap
         findings.append(
             repo_finding(
                 "missing-contributing",
@@ -63,7 +74,7 @@ def repo_checks(index: RepoIndex) -> list[Finding]:
                 "submit a change.",
             )
         )
-    if not index.docs.get("changelog"):
+    if not index.docs.get("changelog") and not release_tooling(index):
         findings.append(
             repo_finding(
                 "missing-changelog",
@@ -73,3 +84,31 @@ def repo_checks(index: RepoIndex) -> list[Finding]:
             )
         )
     return findings
+
+
+#: Files that show the project publishes release notes without a changelog file.
+RELEASE_TOOLING = (
+    ".github/release-drafter.yml",
+    ".github/release-drafter.yaml",
+    ".github/release.yml",
+    ".github/release.yaml",
+    "towncrier.toml",
+    ".changeset/config.json",
+    ".releaserc.json",
+    "release-please-config.json",
+)
+
+
+def release_tooling(index: RepoIndex) -> str | None:
+    """How the project publishes release notes (a tool's file, towncrier, a releases URL)."""
+    found = next((path for path in RELEASE_TOOLING if path in index.files), None)
+    if found is not None:
+        return found
+    for path, facts in sorted(index.facts.items()):
+        if facts.get("towncrier") or facts.get("release_notes_url"):
+            return path
+    return None
+
+
+def _docs_tree(index: RepoIndex) -> bool:
+    return any(path.startswith(("docs/", "doc/")) for path in index.files)

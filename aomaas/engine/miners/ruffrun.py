@@ -183,7 +183,8 @@ def _batches(files: list[str]) -> list[list[str]]:
 
 
 @cache
-def _ruff_binary() -> str:
+def ruff_binary() -> str:
+    """The path of the ruff binary the ``ruff`` wheel installs."""
     try:
         return str(find_ruff_bin())
     except FileNotFoundError as exc:
@@ -192,7 +193,7 @@ def _ruff_binary() -> str:
 
 def ruff_command(select: list[str], setup: RuffSetup, isolated: bool) -> list[str]:
     """The ruff command line (before ``-- FILES``) the miners run."""
-    binary = _ruff_binary()
+    binary = ruff_binary()
     command = [
         binary,
         "check",

@@ -455,12 +455,6 @@ RULES: dict[str, Rule] = {
         E.SMALL,
         "A requirements file entry without an exact pin makes installs unreproducible.",
     ),
-    "repo:unbounded-dependency": Rule(
-        T.DEPENDENCIES,
-        P.LOW,
-        E.SMALL,
-        "A dependency without any version bound accepts versions that lack needed features.",
-    ),
     "repo:missing-requires-python": Rule(
         T.DEPENDENCIES,
         P.MEDIUM,

@@ -3,15 +3,59 @@
 from __future__ import annotations
 
 from aomaas.engine.findings import Finding, OpportunityType
-from aomaas.engine.index import RepoIndex
+from aomaas.engine.index import RepoIndex, is_test_path
 from aomaas.engine.miners.common import repo_finding
 
 TYPE = OpportunityType.SECURITY
 
 
+#: Imports that give a project an attack surface: network, TLS, credentials, crypto, archives.
+SURFACE_MODULES = frozenset(
+    {
+        "socket",
+        "ssl",
+        "http",
+        "urllib3",
+        "requests",
+        "httpx",
+        "aiohttp",
+        "socketserver",
+        "wsgiref",
+        "hmac",
+        "keyring",
+        "cryptography",
+        "paramiko",
+        "tarfile",
+        "zipfile",
+    }
+)
+
+
+def attack_surface(index: RepoIndex) -> list[str]:
+    """The surface modules the project's own (non-test) code imports."""
+    found = {
+        module.split(".")[0]
+        for path, modules in index.imports.items()
+        if not is_test_path(path)
+        for module in modules
+    }
+    if any(m.startswith("urllib.request") for ms in index.imports.values() for m in ms):
+        found.add("urllib.request")
+    return sorted(found & (SURFACE_MODULES | {"urllib.request"}))
+
+
 def repo_checks(index: RepoIndex) -> list[Finding]:
-    """A missing security policy (SECURITY.md at the root, .github/ or docs/)."""
+    """A missing security policy (SECURITY.md at the root, .github/ or docs/).
+
+    Only for a project with an attack surface (it imports network, TLS, credential,
+    cryptography or archive modules): a pure-computation library has nothing to disclose.
+    """
     if index.docs.get("security"):
+        return []
+    if any(facts.get("security_contact") for facts in index.facts.values()):
+        return []  # the issue chooser already points reporters at a private channel
+    surface = attack_surface(index)
+    if not surface:
         return []
     return [
         repo_finding(
@@ -19,6 +63,7 @@ def repo_checks(index: RepoIndex) -> list[Finding]:
             "SECURITY.md",
             "Add a security policy (SECURITY.md)",
             "Add SECURITY.md saying which versions get fixes and how to report a vulnerability "
-            "privately (an address or GitHub's private vulnerability reporting).",
+            "privately (an address or GitHub's private vulnerability reporting). The project "
+            f"handles untrusted data through {', '.join(surface)}.",
         )
     ]
