@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aomaas.forges.github.forge import GitHubShared
-from aomaas.jobs.queue import Enqueuer
 from aomaas.settings import Settings
 from aomaas.store import tasks as task_store
 from aomaas.store.db import SessionMaker
 from aomaas.store.models import Task
 from aomaas.store.work import Subject
+
+if TYPE_CHECKING:  # the queue names the registry, which names these types
+    from aomaas.jobs.queue import Enqueuer
 
 
 class Services(GitHubShared, total=False):
