@@ -73,7 +73,6 @@ def create_app(settings: Settings, *, run_worker: bool | None = None) -> web.App
     app[appkeys.SETTINGS] = settings
     app[OUTAGE_LOG] = OutageLog()
     app[appkeys.LIMITS] = RateLimits(settings)
-    app[appkeys.SERVICES] = {}
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_queue_context(run_worker))
     install_api(app, VERSION)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import dramatiq
 from aiohttp import web
@@ -21,4 +21,3 @@ LOOKUPS = web.AppKey("lookups", Lookups)  # point reads by key on the raw driver
 ENQUEUER = web.AppKey("enqueuer", Enqueuer)
 BROKER = web.AppKey("broker", dramatiq.Broker)
 LIMITS: web.AppKey[RateLimits] = web.AppKey("limits")
-SERVICES: web.AppKey[dict[str, Any]] = web.AppKey("services")

@@ -26,6 +26,7 @@ from aomaas.jobs import workflow
 from aomaas.store import tasks as task_store
 from aomaas.store.access import can_see_repository
 from aomaas.store.models import Opportunity, PullRequest, Task
+from aomaas.store.states import PullRequestStatus
 from aomaas.store.work import (
     ImplementationBundle,
     PlanBundle,
@@ -39,26 +40,26 @@ table = ApiTable()
 PUBLISH_WAIT_SECONDS = 15.0
 
 
-def _starter(call: Call) -> workflow.Starter:
+def _starter(call: Call[Any]) -> workflow.Starter:
     """Work the caller starts."""
     return workflow.Starter(
         call.sessions, call.enqueuer, call.settings.task_max_attempts, call.me.id
     )
 
 
-async def _visible(call: Call, repository_id: uuid.UUID, what: str) -> None:
+async def _visible(call: Call[Any], repository_id: uuid.UUID, what: str) -> None:
     async with call.sessions() as session:
         if not await can_see_repository(session, call.me, repository_id):
             raise NotFound(f"no {what} with that id")
 
 
-async def _plan(call: Call, plan_id: uuid.UUID) -> PlanBundle:
+async def _plan(call: Call[Any], plan_id: uuid.UUID) -> PlanBundle:
     bundle = await plan_bundle(call.sessions, plan_id)
     await _visible(call, bundle.repository.id, "plan")
     return bundle
 
 
-async def _implementation(call: Call, implementation_id: uuid.UUID) -> ImplementationBundle:
+async def _implementation(call: Call[Any], implementation_id: uuid.UUID) -> ImplementationBundle:
     bundle = await implementation_bundle(call.sessions, implementation_id)
     await _visible(call, bundle.repository.id, "implementation")
     return bundle
@@ -73,9 +74,9 @@ async def _implementation(call: Call, implementation_id: uuid.UUID) -> Implement
     tag="plans",
     summary="Plan a fix for an opportunity; returns a task and the plan's id",
 )
-async def generate_plan(call: Call) -> PlanAccepted:
+async def generate_plan(call: Call[PlanIn]) -> PlanAccepted:
     """Refuse resolved or dismissed opportunities; otherwise start planning."""
-    body: PlanIn = call.body
+    body = call.body
     opp_id = call.body_id(body.opportunity_id, "opportunity")
     async with call.sessions() as session:
         opp = await session.get(Opportunity, opp_id)
@@ -88,7 +89,7 @@ async def generate_plan(call: Call) -> PlanAccepted:
 @table.route(
     "GET", "/plans/{plan_id}", response=PlanOut, tag="plans", summary="A plan and its steps"
 )
-async def get_plan(call: Call) -> PlanOut:
+async def get_plan(call: Call[None]) -> PlanOut:
     """The plan, if its repository is visible."""
     bundle = await _plan(call, call.path_id("plan_id"))
     plan = bundle.plan
@@ -112,9 +113,9 @@ async def get_plan(call: Call) -> PlanOut:
     tag="implementations",
     summary="Carry out a plan on a new branch and prove it; returns a task",
 )
-async def create_implementation(call: Call) -> ImplementationAccepted:
+async def create_implementation(call: Call[ImplementationIn]) -> ImplementationAccepted:
     """Check the plan is ready and the branch name valid, then start the implementation."""
-    body: ImplementationIn = call.body
+    body = call.body
     bundle = await _plan(call, call.body_id(body.plan_id, "plan"))
     task, impl = await workflow.start_implementation(_starter(call), bundle, body.branch_name)
     return ImplementationAccepted(
@@ -129,7 +130,7 @@ async def create_implementation(call: Call) -> ImplementationAccepted:
     tag="implementations",
     summary="An implementation: branch, status, files changed, commit, the proof and the diff",
 )
-async def get_implementation(call: Call) -> ImplementationOut:
+async def get_implementation(call: Call[None]) -> ImplementationOut:
     """The implementation, if its repository is visible."""
     impl = (await _implementation(call, call.path_id("implementation_id"))).implementation
     return ImplementationOut(
@@ -158,7 +159,7 @@ def _proof(status: str, report: dict[str, Any] | None, message: str | None) -> d
     return {"proof_level": proof.level.value, "proof": proof.headline}
 
 
-async def _pr_out(call: Call, pr: PullRequest) -> PullRequestOut:
+async def _pr_out(call: Call[Any], pr: PullRequest) -> PullRequestOut:
     review = await latest_review(call.sessions, pr.id)
     return PullRequestOut(
         pr_id=str(pr.id),
@@ -193,9 +194,11 @@ async def _pr_out(call: Call, pr: PullRequest) -> PullRequestOut:
     tag="pull-requests",
     summary="Publish a proven implementation and open its pull request (201; 202 with a task if it takes long)",
 )
-async def create_pull_request(call: Call) -> PullRequestOut | tuple[int, PullRequestOut]:
+async def create_pull_request(
+    call: Call[PullRequestIn],
+) -> PullRequestOut | tuple[int, PullRequestOut]:
     """Open (or update) the pull request of a completed implementation, waiting a bounded time."""
-    body: PullRequestIn = call.body
+    body = call.body
     bundle = await _implementation(call, call.body_id(body.implementation_id, "implementation"))
     task, started = await workflow.start_publish(
         _starter(call),
@@ -211,7 +214,7 @@ async def create_pull_request(call: Call) -> PullRequestOut | tuple[int, PullReq
     assert pr is not None
     if done is None:
         out = await _pr_out(call, pr)
-        out.status = "pending"
+        out.status = PullRequestStatus.PENDING
         return 202, out
     if done.status == "failed":
         message = (done.result or {}).get("message", "publishing failed")
@@ -219,7 +222,7 @@ async def create_pull_request(call: Call) -> PullRequestOut | tuple[int, PullReq
     return await _pr_out(call, pr)
 
 
-async def _wait(call: Call, task_id: uuid.UUID, seconds: float) -> Task | None:
+async def _wait(call: Call[Any], task_id: uuid.UUID, seconds: float) -> Task | None:
     """The finished task, or None if it is still going after ``seconds``."""
     loop = asyncio.get_running_loop()
     end = loop.time() + seconds
@@ -233,7 +236,7 @@ async def _wait(call: Call, task_id: uuid.UUID, seconds: float) -> Task | None:
     return None
 
 
-async def _pull_request(call: Call) -> PullRequest:
+async def _pull_request(call: Call[Any]) -> PullRequest:
     pr_id = call.path_id("pr_id")
     async with call.sessions() as session:
         pr = await session.get(PullRequest, pr_id)
@@ -249,7 +252,7 @@ async def _pull_request(call: Call) -> PullRequest:
     tag="pull-requests",
     summary="A pull request with its number, URL, status and latest review",
 )
-async def get_pull_request(call: Call) -> PullRequestOut:
+async def get_pull_request(call: Call[None]) -> PullRequestOut:
     """The pull request, if visible."""
     return await _pr_out(call, await _pull_request(call))
 
@@ -263,9 +266,9 @@ async def get_pull_request(call: Call) -> PullRequestOut:
     tag="pull-requests",
     summary="Review a pull request (comments on added lines); returns a task",
 )
-async def review_pull_request(call: Call) -> TaskAccepted:
+async def review_pull_request(call: Call[ReviewIn]) -> TaskAccepted:
     """Start a review task."""
-    body: ReviewIn = call.body
+    body = call.body
     pr = await _pull_request(call)
     task = await workflow.start_review(_starter(call), pr, body.review_type)
     return TaskAccepted(task_id=str(task.id), status="pending")

@@ -23,6 +23,7 @@ from aomaas.store import opportunities as opp_store
 from aomaas.store import repositories as repo_store
 from aomaas.store import tasks as task_store
 from aomaas.store.models import Opportunity
+from aomaas.store.states import OpportunityStatus
 
 DEFAULT_MINE_MAX = 10
 
@@ -132,7 +133,7 @@ async def _fix(ctx: JobContext, command: cmd.Fix, reply: Reply) -> Outcome:
 
 async def _ignore(ctx: JobContext, command: cmd.Ignore, reply: Reply) -> Outcome:
     opp = await _opportunity(ctx, command.ref)
-    await opp_store.set_status(ctx.sessions, opp.id, "dismissed")
+    await opp_store.set_status(ctx.sessions, opp.id, OpportunityStatus.DISMISSED)
     await reply.say(f"🙈 #{opp.number} ({opp.title}) is dismissed and will not be proposed again.")
     return Outcome(f"dismissed #{opp.number}")
 

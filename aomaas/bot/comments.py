@@ -16,12 +16,13 @@ from aomaas.bot import messages
 from aomaas.bot.commands import CommandError, command_lines, is_allowed, parse_commands
 from aomaas.bot.context import BotContext, installation_of, repo_of
 from aomaas.bot.repos import ensure_repository, start
+from aomaas.store.states import TaskKind
 
 router = routing.Router()
 
 WRITE_PERMISSIONS = {"admin", "maintain", "write"}
 #: The task kind that runs one command (:mod:`aomaas.bot.command_runner`).
-COMMAND_TASK = "github_command"
+COMMAND_TASK = TaskKind.GITHUB_COMMAND
 
 
 @router.register("issue_comment", action="created")

@@ -20,12 +20,11 @@ import contextlib
 import logging
 import socket
 import uuid
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from aomaas.errors import AomaasError
-from aomaas.jobs.context import JobContext, Outcome
+from aomaas.jobs.context import JobContext, Outcome, Services
 from aomaas.jobs.registry import load_handler
 from aomaas.jobs.workflow import after_task
 from aomaas.settings import Settings
@@ -43,10 +42,10 @@ class Retry(Exception):
 class Runtime:
     """The worker side's shared state, created lazily inside the worker's event loop."""
 
-    def __init__(self, settings: Settings, services: dict[str, Any] | None = None) -> None:
+    def __init__(self, settings: Settings, services: Services | None = None) -> None:
         self.settings = settings
         self.worker_id = f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
-        self.services: dict[str, Any] = services or {}
+        self.services: Services = services if services is not None else Services()
         self._engine: AsyncEngine | None = None
         self._sessions: SessionMaker | None = None
 
