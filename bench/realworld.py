@@ -270,6 +270,12 @@ def judge_top(result: RepoResult, document: dict[str, Any], labels: list[dict[st
     worth = [entry for entry in by_fp.values() if entry["label"] == WORTH]
     fingerprints = {o["fingerprint"] for o in opportunities}
     places = {place_key(o) for o in opportunities}
+    # A grouped opportunity (one rule, one package) stands for every place it lists.
+    places |= {
+        (o["rule"], p["location"], int(p.get("line") or 0))
+        for o in opportunities
+        for p in o.get("locations") or ()
+    }
     result.worth_labelled = len(worth)
     result.worth_reported = sum(
         1 for e in worth if e["fingerprint"] in fingerprints or place_key(e) in places

@@ -16,6 +16,7 @@ from aomaas.api.schemas import (
     RepositoryOut,
     TaskAccepted,
 )
+from aomaas.engine.opportunity import places_of
 from aomaas.engine.workspace import RepoSource, check_source, local_path_of
 from aomaas.errors import InvalidRequest
 from aomaas.jobs.engine_settings import workspace_policy
@@ -94,6 +95,7 @@ def opportunity_out(o: Opportunity) -> OpportunityOut:
         status=o.status,
         fingerprint=o.fingerprint,
         fixable=o.fixable,
+        locations=places_of(o.location, o.line, o.extra or {}),
     )
 
 

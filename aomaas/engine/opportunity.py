@@ -7,7 +7,8 @@ added, renamed or dropped here changes both at once.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -19,6 +20,25 @@ OpportunityTypeName = Literal[
 PriorityName = Literal["low", "medium", "high", "critical"]
 EffortName = Literal["small", "medium", "large"]
 OpportunityStatus = Literal["open", "planned", "implemented", "pr_open", "dismissed", "resolved"]
+
+
+class Place(BaseModel):
+    """One place an opportunity stands for: a repository-relative file and a line."""
+
+    location: str
+    line: int | None
+
+
+def places_of(location: str, line: int | None, extra: Mapping[str, Any]) -> list[Place]:
+    """Every place of an opportunity: the listed places of a grouped one, else its own."""
+    listed = extra.get("locations")
+    if isinstance(listed, list) and listed:
+        return [
+            Place(location=str(p["location"]), line=p.get("line"))
+            for p in listed
+            if isinstance(p, dict) and p.get("location")
+        ]
+    return [Place(location=location, line=line)]
 
 
 class OpportunityFields(BaseModel):
@@ -38,6 +58,9 @@ class OpportunityFields(BaseModel):
     status: OpportunityStatus
     fingerprint: str
     fixable: bool
+    #: Every place it stands for: many instances of one rule in one package are one
+    #: opportunity (``location``/``line`` are its first place); otherwise its one place.
+    locations: list[Place]
 
     @classmethod
     def of_finding(
@@ -60,5 +83,6 @@ class OpportunityFields(BaseModel):
                 "status": status,
                 "fingerprint": finding.fingerprint,
                 "fixable": finding.fixable,
+                "locations": places_of(finding.location, finding.line, finding.extra),
             }
         )

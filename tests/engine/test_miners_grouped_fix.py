@@ -8,6 +8,7 @@ from aomaas.engine.findings import Finding, members
 from aomaas.engine.implementer import Identity, ImplementSettings, implement
 from aomaas.engine.index import build_index
 from aomaas.engine.miners import mine
+from aomaas.engine.opportunity import OpportunityFields
 from aomaas.engine.planner import make_plan
 from aomaas.engine.validator import ValidationSettings, validate
 from tests.engine.hands_util import PASSING_SUITE, git, make_repo
@@ -36,6 +37,8 @@ def test_a_group_is_one_opportunity_listing_every_place(tmp_path: Path) -> None:
     assert places == [("calc/net.py", 5), ("calc/net.py", 9), ("calc/other.py", 5)]
     assert (group.location, group.line) == places[0]
     assert all("3 places" not in m.title for m in members(group))
+    listed = OpportunityFields.of_finding(group, 1).model_dump(mode="json")["locations"]
+    assert [(p["location"], p["line"]) for p in listed] == places  # scan's JSON and the API
 
 
 def test_fixing_a_group_changes_every_place_and_proves_each_gone(tmp_path: Path) -> None:
