@@ -35,6 +35,8 @@ async def test_organisation_security_policy_means_no_security_pull_request(
 ) -> None:
     installation = fake_github.add_installation("octo-org")
     files = {k: v for k, v in DEMO_FILES.items() if "SECURITY" not in k.upper()}
+    # A network client: an attack surface, so a missing security policy is worth reporting.
+    files["src/acme/fetch.py"] = '"""Fetching."""\n\nimport socket\n'
     fake_github.add_repo(REPO, installation=installation, files=files)
     fake_github.add_repo(
         "octo-org/.github", installation=installation, files={"SECURITY.md": ORG_POLICY}
