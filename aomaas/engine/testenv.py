@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata as metadata
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -39,7 +40,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from aomaas.engine.junit import JUnitResults, ReportUnreadable, read_report
 from aomaas.engine.sandbox import run_sandboxed, sandbox_can_enter, sandbox_python
 from aomaas.engine.testdeps import ENVIRONMENT_FILES, InstallPlan, install_plan
-from aomaas.engine.workspace import locked
+from aomaas.engine.workspace import locked, run_git
 
 REQUIREMENTS = (
     "requirements.txt",
@@ -345,6 +346,32 @@ def _uv(cache: Path) -> Path:
     return dest
 
 
+#: Variables through which the common build backends that take a version from git
+#: (setuptools-scm and hatch-vcs, vcs-versioning, pdm-backend, poetry-dynamic-versioning)
+#: accept a given one: the copy the install builds from has no ``.git``.
+SCM_VERSION_VARIABLES = (
+    "SETUPTOOLS_SCM_PRETEND_VERSION",
+    "VCS_VERSIONING_PRETEND_VERSION",
+    "PDM_BUILD_SCM_VERSION",
+)
+_RELEASE_TAG = re.compile(r"^v?(\d+(?:\.\d+)*)$")
+
+
+def scm_version_env(root: Path) -> dict[str, str]:
+    """The version a git-versioned project is built with: its latest release tag, else 0.0.0.
+
+    Read with git (no repository code runs); a shallow clone without tags gives 0.0.0.
+    """
+    found = _RELEASE_TAG.match(
+        run_git(["describe", "--tags", "--abbrev=0"], root, check=False).strip()
+    )
+    version = found.group(1) if found else "0.0.0"
+    return {
+        **{name: version for name in SCM_VERSION_VARIABLES},
+        "POETRY_DYNAMIC_VERSIONING_BYPASS": version,
+    }
+
+
 def _install(
     venv: Path, python: Path, plan: InstallPlan, settings: SuiteSettings, cache: Path, root: Path
 ) -> None:
@@ -364,6 +391,7 @@ def _install(
         "UV_LINK_MODE": "copy",
         "UV_NATIVE_TLS": "1",  # the system's certificate store, as the engine's own clients use
         **{name: os.environ[name] for name in INDEX_VARIABLES if os.environ.get(name)},
+        **scm_version_env(root),
     }
     source = Path(tempfile.mkdtemp(prefix="aomaas-install-", dir=cache))
     try:

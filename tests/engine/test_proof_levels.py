@@ -230,3 +230,47 @@ def test_a_project_that_must_be_installed_is_installed_with_its_test_dependencie
     skipped = fix(root, install=False)
     assert skipped.proof.level == ProofLevel.CHECKED
     assert "installing dependencies is disabled" in skipped.proof.reason
+
+
+SCM_PYPROJECT = """[build-system]
+requires = ["setuptools>=64", "setuptools-scm>=8"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "calcpkg"
+dynamic = ["version"]
+description = "A calculator"
+
+[tool.setuptools_scm]
+"""
+
+SCM_TEST = """import importlib.metadata
+
+from calcpkg import add
+from calcpkg.net import fetch
+
+
+def test_installed():
+    assert importlib.metadata.version("calcpkg") == "2.5.1"
+    assert add(1, 2) == 3 and fetch("u")[0] == "u"
+"""
+
+
+def test_a_project_versioned_by_git_tags_installs_from_the_copy_without_git(
+    tmp_path: Path,
+) -> None:
+    """setuptools-scm reads the version from .git, which the install's copy has not: the
+    release tag is handed to it, so the install (and the proof) does not fail on it."""
+    root = tmp_path / "repo"
+    files = {
+        "pyproject.toml": SCM_PYPROJECT,
+        "src/calcpkg/__init__.py": '"""Calculator."""\n\n\ndef add(a, b):\n    return a + b\n',
+        "src/calcpkg/net.py": NET,
+        "src/requests.py": REQUESTS,
+        "tests/test_calc.py": SCM_TEST,
+    }
+    make_repo(root, files)
+    git(root, "tag", "v2.5.1")
+    result = fix(root, install=True)
+    assert result.proof.level == ProofLevel.PROVEN, result.message
+    assert result.report is not None and result.report.tests_passed_after == 1
