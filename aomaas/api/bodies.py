@@ -9,26 +9,12 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from aomaas.api.errors import describe_validation_error
-from aomaas.errors import InvalidRequest, PayloadTooLarge
+from aomaas.errors import InvalidRequest
+from aomaas.httpbody import read_limited
 
 M = TypeVar("M", bound=BaseModel)
 
 FORM = "application/x-www-form-urlencoded"
-
-
-async def read_limited(request: web.Request, limit: int) -> bytes:
-    """The raw body, refusing anything over ``limit`` bytes (declared or streamed)."""
-    if request.content_length is not None and request.content_length > limit:
-        raise PayloadTooLarge(f"request body over {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    # StreamReader.read(n) returns what has arrived so far: read until the end.
-    while chunk := await request.content.read(limit + 1 - size):
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"request body over {limit} bytes")
-    return b"".join(chunks)
 
 
 async def parse_body(

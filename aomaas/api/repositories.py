@@ -147,7 +147,7 @@ async def index_repository(call: Call[IndexIn]) -> IndexAccepted:
         created_by=call.me.id,
         installation_id=installation_id,
     )
-    task = await call.submit(TaskKind.INDEX, {"repository_id": str(repo.id)}, repo.id)
+    task = await call.starter().submit(TaskKind.INDEX, {"repository_id": str(repo.id)}, repo.id)
     return IndexAccepted(
         task_id=str(task.id), status=TaskStatus.PENDING, repository_id=str(repo.id)
     )
@@ -173,7 +173,7 @@ async def mine_opportunities(call: Call[MineIn]) -> TaskAccepted:
         "types": list(dict.fromkeys(body.opportunity_types)) if body.opportunity_types else None,
         "max_opportunities": body.max_opportunities,
     }
-    task = await call.submit(TaskKind.MINE, payload, repo.id)
+    task = await call.starter().submit(TaskKind.MINE, payload, repo.id)
     return TaskAccepted(task_id=str(task.id), status=TaskStatus.PENDING)
 
 

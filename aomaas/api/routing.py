@@ -5,7 +5,7 @@ aiohttp routes, validates bodies, serialises answers and generates OpenAPI from 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, get_args, get_type_hints
 
@@ -18,13 +18,11 @@ from aomaas.api.bodies import FORM, parse_body
 from aomaas.api.schemas import ErrorOut
 from aomaas.errors import NotFound
 from aomaas.jobs.queue import Enqueuer
-from aomaas.jobs.submit import submit_task
+from aomaas.jobs.workflow import Starter
 from aomaas.settings import Settings
 from aomaas.store.access import Subject
 from aomaas.store.db import SessionMaker
 from aomaas.store.lookups import Row
-from aomaas.store.models import Task
-from aomaas.store.states import TaskKind
 from aomaas.store.users import Account
 
 PREFIX = "/api/v1"
@@ -83,26 +81,9 @@ class Call(Generic[Body]):
         except ValueError:
             raise NotFound(f"no {what} with that id") from None
 
-    async def submit(
-        self,
-        kind: TaskKind,
-        payload: dict[str, Any],
-        repository_id: uuid.UUID | None,
-        *,
-        rows: Iterable[Any] = (),
-        max_attempts: int | None = None,
-    ) -> Task:
-        """Store ``rows`` and a task of ``kind`` started by the caller, then enqueue it."""
-        return await submit_task(
-            self.sessions,
-            self.enqueuer,
-            kind,
-            payload,
-            user_id=self.me.id,
-            repository_id=repository_id,
-            max_attempts=max_attempts or self.settings.task_max_attempts,
-            rows=rows,
-        )
+    def starter(self) -> Starter:
+        """Work started on behalf of the caller (their tasks, with the configured attempts)."""
+        return Starter(self.sessions, self.enqueuer, self.settings.task_max_attempts, self.me.id)
 
     def query_int(self, name: str, default: int, low: int, high: int) -> int:
         """An integer query parameter, checked to lie in [low, high]."""

@@ -40,13 +40,6 @@ table = ApiTable()
 PUBLISH_WAIT_SECONDS = 15.0
 
 
-def _starter(call: Call[Any]) -> workflow.Starter:
-    """Work the caller starts."""
-    return workflow.Starter(
-        call.sessions, call.enqueuer, call.settings.task_max_attempts, call.me.id
-    )
-
-
 async def _visible(call: Call[Any], repository_id: uuid.UUID, what: str) -> None:
     async with call.sessions() as session:
         if not await can_see_repository(session, call.me, repository_id):
@@ -82,7 +75,7 @@ async def generate_plan(call: Call[PlanIn]) -> PlanAccepted:
         opp = await session.get(Opportunity, opp_id)
         if opp is None or not await can_see_repository(session, call.me, opp.repository_id):
             raise NotFound("no opportunity with that id")
-    task, plan = await workflow.start_plan(_starter(call), opp, body.max_steps)
+    task, plan = await workflow.start_plan(call.starter(), opp, body.max_steps)
     return PlanAccepted(task_id=str(task.id), status="pending", plan_id=str(plan.id))
 
 
@@ -117,7 +110,7 @@ async def create_implementation(call: Call[ImplementationIn]) -> ImplementationA
     """Check the plan is ready and the branch name valid, then start the implementation."""
     body = call.body
     bundle = await _plan(call, call.body_id(body.plan_id, "plan"))
-    task, impl = await workflow.start_implementation(_starter(call), bundle, body.branch_name)
+    task, impl = await workflow.start_implementation(call.starter(), bundle, body.branch_name)
     return ImplementationAccepted(
         task_id=str(task.id), status="pending", implementation_id=str(impl.id)
     )
@@ -201,7 +194,7 @@ async def create_pull_request(
     body = call.body
     bundle = await _implementation(call, call.body_id(body.implementation_id, "implementation"))
     task, started = await workflow.start_publish(
-        _starter(call),
+        call.starter(),
         bundle,
         title=body.title,
         description=body.description,
@@ -270,5 +263,5 @@ async def review_pull_request(call: Call[ReviewIn]) -> TaskAccepted:
     """Start a review task."""
     body = call.body
     pr = await _pull_request(call)
-    task = await workflow.start_review(_starter(call), pr, body.review_type)
+    task = await workflow.start_review(call.starter(), pr, body.review_type)
     return TaskAccepted(task_id=str(task.id), status="pending")

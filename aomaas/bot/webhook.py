@@ -27,7 +27,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from aomaas import appkeys
 from aomaas.bot.context import installation_of
 from aomaas.bot.signature import verify_signature
-from aomaas.errors import InvalidRequest, PayloadTooLarge, ServiceUnavailable
+from aomaas.errors import InvalidRequest, ServiceUnavailable
+from aomaas.httpbody import read_limited
 from aomaas.store.db import SessionMaker
 from aomaas.store.models import WebhookDelivery
 from aomaas.store.states import TaskKind
@@ -45,7 +46,7 @@ async def github_webhook(request: web.Request) -> web.Response:
             "GitHub webhooks are not configured: set GITHUB_WEBHOOK_SECRET (and GITHUB_APP_ID, "
             "GITHUB_PRIVATE_KEY) or register the app through /setup; no delivery is accepted without it"
         )
-    body = await read_body(request, settings.webhook_max_body_bytes)
+    body = await read_limited(request, settings.webhook_max_body_bytes, "webhook body")
     verify_signature(body, request.headers.get("X-Hub-Signature-256"), secret)
     event = request.headers.get("X-GitHub-Event", "")
     delivery_id = request.headers.get("X-GitHub-Delivery", "")
@@ -83,26 +84,6 @@ async def github_webhook(request: web.Request) -> web.Response:
     return web.json_response(
         {"ok": True, "delivery": delivery_id, "task_id": str(task.id)}, status=202
     )
-
-
-async def read_body(request: web.Request, limit: int) -> bytes:
-    """The whole request body, refused (413) as soon as it is over ``limit`` bytes.
-
-    ``StreamReader.read(n)`` answers with what has arrived so far, so the body is read
-    until the end of the stream; a body without ``Content-Length`` (chunked) is cut off
-    after ``limit + 1`` bytes, never buffered whole.
-    """
-    declared = request.content_length
-    if declared is not None and declared > limit:
-        raise PayloadTooLarge(f"webhook body over {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await request.content.read(limit + 1 - size):
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"webhook body over {limit} bytes")
-    return b"".join(chunks)
 
 
 def _text(value: object) -> str | None:

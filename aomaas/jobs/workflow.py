@@ -61,7 +61,7 @@ class Starter:
         self,
         kind: str,
         payload: dict[str, Any],
-        repository_id: uuid.UUID,
+        repository_id: uuid.UUID | None,
         *,
         rows: Iterable[Any] = (),
         max_attempts: int | None = None,
