@@ -314,11 +314,39 @@ def _installed(distribution: str, version: str, cache: Path) -> Path:
     return venv / "bin"
 
 
+def loads_repository_code(root: Path, tool: str) -> bool:
+    """Whether running ``tool`` here would import code of the repository.
+
+    flake8 imports the modules its ``[flake8:local-plugins]`` section names, from the
+    paths that section gives: repository code, which runs only in the sandbox. (ruff,
+    black and isort take settings, never code, from their configuration.)
+    """
+    if tool != "flake8":
+        return False
+    return any(
+        section.strip().lower() == "flake8:local-plugins"
+        for name in (".flake8", "setup.cfg", "tox.ini")
+        for section in _ini(root, name).sections()
+    )
+
+
 def runner(root: Path, tool: Tool, settings: GateSettings, cache: Path) -> Runner:
-    """How ``tool`` runs: its pinned version when that installs, else the service's ruff."""
+    """How ``tool`` runs: its pinned version when that installs, else the service's ruff.
+
+    A tool whose configuration would make it import repository code is not run on the
+    host: the service's ruff stands in for it, and the proof says so.
+    """
     own = _own_ruff()
     distribution = DISTRIBUTION[tool.name]
     why = ""
+    if loads_repository_code(root, tool.name):
+        return _stand_in(
+            root,
+            tool,
+            own,
+            " (its configuration loads local plugins: repository code, "
+            "which runs only in the sandbox)",
+        )
     if tool.pin and settings.install_pinned:
         try:
             bin_dir = _installed(distribution, tool.pin, cache)
@@ -337,11 +365,16 @@ def runner(root: Path, tool: Tool, settings: GateSettings, cache: Path) -> Runne
             return Runner(tool, [str(latest / tool.name)], tool.name, f"{tool.name} (latest)")
         except GateError as exc:
             why = f" ({exc})"
+    return _stand_in(root, tool, own, f" could not be installed{why}")
+
+
+def _stand_in(root: Path, tool: Tool, own: str, why: str) -> Runner:
+    """The service's own ruff in place of black, isort or flake8, and why it stands in."""
     stand_in = {"black": "ruff-format", "isort": "ruff-isort", "flake8": "ruff-flake8"}
     length = _max_line_length(root, tool.name)
     extra = ["--line-length", str(length)] if length else []
     pinned = f"{tool.name} {tool.pin}" if tool.pin else tool.name
-    note = f"{tool.name} (the service's own ruff stands in: {pinned} could not be installed{why})"
+    note = f"{tool.name} (the service's own ruff stands in: {pinned}{why})"
     return Runner(tool, [own], stand_in[tool.name], note, extra)
 
 

@@ -179,3 +179,29 @@ def test_weak_hash_is_declared_away_only_with_evidence(tmp_path: Path) -> None:
     assert not unknown.supported and unknown.description.startswith("No deterministic fix")
     cache = make_plan(finding("ruff:S324", "c.py", 5), context=PlanContext(root=root))
     assert cache.supported and "the code around it says `cache_key`" in cache.description
+
+
+def test_flake8_local_plugins_are_never_imported_on_the_host(tmp_path: Path) -> None:
+    """flake8 would import a ``[flake8:local-plugins]`` module, repository code, outside the
+    sandbox: the service's ruff stands in for it instead, and the proof says why."""
+    root = tmp_path / "repo"
+    marker = tmp_path / "plugin-ran"
+    plugin = (
+        "import pathlib\n\n"
+        f"pathlib.Path({str(marker)!r}).write_text('ran')\n\n\n"
+        "class Plugin:\n    name = 'evil'\n    version = '1'\n\n"
+        "    def __init__(self, tree):\n        self.tree = tree\n\n"
+        "    def run(self):\n        return iter(())\n"
+    )
+    flake8 = (
+        "[flake8]\nmax-line-length = 100\n\n"
+        "[flake8:local-plugins]\nextension =\n    EVL = evil:Plugin\npaths = ./\n"
+    )
+    net = 'import requests\n\n\ndef fetch():\n    return requests.get("https://e.org")\n'
+    base = make_repo(root, {".flake8": flake8, "evil.py": plugin, "net.py": net})
+    item = finding("ruff:S113", "net.py", 5)
+    result = implement(root, base, item, make_plan(item), "fix/t", BOT, settings())
+    assert not marker.exists(), "flake8 imported the repository's plugin on the host"
+    assert result.success, result.message
+    outcome, detail = check(result, "repo-gates")
+    assert outcome == "passed" and "loads local plugins" in detail, detail
