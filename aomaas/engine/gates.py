@@ -27,9 +27,11 @@ import configparser
 import contextlib
 import difflib
 import json
+import posixpath
 import re
 import subprocess
 import sys
+import tempfile
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -38,6 +40,7 @@ from typing import Any, Literal
 
 import yaml
 
+from aomaas.engine.sandbox import clean_env
 from aomaas.engine.workspace import locked, run_git
 
 Outcome = Literal["passed", "failed", "skipped"]
@@ -260,10 +263,12 @@ def oldest_python(root: Path) -> tuple[tuple[int, int], str] | None:
 
 
 def _run(argv: list[str], cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a gate tool with an environment built from nothing (no secret of the service)."""
     try:
         return subprocess.run(
             argv,
             cwd=cwd,
+            env=clean_env(None, Path(tempfile.gettempdir())),
             input=stdin,
             capture_output=True,
             text=True,
@@ -323,11 +328,20 @@ def loads_repository_code(root: Path, tool: str) -> bool:
     """
     if tool != "flake8":
         return False
-    return any(
-        section.strip().lower() == "flake8:local-plugins"
-        for name in (".flake8", "setup.cfg", "tox.ini")
-        for section in _ini(root, name).sections()
-    )
+    for name in (".flake8", "setup.cfg", "tox.ini"):
+        path = root / name
+        if path.is_symlink():  # flake8 follows it; we do not read through links: fail closed
+            return True
+        if not path.exists():
+            continue
+        parser = configparser.RawConfigParser(strict=False, interpolation=None)
+        try:
+            parser.read_string(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, configparser.Error):
+            return True  # unreadable here: flake8 might still read it
+        if any(s.strip().lower() == "flake8:local-plugins" for s in parser.sections()):
+            return True
+    return False
 
 
 def runner(root: Path, tool: Tool, settings: GateSettings, cache: Path) -> Runner:
@@ -382,7 +396,8 @@ def lint_codes(run: Runner, root: Path, rel: str) -> Counter[str]:
     """How often each rule (or formatter verdict) hits ``rel`` at ``root``."""
     exe = run.argv
     if run.kind == "ruff":
-        base = [*exe, "check", "--no-fix", "--exit-zero", "--no-cache", "--force-exclude"]
+        base = [*exe, "check", *ruff_config_args(root), "--no-fix", "--exit-zero", "--no-cache"]
+        base.append("--force-exclude")
         done = _run([*base, "--output-format", "json", "--", rel], root)
         if done.returncode != 0:  # ruff before 0.1 spelled it --format
             done = _run([*base, "--format", "json", "--", rel], root)
@@ -412,7 +427,7 @@ def format_text(run: Runner, root: Path, rel: str, text: str) -> str:
     exe = run.argv
     stdin = ["--stdin-filename", rel, "-"]
     argv = {
-        "ruff-format": [*exe, "format", *run.extra, *stdin],
+        "ruff-format": [*exe, "format", *ruff_config_args(root), *run.extra, *stdin],
         "black": [*exe, "-q", *stdin],
         "isort": [*exe, "--filename", rel, "-"],
         "ruff-isort": [
@@ -459,7 +474,52 @@ def _formatters(root: Path, settings: GateSettings, cache: Path) -> list[Runner]
 
 
 def _python_files(root: Path, changed: list[str]) -> list[str]:
-    return [rel for rel in changed if rel.endswith((".py", ".pyi")) and (root / rel).is_file()]
+    """The changed Python files the tools may read and write: real files inside ``root``."""
+    inside = root.resolve()
+    return [
+        rel
+        for rel in changed
+        if rel.endswith((".py", ".pyi"))
+        and (root / rel).is_file()
+        and not (root / rel).is_symlink()
+        and (root / rel).resolve().is_relative_to(inside)
+    ]
+
+
+def ruff_config_args(root: Path) -> list[str]:
+    """How ruff finds its configuration: the repository's root one when it stays inside the
+    tree (``--config``, so nested or parent files are never read), else ``--isolated``.
+
+    A configuration that ``extend``s a path outside the tree, or one reached through a
+    symbolic link, would make ruff read (and print, in its errors) a host file.
+    """
+    for name in ("ruff.toml", ".ruff.toml", "pyproject.toml"):
+        path = root / name
+        if path.is_symlink():
+            return ["--isolated"]
+        if not path.is_file():
+            continue
+        data = _toml(root, name)
+        section = data.get("tool", {}).get("ruff") if name == "pyproject.toml" else data
+        if not isinstance(section, dict):
+            continue
+        return ["--isolated"] if _extends_outside(root, name, section) else ["--config", str(path)]
+    return ["--isolated"]
+
+
+def _extends_outside(root: Path, name: str, section: dict[str, Any], depth: int = 0) -> bool:
+    """Whether the ``extend`` chain of a ruff configuration leaves the tree or follows a link."""
+    extend = section.get("extend")
+    if not extend:
+        return False
+    if not isinstance(extend, str) or depth > 5 or extend.startswith(("/", "~")):
+        return True
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(name), extend))
+    if target == ".." or target.startswith("../") or (root / target).is_symlink():
+        return True
+    data = _toml(root, target)
+    more = data.get("tool", {}).get("ruff") if target.endswith("pyproject.toml") else data
+    return isinstance(more, dict) and _extends_outside(root, target, more, depth + 1)
 
 
 def apply_formatters(
@@ -543,7 +603,8 @@ def _new_violations(run: Runner, base: Path, head: Path, rel: str) -> list[str]:
 
 def _vermin(root: Path, rel: str, target: tuple[int, int]) -> set[str]:
     """The features of ``rel`` that vermin says need a newer Python than ``target``."""
-    argv = [sys.executable, "-c", "import sys, vermin; sys.exit(vermin.main())"]
+    # -I: the repository (the working directory) is not on sys.path: a vermin.py there is not run
+    argv = [sys.executable, "-I", "-c", "import sys, vermin; sys.exit(vermin.main())"]
     argv += ["--no-tips", "--violations", "--format", "parsable", "--no-parse-comments"]
     argv += [f"-t={target[0]}.{target[1]}-", "--", rel]
     done = _run(argv, root)

@@ -205,3 +205,51 @@ def test_flake8_local_plugins_are_never_imported_on_the_host(tmp_path: Path) -> 
     assert result.success, result.message
     outcome, detail = check(result, "repo-gates")
     assert outcome == "passed" and "loads local plugins" in detail, detail
+
+
+def test_a_vermin_module_in_the_repository_is_not_run(tmp_path: Path) -> None:
+    """The oldest-Python check runs vermin with the repository as working directory:
+    a ``vermin.py`` there must not be what Python imports."""
+    root = tmp_path / "repo"
+    marker = tmp_path / "vermin-ran"
+    trap = f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n"
+    make_repo(root, {"pyproject.toml": PY38, "calc/keys.py": CACHE, "vermin.py": trap})
+    head = tmp_path / "head"
+    (head / "calc").mkdir(parents=True)
+    (head / "pyproject.toml").write_text(PY38)
+    (head / "vermin.py").write_text(trap)
+    (head / "calc/keys.py").write_text(CACHE.replace("md5", "sha256"))
+    assert gates.python_check(root, head, ["calc/keys.py"])[0] == "passed"
+    assert not marker.exists(), "the repository's vermin.py ran on the host"
+
+
+def test_a_ruff_configuration_reaching_outside_the_tree_is_not_read(tmp_path: Path) -> None:
+    """``extend`` to a host file (or a symlinked configuration) would make ruff read it and
+    print it in its error; the gate runs ruff ``--isolated`` instead."""
+    secret = tmp_path / "host-secret.toml"
+    secret.write_text("this is = not toml: TOPSECRET\n")
+    root = tmp_path / "repo"
+    config = f'[tool.ruff]\nextend = "{secret}"\n'
+    make_repo(root, {"pyproject.toml": config, "net.py": "import os\n"})
+    assert gates.ruff_config_args(root) == ["--isolated"]
+    runner = gates.Runner(gates.Tool("ruff", None, "pyproject.toml"), [ruff_bin()], "ruff", "ruff")
+    assert gates.lint_codes(runner, root, "net.py")["F401"] == 1
+    (root / "pyproject.toml").unlink()
+    (root / "ruff.toml").symlink_to(secret)
+    assert gates.ruff_config_args(root) == ["--isolated"]
+    (root / "ruff.toml").unlink()
+    (root / "ruff.toml").write_text('extend = "inner/base.toml"\n')
+    (root / "inner").mkdir()
+    (root / "inner/base.toml").write_text("line-length = 90\n")
+    assert gates.ruff_config_args(root) == ["--config", str(root / "ruff.toml")]
+
+
+def test_a_symlinked_flake8_configuration_counts_as_loading_code(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "conf").mkdir(parents=True)
+    (root / "conf/lint.cfg").write_text("[flake8:local-plugins]\npaths = ./\n")
+    (root / ".flake8").symlink_to("conf/lint.cfg")
+    assert gates.loads_repository_code(root, "flake8")
+    (root / ".flake8").unlink()
+    (root / ".flake8").write_text("[flake8]\nmax-line-length = 100\n")
+    assert not gates.loads_repository_code(root, "flake8")
