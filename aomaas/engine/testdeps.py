@@ -142,7 +142,8 @@ def _tox(root: Path, pyproject: dict[str, Any]) -> tuple[list[str], list[str], l
             continue
         if line.startswith("-r"):
             name = line[2:].strip()
-            if _file(root, name) is not None and ".." not in Path(name).parts:
+            inside = not Path(name).is_absolute() and ".." not in Path(name).parts
+            if inside and _file(root, name) is not None:
                 files.append(name)
         elif not line.startswith("-"):
             requirements.append(line)

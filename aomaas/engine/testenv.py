@@ -38,7 +38,12 @@ from packaging.markers import default_environment
 from packaging.requirements import InvalidRequirement, Requirement
 
 from aomaas.engine.junit import JUnitResults, ReportUnreadable, read_report
-from aomaas.engine.sandbox import run_sandboxed, sandbox_can_enter, sandbox_python
+from aomaas.engine.sandbox import (
+    isolation_level,
+    run_sandboxed,
+    sandbox_can_enter,
+    sandbox_python,
+)
 from aomaas.engine.testdeps import ENVIRONMENT_FILES, InstallPlan, install_plan
 from aomaas.engine.workspace import locked, run_git
 
@@ -230,15 +235,28 @@ def _build_tools(dest: Path) -> None:
 
 
 def environment_key(root: Path, settings: SuiteSettings) -> str:
-    """Hash of the dependency files, the interpreter and the tools: one venv per set."""
+    """Hash of the repository's identity, its dependency files, the interpreter and the tools.
+
+    One venv per repository and set: the project's build code runs while it is made, so
+    a venv (and the uv cache it was made with) is never shared with another repository
+    that merely copies the same dependency files.
+    """
     tools = f"pytest {pytest_version()}\0uv {_uv_version()}\0{settings.install_dependencies}"
-    digest = hashlib.sha256(f"{settings.python}\0{tools}".encode())
+    digest = hashlib.sha256(f"{settings.python}\0{tools}\0{repository_identity(root)}".encode())
     for name in ENVIRONMENT_FILES:
         path = root / name
         digest.update(name.encode() + b"\0")
         if path.is_file() and not path.is_symlink():
             digest.update(path.read_bytes())
     return digest.hexdigest()[:20]
+
+
+def repository_identity(root: Path) -> str:
+    """Where the repository comes from (its origin's address), else its first commits."""
+    origin = run_git(["config", "--get", "remote.origin.url"], root, check=False).strip()
+    if origin:
+        return origin
+    return run_git(["rev-list", "--max-parents=0", "HEAD"], root, check=False).strip()
 
 
 def prepare_environment(
@@ -250,6 +268,11 @@ def prepare_environment(
     (:func:`aomaas.engine.testdeps.install_plan`); without, nothing is installed and
     a repository that declares dependencies cannot be tested.
     """
+    if isolation_level() != "namespaces":
+        raise SuiteNotRun(
+            "tests not run: this machine cannot isolate the repository's code (user, network, "
+            "mount and pid namespaces are not available), and it is never run without"
+        )
     deps = declared_dependencies(root, manifests)
     if deps and not settings.install_dependencies:
         raise SuiteNotRun(
@@ -263,10 +286,17 @@ def prepare_environment(
         return _build_venv(cache / "venvs" / key, plan, settings, cache, root)
 
 
+def _marker(venv: Path) -> Path:
+    """Where a venv is recorded complete: beside it, outside what the sandbox may write."""
+    return venv.with_name(venv.name + ".complete")
+
+
 def installed(python: Path) -> str:
     """What the environment of ``python`` holds besides pytest (as :func:`prepare_environment` wrote)."""
-    marker = python.parent.parent / ".complete"
-    return marker.read_text().strip() if marker.is_file() else ""
+    marker = _marker(python.parent.parent)
+    if marker.is_symlink() or not marker.is_file():
+        return ""
+    return marker.read_text().strip()
 
 
 def reachable_cache(cache_dir: Path) -> Path:
@@ -296,8 +326,10 @@ def _build_venv(
     venv: Path, plan: InstallPlan, settings: SuiteSettings, cache: Path, root: Path
 ) -> Path:
     python = venv / "bin" / "python"
-    if (venv / ".complete").exists():
+    marker = _marker(venv)
+    if marker.is_file() and not marker.is_symlink():
         return python
+    marker.unlink(missing_ok=True)
     shutil.rmtree(venv, ignore_errors=True)
     venv.parent.mkdir(parents=True, exist_ok=True)
     created = subprocess.run(
@@ -317,7 +349,7 @@ def _build_venv(
         path.chmod(0o755)
     if not plan.empty():
         _install(venv, python, plan, settings, cache, root)
-    (venv / ".complete").write_text(f"installed: {plan.describe()}\n")
+    marker.write_text(f"installed: {plan.describe()}\n")
     return python
 
 
@@ -382,8 +414,9 @@ def _install(
     cache and the copy); unlike the tests it keeps the network, for the index.
     """
     uv = _uv(cache)
-    uv_cache = cache / "uv"
-    uv_cache.mkdir(exist_ok=True)
+    uv_cache = cache / "uv" / venv.name  # its own, like the venv: the build could change it
+    uv_cache.mkdir(parents=True, exist_ok=True)
+    (cache / "uv").chmod(0o755)
     env = {
         "UV_CACHE_DIR": str(uv_cache),
         "UV_NO_PROGRESS": "1",

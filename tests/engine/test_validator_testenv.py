@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from aomaas.engine.sandbox import isolation_level, sandbox_can_enter
+from aomaas.engine.testdeps import install_plan
 from aomaas.engine.testenv import (
     SuiteNotRun,
     SuiteSettings,
+    installed,
     prepare_environment,
     reachable_cache,
     run_tests,
@@ -86,3 +88,33 @@ def test_private_cache_falls_back_to_a_reachable_one(tmp_path: Path) -> None:
         tree = write(scratch / "tree", PASSING_SUITE)
         run = run_tests(tree, prepare_environment(tree, settings), settings)
     assert run.returncode == 0, run.output_tail
+
+
+def test_a_venv_is_complete_only_by_a_marker_the_sandbox_cannot_write() -> None:
+    """The venv is writable while the project builds in it: the marker that says it is
+    complete lives beside it, and a marker planted inside it is neither trusted nor read."""
+    settings = SuiteSettings(cache_dir=shared_cache(), timeout=60, memory_mb=1024)
+    with sandbox_dir() as scratch:
+        tree = write(scratch / "tree", SUITE)
+        python = prepare_environment(tree, settings)
+        venv = python.parent.parent
+        assert not (venv / ".complete").exists()
+        assert venv.with_name(venv.name + ".complete").is_file()
+        secret = scratch / "secret.txt"
+        secret.write_text("TOPSECRET")
+        (venv / ".complete").symlink_to(secret)
+        assert "TOPSECRET" not in installed(python)
+
+
+def test_tox_requirement_files_outside_the_tree_are_not_used(tmp_path: Path) -> None:
+    outside = tmp_path / "host-requirements.txt"
+    outside.write_text("six\n")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "requirements-test.txt").write_text("six\n")
+    (tree / "tox.ini").write_text(
+        f"[testenv]\ndeps =\n    -r {outside}\n    -r requirements-test.txt\n"
+    )
+    plan = install_plan(tree)
+    assert str(outside) not in plan.requirement_files
+    assert "requirements-test.txt" in plan.requirement_files
