@@ -15,7 +15,7 @@ both call it. Typical use::
     fake.fail_secondary_limit("pulls/create", retry_after=3)   # faults by operationId
 
 Every request the bot sends and every answer the stand-in gives is validated
-against ``../shared/github/openapi-subset.json``; violations are collected in
+against ``tests/data/github/openapi-subset.json``; violations are collected in
 ``fake.violations`` and fail the test at teardown.
 """
 

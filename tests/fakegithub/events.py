@@ -1,6 +1,6 @@
 """Webhook deliveries that match the stand-in's state, built from GitHub's recorded payloads.
 
-Each builder starts from a real example under ``../shared/github/webhooks``,
+Each builder starts from a real example under ``tests/data/github/webhooks``,
 moves it onto the stand-in (ids, names, URLs) and fills in the objects the
 stand-in holds, so the bot receives what GitHub would send for that state.
 """

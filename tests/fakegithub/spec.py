@@ -11,7 +11,7 @@ from typing import Any
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-# A copy of ../shared/github kept in the repository (MIT; see tests/data/github/README.md).
+# GitHub's payloads and OpenAPI subset, kept in the repository (MIT; see its README).
 GITHUB_DATA = Path(__file__).resolve().parents[1] / "data" / "github"
 SPEC_PATH = GITHUB_DATA / "openapi-subset.json"
 SERVER = "https://api.github.com"

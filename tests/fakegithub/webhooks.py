@@ -1,4 +1,4 @@
-"""Real webhook deliveries from ../shared/github/webhooks, moved onto the stand-in and signed."""
+"""Real webhook deliveries from tests/data/github/webhooks, moved onto the stand-in and signed."""
 
 from __future__ import annotations
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import urllib.request
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from tests.support.live import free_port
-from tests.support.processes import clean_env, run_cli, start_server_process
+from tests.support.processes import AOMAAS, clean_env, run_cli, start_server_process
 
 pytestmark = pytest.mark.slow
 
@@ -97,13 +99,23 @@ def test_bad_private_key_stops_the_start(tmp_path: Path, case: str) -> None:
     assert "AAAA" not in err
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file: cannot make it unreadable")
-def test_unreadable_private_key_stops_the_start(tmp_path: Path) -> None:
-    path = tmp_path / "app.pem"
-    path.write_text("secret")
-    path.chmod(0)
-    env = {"AOMAAS_DATA_DIR": str(tmp_path / "data"), "GITHUB_PRIVATE_KEY_PATH": str(path)}
-    _one_line_refusal(run_cli(["serve"], env), 2, "GITHUB_PRIVATE_KEY_PATH", "cannot read")
+def test_unreadable_private_key_stops_the_start() -> None:
+    """A key file the service may not read. Root reads any file, so as root the service is
+    run as another user (``setpriv``), in a folder that user can reach."""
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        as_user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    folder = Path(tempfile.mkdtemp(prefix="aomaas-key-"))
+    try:
+        folder.chmod(0o777)
+        path = folder / "app.pem"
+        path.write_text("secret")
+        path.chmod(0)
+        env = {"AOMAAS_DATA_DIR": str(folder / "data"), "GITHUB_PRIVATE_KEY_PATH": str(path)}
+        done = run_cli(["serve"], env, command=[*as_user, *AOMAAS])
+        _one_line_refusal(done, 2, "GITHUB_PRIVATE_KEY_PATH", "cannot read")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.mark.parametrize("level", ["DEBUG", "INFO", "WARNING"])

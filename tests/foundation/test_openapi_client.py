@@ -22,6 +22,7 @@ import pytest
 
 from tests.integration.repos import demo_repo
 from tests.support.config import make_settings
+from tests.support.contract import OPPORTUNITY_TYPES
 from tests.support.live import live_server
 
 pytestmark = pytest.mark.slow
@@ -145,19 +146,7 @@ async def test_generated_client_walks_the_api(tmp_path: Path, on_path: Path) -> 
         assert isinstance(listed, models.OpportunityList), listed
         assert listed.opportunities, "mining the demo repository found nothing"
         first = listed.opportunities[0]
-        assert (
-            first.location
-            and first.title
-            and first.type_.value
-            in (
-                "security",
-                "performance",
-                "documentation",
-                "maintainability",
-                "dependencies",
-                "testing",
-            )
-        )
+        assert first.location and first.title and first.type_.value in OPPORTUNITY_TYPES
         missing = await _module("api.tasks.get_task").asyncio(
             client=client, task_id="00000000-0000-0000-0000-000000000000"
         )

@@ -5,7 +5,6 @@ reads at run time, and the service installed from the wheel alone serves ``/setu
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -17,7 +16,7 @@ import pytest
 import yaml
 
 from tests.support.live import free_port
-from tests.support.processes import ROOT, run_cli, start_server_process
+from tests.support.processes import ROOT, checkout_copy, run_cli, start_server_process
 
 pytestmark = pytest.mark.slow
 
@@ -32,29 +31,11 @@ PACKAGE_DATA = (
 SETUP_TOKEN = re.compile(r"/setup\?token=([A-Za-z0-9_-]+)")
 
 
-def _checkout_copy(target: Path) -> Path:
-    """The files a fresh clone would have (tracked or new, not ignored), copied to ``target``."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        source = ROOT / name
-        if not source.exists() and not source.is_symlink():
-            continue  # deleted in the work tree, not yet in the index
-        destination = target / name
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, destination, follow_symlinks=False)
-    return target
-
-
 @pytest.fixture(scope="module")
 def distributions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(sdist, wheel) built with ``python -m build`` (the wheel is built from the sdist)."""
     work = tmp_path_factory.mktemp("dist")
-    source = _checkout_copy(work / "source")
+    source = checkout_copy(work / "source")
     built = subprocess.run(
         [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(work / "out"), "."],
         cwd=source,

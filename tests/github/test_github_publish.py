@@ -47,6 +47,12 @@ def run_git(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     return done.stdout
 
 
+def clone(url: str, token: str, work: Path) -> Path:
+    """A clone of the stand-in's repository at ``work``, authenticated by ``token``."""
+    run_git("clone", "--quiet", url, str(work), env=git_auth_env(token))
+    return work
+
+
 def test_marker_helpers() -> None:
     body = with_marker(with_marker("Fixes things", FINGERPRINT), FINGERPRINT)
     assert body.count("aomaas:fingerprint") == 1
@@ -61,10 +67,7 @@ async def test_push_open_then_update_the_same_pull_request(
     async with github(fake_github) as gh:
         client, inst = gh.client, gh.installation_id
         token = await client.installation_token(inst)
-        work = tmp_path / "work"
-        run_git(
-            "clone", "--quiet", client.clone_url(OWNER, NAME), str(work), env=git_auth_env(token)
-        )
+        work = clone(client.clone_url(OWNER, NAME), token, tmp_path / "work")
         assert "x-access-token" not in (work / ".git" / "config").read_text()
         assert token not in (work / ".git" / "config").read_text()
         run_git("checkout", "-q", "-b", "aomaas/fix-1", cwd=work)
@@ -132,10 +135,7 @@ async def test_a_fix_whose_tests_did_not_run_opens_a_draft_with_a_neutral_check(
     async with github(fake_github) as gh:
         client, inst = gh.client, gh.installation_id
         token = await client.installation_token(inst)
-        work = tmp_path / "work"
-        run_git(
-            "clone", "--quiet", client.clone_url(OWNER, NAME), str(work), env=git_auth_env(token)
-        )
+        work = clone(client.clone_url(OWNER, NAME), token, tmp_path / "work")
         run_git("checkout", "-q", "-b", "aomaas/fix-2", cwd=work)
         (work / "README.md").write_text("# hello\n\nChecked.\n")
         run_git("commit", "-qam", "Checked only", cwd=work)
@@ -255,10 +255,7 @@ async def test_push_mints_a_new_token_once_when_git_is_refused(
 ) -> None:
     async with github(fake_github) as gh:
         token = await gh.client.installation_token(gh.installation_id)
-        work = tmp_path / "work"
-        run_git(
-            "clone", "--quiet", gh.client.clone_url(OWNER, NAME), str(work), env=git_auth_env(token)
-        )
+        work = clone(gh.client.clone_url(OWNER, NAME), token, tmp_path / "work")
         (work / "NEWS.md").write_text("news\n")
         run_git("add", "NEWS.md", cwd=work)
         run_git("commit", "-qm", "news", cwd=work)

@@ -1,6 +1,6 @@
 """GitHub events replayed, signed, through the real webhook route against the live server.
 
-Real payloads from ../shared/github/webhooks, moved onto the stand-in: installations and their
+Real payloads from tests/data/github/webhooks, moved onto the stand-in: installations and their
 repositories kept in step (index tasks for what is new, inactive rows for what is gone), a
 push to the default branch re-indexing only the changed file, and the bot's pull request
 closing (merged → resolved; closed unmerged → dismissed and never proposed again). Every

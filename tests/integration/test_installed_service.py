@@ -23,7 +23,7 @@ import pytest
 
 from tests.engine.hands_util import PASSING_SUITE, git, make_repo
 from tests.support.live import free_port
-from tests.support.processes import ROOT, clean_env, run_cli, start_server_process
+from tests.support.processes import checkout_copy, clean_env, run_cli, start_server_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
@@ -53,18 +53,7 @@ def data_dir() -> Iterator[Path]:
 @pytest.fixture(scope="module")
 def aomaas(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """The ``aomaas`` command of a copy of this repository set up by its ``scripts/bootstrap``."""
-    copy = tmp_path_factory.mktemp("installed") / "aomaas"
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for rel in filter(None, listed.split("\0")):
-        source = ROOT / rel
-        if source.is_file() and not source.is_symlink():
-            (copy / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, copy / rel)
+    copy = checkout_copy(tmp_path_factory.mktemp("installed") / "aomaas")
     done = subprocess.run(
         [str(copy / "scripts" / "bootstrap")],
         cwd=copy,

@@ -3,14 +3,12 @@
 An embedded `aomaas serve` (subprocess, in-process worker) on SQLite and on PostgreSQL, a real
 git repository under the configured local root: every check of our own walk
 (:mod:`tests.support.contract`) must hold, and the fix it makes must really be on a branch of
-that repository. When ``../shared/checks/seed_contract.py`` lies beside the checkout, it walks
-the same server too (its checks are extra; nothing depends on it).
+that repository. The suite reads nothing outside the repository: the seed's own check
+(the seed contract check of the design documents) is for running by hand.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,9 +21,6 @@ from tests.support.contract import Target, walk_contract
 from tests.support.git import git
 from tests.support.live import free_port
 from tests.support.processes import ServerProcess, run_cli, start_server_process
-
-# The seed's own check, when ../shared is beside the checkout (optional).
-SEED = Path(__file__).resolve().parents[2].parent / "shared" / "checks" / "seed_contract.py"
 
 pytestmark = pytest.mark.slow
 
@@ -68,32 +63,3 @@ async def test_contract_local(serving: tuple[ServerProcess, Path]) -> None:
     )
     assert len(report.checks) > 150, report.summary()
     _fixed_on_branch(repo, "fix/contract-walk-*")
-
-
-def test_shared_seed_contract_local(serving: tuple[ServerProcess, Path]) -> None:
-    """../shared/checks/seed_contract.py, when present, holds too (an optional extra)."""
-    if not SEED.is_file():
-        pytest.skip(f"optional: no ../shared/checks/seed_contract.py beside the checkout ({SEED})")
-    server, repo = serving
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(SEED),
-            server.url,
-            "maintainer",
-            "password123",
-            str(repo),
-            "--provider",
-            "local",
-            "--timeout",
-            "240",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert result.returncode == 0, (
-        result.stdout[-4000:] + "\n--- server log ---\n" + server.output()[-4000:]
-    )
-    _fixed_on_branch(repo, "fix/contract-check-*")

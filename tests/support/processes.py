@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -145,3 +146,22 @@ def start_server_process(
                 f"aomaas serve did not answer /healthz in {timeout} s:\n{server.output()}"
             )
         time.sleep(0.1)
+
+
+def checkout_copy(target: Path) -> Path:
+    """The files a fresh clone of this repository would have (tracked or new, not ignored),
+    copied to ``target`` (links kept as links)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if not source.exists() and not source.is_symlink():
+            continue  # deleted in the work tree, not yet in the index
+        destination = target / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, destination, follow_symlinks=False)
+    return target
