@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 TEST_NAMES = frozenset({"test", "tests", "testing", "dev"})
@@ -45,6 +46,17 @@ REQUIREMENT_FILES = (
 )
 #: Files whose content decides the environment (its cache key).
 ENVIRONMENT_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", *REQUIREMENT_FILES)
+#: Build backends and what they need: an older commit is built with today's (an old
+#: setuptools cannot read a modern pyproject), only what it installs is of its time.
+BUILD_TOOLING = frozenset(
+    {
+        "setuptools", "wheel", "setuptools-scm", "packaging", "tomli", "typing-extensions",
+        "flit-core", "hatchling", "hatch-vcs", "pathspec", "pluggy", "trove-classifiers",
+        "editables", "pdm-backend", "poetry-core", "vcs-versioning", "importlib-metadata", "zipp",
+    }
+)  # fmt: skip
+#: The cut-off that lets every release of a build tool through.
+TODAY_FOR_BUILDS = "2100-01-01T00:00:00Z"
 _FACTOR = re.compile(r"^[\w.,!-]+:\s")
 
 
@@ -57,6 +69,11 @@ class InstallPlan:
     groups: list[str] = field(default_factory=list)
     requirement_files: list[str] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
+    #: Only releases published before this moment (ISO 8601), "" for today's; the build
+    #: tools are exempt (:data:`BUILD_TOOLING` and ``build_requirements``)
+    exclude_newer: str = ""
+    #: The names ``[build-system] requires`` lists (read, not run)
+    build_requirements: list[str] = field(default_factory=list)
 
     def empty(self) -> bool:
         """Nothing to install."""
@@ -71,6 +88,10 @@ class InstallPlan:
             args += ["--group", group]
         for name in self.requirement_files:
             args += ["-r", name]
+        if self.exclude_newer:
+            args += ["--exclude-newer", self.exclude_newer]
+            for name in sorted(BUILD_TOOLING | set(self.build_requirements)):
+                args += ["--exclude-newer-package", f"{name}={TODAY_FOR_BUILDS}"]
         return args + self.requirements
 
     def describe(self) -> str:
@@ -85,7 +106,8 @@ class InstallPlan:
             parts.append(", ".join(self.requirement_files))
         if self.requirements:
             parts.append(f"tox deps ({', '.join(self.requirements[:5])})")
-        return "; ".join(parts) or "nothing"
+        released = f", as released before {self.exclude_newer}" if self.exclude_newer else ""
+        return ("; ".join(parts) or "nothing") + (released if parts else "")
 
 
 def _file(root: Path, name: str) -> Path | None:
@@ -172,4 +194,17 @@ def install_plan(root: Path) -> InstallPlan:
     if plan.project:
         extras.update(tox_extras)
     plan.extras = sorted(extras)
+    plan.build_requirements = _build_requirements(pyproject)
     return plan
+
+
+def _build_requirements(pyproject: dict[str, Any]) -> list[str]:
+    """The normalised names ``[build-system] requires`` lists."""
+    requires = pyproject.get("build-system", {}).get("requires", [])
+    names = []
+    for spec in requires if isinstance(requires, list) else []:
+        try:
+            names.append(canonicalize_name(Requirement(str(spec)).name))
+        except InvalidRequirement:
+            continue
+    return sorted(set(names))

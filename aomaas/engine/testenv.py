@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata as metadata
 import os
-import re
 import shutil
 import stat
 import subprocess
@@ -44,6 +43,7 @@ from aomaas.engine.sandbox import (
     sandbox_can_enter,
     sandbox_python,
 )
+from aomaas.engine.scmversion import release_version
 from aomaas.engine.testdeps import ENVIRONMENT_FILES, InstallPlan, install_plan
 from aomaas.engine.workspace import locked, run_git
 
@@ -234,7 +234,7 @@ def _build_tools(dest: Path) -> None:
         staging.rename(dest)
 
 
-def environment_key(root: Path, settings: SuiteSettings) -> str:
+def environment_key(root: Path, settings: SuiteSettings, as_of: str = "") -> str:
     """Hash of the repository's identity, its dependency files, the interpreter and the tools.
 
     One venv per repository and set: the project's build code runs while it is made, so
@@ -242,7 +242,8 @@ def environment_key(root: Path, settings: SuiteSettings) -> str:
     that merely copies the same dependency files.
     """
     tools = f"pytest {pytest_version()}\0uv {_uv_version()}\0{settings.install_dependencies}"
-    digest = hashlib.sha256(f"{settings.python}\0{tools}\0{repository_identity(root)}".encode())
+    identity = f"{settings.python}\0{tools}\0{repository_identity(root)}\0{as_of}"
+    digest = hashlib.sha256(identity.encode())
     for name in ENVIRONMENT_FILES:
         path = root / name
         digest.update(name.encode() + b"\0")
@@ -260,13 +261,17 @@ def repository_identity(root: Path) -> str:
 
 
 def prepare_environment(
-    root: Path, settings: SuiteSettings, manifests: dict[str, Any] | None = None
+    root: Path,
+    settings: SuiteSettings,
+    manifests: dict[str, Any] | None = None,
+    as_of: str = "",
 ) -> Path:
     """The cached venv's python for ``root`` (created when missing); SuiteNotRun if impossible.
 
     With installing allowed, the venv holds the project and its test dependencies
-    (:func:`aomaas.engine.testdeps.install_plan`); without, nothing is installed and
-    a repository that declares dependencies cannot be tested.
+    (:func:`aomaas.engine.testdeps.install_plan`), as released before ``as_of`` when
+    given (ISO 8601; a separate venv); without, nothing is installed and a repository
+    that declares dependencies cannot be tested.
     """
     if isolation_level() != "namespaces":
         raise SuiteNotRun(
@@ -280,8 +285,9 @@ def prepare_environment(
             "installing dependencies is disabled"
         )
     plan = install_plan(root) if settings.install_dependencies else InstallPlan()
+    plan.exclude_newer = as_of
     cache = reachable_cache(settings.cache_dir)
-    key = environment_key(root, settings)
+    key = environment_key(root, settings, as_of)
     with locked(cache / f".{key}.lock"):
         return _build_venv(cache / "venvs" / key, plan, settings, cache, root)
 
@@ -386,18 +392,11 @@ SCM_VERSION_VARIABLES = (
     "VCS_VERSIONING_PRETEND_VERSION",
     "PDM_BUILD_SCM_VERSION",
 )
-_RELEASE_TAG = re.compile(r"^v?(\d+(?:\.\d+)*)$")
 
 
 def scm_version_env(root: Path) -> dict[str, str]:
-    """The version a git-versioned project is built with: its latest release tag, else 0.0.0.
-
-    Read with git (no repository code runs); a shallow clone without tags gives 0.0.0.
-    """
-    found = _RELEASE_TAG.match(
-        run_git(["describe", "--tags", "--abbrev=0"], root, check=False).strip()
-    )
-    version = found.group(1) if found else "0.0.0"
+    """The version a git-versioned project is built with (:func:`release_version`)."""
+    version = release_version(root)
     return {
         **{name: version for name in SCM_VERSION_VARIABLES},
         "POETRY_DYNAMIC_VERSIONING_BYPASS": version,

@@ -39,6 +39,7 @@ from aomaas.engine.gates import GateSettings, gate_check, python_check
 from aomaas.engine.index import RepoIndex, build_index
 from aomaas.engine.index.project import is_test_path
 from aomaas.engine.miners import MINERS, mine
+from aomaas.engine.testdeps import install_plan
 from aomaas.engine.testenv import (
     SuiteNotRun,
     SuiteRun,
@@ -309,6 +310,56 @@ def _baseline_problem(run: SuiteRun) -> str | None:
     return None
 
 
+def _baseline(
+    base_tree: Path,
+    head_tree: Path,
+    settings: ValidationSettings,
+    scratch: Path,
+    index: RepoIndex,
+    base_commit: str,
+) -> tuple[Path, SuiteRun, str] | str:
+    """The environment and the run before the change, or why the tests cannot run.
+
+    With today's releases first; when the project's dependencies are installed and the
+    suite does not run with them (the install fails, or no test runs), once more with
+    the releases published before the base commit, as its own CI last saw them. Returns
+    the python, the run and a note saying which releases were used, or the reason.
+    """
+
+    def attempt(as_of: str) -> tuple[Path, SuiteRun, str | None] | str:
+        try:
+            python = prepare_environment(head_tree, settings.tests, index.manifests, as_of)
+        except SuiteNotRun as reason:
+            return str(reason)
+        run = BASE_RUNS.get(
+            base_tree,
+            (base_commit, str(python)),
+            lambda: run_suite(
+                _copy_tree(base_tree, scratch / f"before{as_of[:10]}"), python, settings.tests
+            ),
+        )
+        return python, run, _baseline_problem(run)
+
+    today = attempt("")
+    if not isinstance(today, str) and today[2] is None:
+        return today[0], today[1], ""
+    if not settings.tests.install_dependencies or install_plan(head_tree).empty():
+        return today if isinstance(today, str) else (today[0], today[1], "")
+    moment = run_git(["log", "-1", "--format=%cI", base_commit], base_tree, check=False).strip()
+    then = attempt(moment) if moment else "the base commit has no date"
+    if not isinstance(then, str) and then[2] is None:
+        why = today if isinstance(today, str) else f"tests could not run: {today[2]}"
+        return then[0], then[1], f" (with today's releases: {_shortened(why)})"
+    why = today if isinstance(today, str) else f"tests could not run: {today[2]}"
+    again = then if isinstance(then, str) else f"tests could not run: {then[2]}"
+    return f"{why}; with the releases before {moment} neither: {again}"
+
+
+def _shortened(text: str, limit: int = 300) -> str:
+    """``text`` cut to ``limit`` characters, saying so."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _tests(
     base_tree: Path,
     head_tree: Path,
@@ -333,15 +384,10 @@ def _tests(
     reason = runnable(index.tests)
     if reason:
         return done("skipped", reason)
-    try:
-        python = prepare_environment(head_tree, settings.tests, index.manifests)
-    except SuiteNotRun as reason:
-        return done("skipped", str(reason))
-    before = BASE_RUNS.get(
-        base_tree,
-        (base_commit, str(python)),
-        lambda: run_suite(_copy_tree(base_tree, scratch / "before"), python, settings.tests),
-    )
+    baseline = _baseline(base_tree, head_tree, settings, scratch, index, base_commit)
+    if isinstance(baseline, str):
+        return done("skipped", baseline)
+    python, before, released = baseline
     problem = _baseline_problem(before)
     if problem:
         return done("skipped", f"tests could not run: {problem}", before.isolation)
@@ -361,7 +407,7 @@ def _tests(
     detail = (
         f"tests ran: {before.passed} passed before and {after.passed} after"
         f"{failing if before.failing or after.failing else ''}"
-        f"{'; ' + what if what else ''}; "
+        f"{'; ' + what if what else ''}{released}; "
         f"{before.duration:.1f} s + {after.duration:.1f} s, isolation: {after.isolation}"
     )
     outcome = done("passed", detail, after.isolation)

@@ -22,8 +22,18 @@ FILES = {
 }
 
 
+#: A project whose metadata gives its maintainers' address (the route a SECURITY.md names).
+PYPROJECT = """\
+[project]
+name = "calc"
+authors = [{name = "Ada", email = "ada@calc.example"}]
+maintainers = [{name = "Calc maintainers", email = "security@calc.example"}]
+"""
+
+
 @pytest.mark.parametrize("rule", sorted(FILES))
 def test_generated_community_files_promise_nothing(tmp_path: Path, rule: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
     item = finding(rule, FILES[rule])
     recipe = recipe_for(item)
     assert recipe is not None
@@ -44,6 +54,7 @@ def test_organisation_security_policy_means_no_security_md(tmp_path: Path) -> No
 
 
 def test_without_a_forge_the_plan_says_the_organisation_was_not_checked(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
     item = finding("repo:missing-security-policy", "SECURITY.md")
     plan = make_plan(item, context=PlanContext(root=tmp_path))
     assert plan.supported
@@ -75,3 +86,64 @@ def test_release_drafter_means_no_changelog(tmp_path: Path) -> None:
         plan.description.lower()
     )
     assert not (tmp_path / "CHANGELOG.md").exists()
+
+
+def test_the_security_policy_names_the_maintainers_address_from_the_metadata(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    item = finding("repo:missing-security-policy", "SECURITY.md")
+    plan = make_plan(item, context=PlanContext(root=tmp_path))
+    assert plan.supported
+    assert "The policy names security@calc.example, the pyproject.toml ([project] or " in (
+        plan.description
+    )
+    recipe = recipe_for(item)
+    assert recipe is not None
+    recipe.apply(tmp_path, item, RecipeSettings())
+    text = (tmp_path / "SECURITY.md").read_text()
+    assert "privately\nto the maintainers by email at security@calc.example," in text
+    assert "vulnerability reporting" not in text  # not named: nobody checked it is enabled
+
+
+@pytest.mark.parametrize(
+    ("name", "manifest", "address"),
+    [
+        (
+            "setup.cfg",
+            "[metadata]\nname = d\nauthor_email = a@d.example\nmaintainer_email = m@d.example\n",
+            "m@d.example",
+        ),
+        (
+            "setup.py",
+            "from setuptools import setup\nsetup(name='d', author_email='a@d.example')\n",
+            "a@d.example",
+        ),
+        (
+            "pyproject.toml",
+            '[tool.poetry]\nname = "d"\nauthors = ["Dee <dee@d.example>"]\n',
+            "dee@d.example",
+        ),
+    ],
+)
+def test_the_address_is_read_from_every_manifest_format(
+    tmp_path: Path, name: str, manifest: str, address: str
+) -> None:
+    (tmp_path / name).write_text(manifest)
+    item = finding("repo:missing-security-policy", "SECURITY.md")
+    recipe = recipe_for(item)
+    assert recipe is not None
+    recipe.apply(tmp_path, item, RecipeSettings())
+    assert f"by email at {address}," in (tmp_path / "SECURITY.md").read_text()
+
+
+def test_without_a_known_address_there_is_no_security_policy_to_write(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "calc"\n')
+    item = finding("repo:missing-security-policy", "SECURITY.md")
+    plan = make_plan(item, context=PlanContext(root=tmp_path))
+    assert not plan.supported and "names no address for its maintainers" in plan.description
+    recipe = recipe_for(item)
+    assert recipe is not None
+    with pytest.raises(RecipeFailed, match="no deterministic fix"):
+        recipe.apply(tmp_path, item, RecipeSettings())
+    assert not (tmp_path / "SECURITY.md").exists()

@@ -56,7 +56,9 @@ def test_security_findings_and_noise(tmp_path: Path) -> None:
     assert all(f.location != "tests/test_app.py" for f in findings)  # asserts, passwords in tests
     assert {f.type for f in findings} == {OpportunityType.SECURITY}
     (policy,) = rules["repo:missing-security-policy"]
-    assert policy.location == "SECURITY.md" and policy.fixable and policy.line is None
+    assert policy.location == "SECURITY.md" and policy.line is None
+    # No address in the metadata: only the maintainers can choose the route.
+    assert not policy.fixable and "no deterministic fix" in policy.description
 
 
 def test_repository_level_checks(tmp_path: Path) -> None:

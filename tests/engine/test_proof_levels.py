@@ -7,6 +7,8 @@ run in the sandbox; the proof level must say what really ran.
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ from aomaas.engine.planner import make_plan
 from aomaas.engine.proof import ProofLevel
 from aomaas.engine.testenv import SuiteSettings
 from aomaas.engine.validator import ValidationSettings
-from tests.engine.hands_util import PASSING_SUITE, git, make_repo, shared_cache
+from tests.engine.hands_util import GIT_ENV, PASSING_SUITE, git, make_repo, shared_cache
 
 BOT = Identity("aomaas[bot]", "bot@example.org")
 NET = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
@@ -274,3 +276,61 @@ def test_a_project_versioned_by_git_tags_installs_from_the_copy_without_git(
     result = fix(root, install=True)
     assert result.proof.level == ProofLevel.PROVEN, result.message
     assert result.report is not None and result.report.tests_passed_after == 1
+
+
+def test_a_post_release_tag_versions_the_build(tmp_path: Path) -> None:
+    """A tag like dateutil's ``2.9.0.post0`` is a release: built as 0.0.0, a test dependency
+    requiring the project at a real version could not be resolved."""
+    root = tmp_path / "repo"
+    files = {
+        "pyproject.toml": SCM_PYPROJECT,
+        "src/calcpkg/__init__.py": '"""Calculator."""\n\n\ndef add(a, b):\n    return a + b\n',
+        "src/calcpkg/net.py": NET,
+        "src/requests.py": REQUESTS,
+        "tests/test_calc.py": SCM_TEST.replace('"2.5.1"', '"2.9.0.post0"'),
+    }
+    make_repo(root, files)
+    git(root, "tag", "2.9.0.post0")
+    result = fix(root, install=True)
+    assert result.proof.level == ProofLevel.PROVEN, result.message
+
+
+#: A suite whose conftest needs the release of six of its time (1.10.0, 2015), not today's.
+OF_ITS_TIME = {
+    "pyproject.toml": '[project]\nname = "calcpkg"\nversion = "1.0"\n'
+    'dependencies = ["six"]\n',
+    "src/calcpkg/__init__.py": '"""Calculator."""\n\n\ndef add(a, b):\n    return a + b\n',
+    "src/calcpkg/net.py": NET,
+    "src/requests.py": REQUESTS,
+    "tests/conftest.py": 'import six\n\nassert six.__version__ == "1.10.0", six.__version__\n',
+    "tests/test_calc.py": "from calcpkg import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n",
+}
+
+
+def test_a_suite_that_needs_the_releases_of_its_time_runs_with_them(tmp_path: Path) -> None:
+    """Today's releases break the suite of an older commit (dateutil under pytest 9.1): the
+    proof builds the environment again with the releases published before the commit."""
+    root = tmp_path / "repo"
+    make_repo(root, OF_ITS_TIME)
+    dated = {**os.environ, **GIT_ENV, "GIT_COMMITTER_DATE": "2016-03-01T12:00:00Z"}
+    subprocess.run(
+        ["git", "commit", "-q", "--amend", "--no-edit", "--date", "2016-03-01T12:00:00Z"],
+        cwd=root,
+        env=dated,
+        check=True,
+    )
+    result = fix(root, install=True)
+    assert result.proof.level == ProofLevel.PROVEN, result.message
+    detail = result.report.tests_detail if result.report else ""
+    assert "installed: the project, as released before 2016-03-01T12:00:00+00:00" in detail
+    assert "(with today's releases: tests could not run: pytest stopped before" in detail, detail
+
+
+def test_a_suite_that_runs_with_no_releases_says_both_attempts(tmp_path: Path) -> None:
+    """When neither today's releases nor those of the commit's time run the suite, both
+    reasons are given and nothing is called proven."""
+    root = tmp_path / "repo"
+    never = {**OF_ITS_TIME, "tests/conftest.py": "import six\n\nassert six.__version__ == '0'\n"}
+    make_repo(root, never)
+    reason = checked(fix(root, install=True))
+    assert "with the releases before " in reason and " neither: " in reason, reason

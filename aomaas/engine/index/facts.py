@@ -275,6 +275,7 @@ def _pyproject(text: str) -> dict[str, Any]:
         "build_system": bool(data.get("build-system")),
         "pytest": "pytest" in tool and isinstance(tool.get("pytest"), dict),
         "readme": _readme_field(project.get("readme") or poetry.get("readme")),
+        "contacts": _table_contacts(project) + _table_contacts(poetry),
         "release_notes_url": _release_notes_url(project.get("urls"))
         or _release_notes_url(poetry.get("urls")),
         "towncrier": isinstance(tool.get("towncrier"), dict),
@@ -304,6 +305,46 @@ def _readme_field(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("file")
     return value if isinstance(value, str) else None
+
+
+#: ``Name <address>`` (Poetry's authors and maintainers) or a bare address.
+_ADDRESS = re.compile(r"^(?:[^<>]*<)?\s*([^\s<>@,;]+@[^\s<>@,;]+\.[^\s<>@,;]+)\s*>?$")
+
+
+def _address(value: Any) -> str | None:
+    """The e-mail address in ``value`` (``a@b.org`` or ``Name <a@b.org>``), or None."""
+    match = _ADDRESS.match(value.strip()) if isinstance(value, str) else None
+    return match.group(1) if match else None
+
+
+def _contact_list(role: str, values: list[Any]) -> list[dict[str, str]]:
+    found = (_address(v) for v in values)
+    return [{"role": role, "email": address} for address in found if address]
+
+
+def _table_contacts(table: dict[str, Any]) -> list[dict[str, str]]:
+    """Maintainers first, then authors, with their addresses.
+
+    ``[project]`` lists people as tables with an ``email``; ``[tool.poetry]`` as
+    ``"Name <address>"`` strings.
+    """
+    contacts: list[dict[str, str]] = []
+    for role in ("maintainers", "authors"):
+        people = table.get(role)
+        if isinstance(people, list):
+            values = [p.get("email") if isinstance(p, dict) else p for p in people]
+            contacts += _contact_list(role, values)
+    return contacts
+
+
+def _keyword_contacts(values: dict[str, Any]) -> list[dict[str, str]]:
+    """``maintainer_email`` before ``author_email`` (setup.cfg ``[metadata]``, setup.py)."""
+    contacts: list[dict[str, str]] = []
+    for role, key in (("maintainers", "maintainer_email"), ("authors", "author_email")):
+        value = values.get(key)
+        if isinstance(value, str):
+            contacts += _contact_list(role, value.split(","))
+    return contacts
 
 
 def _poetry_dependency(name: str, spec: str, text: str) -> dict[str, Any]:
@@ -376,6 +417,9 @@ def _setup_cfg(text: str) -> dict[str, Any]:
         "python_classifiers": _python_classifiers(
             _lines(parser.get("metadata", "classifiers", fallback=""))
         ),
+        "contacts": _keyword_contacts(
+            dict(parser.items("metadata")) if parser.has_section("metadata") else {}
+        ),
         "pytest": parser.has_section("tool:pytest"),
         "flake8_ignore": _flake8_ignores(parser),
         "flake8": _flake8_selection(parser),
@@ -445,6 +489,7 @@ def _setup_py(text: str) -> dict[str, Any]:
         "format": "setup.py",
         "dependencies": [],
         "requires_python": None,
+        "contacts": [],
     }
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -475,6 +520,9 @@ def _setup_py(text: str) -> dict[str, Any]:
                 found["requires_python"] = value
             elif keyword.arg == "name" and isinstance(value, str):
                 found["name"] = value
+            elif keyword.arg in ("maintainer_email", "author_email"):
+                found["contacts"] += _keyword_contacts({keyword.arg: value})
+    found["contacts"].sort(key=lambda c: c["role"] != "maintainers")
     return found
 
 

@@ -144,3 +144,27 @@ def _tests(index: RepoIndex) -> dict[str, Any]:
             f.get("runs_tests") for f in index.facts.values() if f.get("kind") == "ci"
         ),
     }
+
+
+#: Where each manifest format keeps its people, for saying where an address came from.
+_PEOPLE_FIELDS = {
+    "pyproject": "pyproject.toml ([project] or [tool.poetry]) {role}",
+    "setup.cfg": "setup.cfg [metadata] {role}",
+    "setup.py": "setup.py's setup() {role}",
+}
+
+
+def maintainer_contact(manifests: dict[str, dict[str, Any]]) -> tuple[str, str] | None:
+    """The address the project's own metadata gives for its maintainers, and where it says so.
+
+    Root manifests only, pyproject before setup.cfg before setup.py, and in each the
+    maintainers before the authors. None when no manifest names an address.
+    """
+    for fmt in _PEOPLE_FIELDS:
+        for path, facts in sorted(manifests.items()):
+            if "/" in path or facts.get("format") != fmt:
+                continue
+            for contact in facts.get("contacts") or []:
+                role = "maintainer" if contact["role"] == "maintainers" else "author"
+                return contact["email"], _PEOPLE_FIELDS[fmt].format(role=role)
+    return None

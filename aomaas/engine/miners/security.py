@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aomaas.engine.findings import Finding, OpportunityType
 from aomaas.engine.index import RepoIndex, is_test_path
+from aomaas.engine.index.project import maintainer_contact
 from aomaas.engine.miners.common import repo_finding
 
 TYPE = OpportunityType.SECURITY
@@ -57,13 +58,19 @@ def repo_checks(index: RepoIndex) -> list[Finding]:
     surface = attack_surface(index)
     if not surface:
         return []
-    return [
-        repo_finding(
-            "missing-security-policy",
-            "SECURITY.md",
-            "Add a security policy (SECURITY.md)",
-            "Add SECURITY.md saying which versions get fixes and how to report a vulnerability "
-            "privately (an address or GitHub's private vulnerability reporting). The project "
-            f"handles untrusted data through {', '.join(surface)}.",
-        )
-    ]
+    contact = maintainer_contact(index.manifests)
+    route = (
+        f"The address {contact[1]} gives, {contact[0]}, is the route a fix would name."
+        if contact
+        else "The project's metadata names no address for its maintainers, so only they "
+        "can choose the route: there is no deterministic fix."
+    )
+    finding = repo_finding(
+        "missing-security-policy",
+        "SECURITY.md",
+        "Add a security policy (SECURITY.md)",
+        "Add SECURITY.md saying how to report a vulnerability privately. The project "
+        f"handles untrusted data through {', '.join(surface)}. {route}",
+    )
+    finding.fixable = finding.fixable and contact is not None
+    return [finding]

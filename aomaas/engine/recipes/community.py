@@ -15,7 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from aomaas.engine.index.facts import decode_text, extract_facts
+from aomaas.engine.index.project import maintainer_contact
 from aomaas.engine.recipes.base import Preflight
 
 UNCHECKED = (
@@ -95,8 +98,46 @@ def _covered(where: str, what: str) -> Preflight:
     return Preflight(f"no fix needed: {where} already provides the {what}")
 
 
-def security_policy(root: Path | None, facts: object) -> Preflight:
-    """A SECURITY.md only where neither the repository nor its owner has a policy."""
+NO_CONTACT = (
+    "no deterministic fix: the project's metadata names no address for its maintainers, "
+    "and a policy must name a private route that really reaches them (an address, or "
+    "GitHub's private vulnerability reporting once they enable it); only they can choose it"
+)
+
+
+def project_contact(root: Path) -> tuple[str, str] | None:
+    """The maintainers' address from the checkout's root manifests, and where it is written."""
+    manifests: dict[str, dict[str, Any]] = {}
+    for name in ("pyproject.toml", "setup.cfg", "setup.py"):
+        path = root / name
+        if path.is_file() and not path.is_symlink():
+            text = decode_text(path.read_bytes(), python=name.endswith(".py"))
+            manifests[name] = extract_facts(name, "manifest", text or "")
+    return maintainer_contact(manifests)
+
+
+def security_contact(root: Path | None, configured: str = "") -> tuple[Preflight, str]:
+    """The private route a new SECURITY.md names: the operator's, else the metadata's address.
+
+    Returns the verdict (a refusal when no route is known) and the route's text.
+    """
+    if configured:
+        return Preflight(), configured
+    if root is None:
+        return Preflight(None, ["The contact is read from the project's metadata."]), ""
+    contact = project_contact(root)
+    if contact is None:
+        return Preflight(NO_CONTACT), ""
+    address, where = contact
+    note = (
+        f"The policy names {address}, the {where} address; change it in the pull request "
+        "if security reports should go elsewhere."
+    )
+    return Preflight(None, [note]), f"the maintainers by email at {address}"
+
+
+def security_policy(root: Path | None, facts: object, configured: str = "") -> Preflight:
+    """A SECURITY.md only where nobody has a policy and a private route is known."""
     if isinstance(facts, CommunityFacts):
         for path in OWNER_FILES:
             if path.rsplit("/", 1)[-1] == "SECURITY.md" and path in facts.owner_files:
@@ -107,7 +148,8 @@ def security_policy(root: Path | None, facts: object) -> Preflight:
         )
         if found:
             return _covered(found, "security policy")
-    return Preflight(None, _unchecked(facts))
+    verdict, _ = security_contact(root, configured)
+    return Preflight(verdict.refusal, _unchecked(facts) + verdict.notes)
 
 
 def contributing(root: Path | None, facts: object) -> Preflight:

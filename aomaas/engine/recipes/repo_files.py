@@ -32,9 +32,10 @@ class SecurityPolicy(Recipe):
         return community.security_policy(root, facts)
 
     def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:
-        """Write SECURITY.md from the template (no promise on the maintainers' behalf)."""
-        _go_ahead(community.security_policy(root, None))
-        text = templates.SECURITY_POLICY.format(contact=settings.security_contact)
+        """Write SECURITY.md naming the known private route (no promise on anyone's behalf)."""
+        _go_ahead(community.security_policy(root, None, settings.security_contact))
+        _, contact = community.security_contact(root, settings.security_contact)
+        text = templates.SECURITY_POLICY.format(contact=contact)
         return write_new(root, _place(finding, "SECURITY.md"), text, settings)
 
 
