@@ -297,8 +297,7 @@ def test_a_post_release_tag_versions_the_build(tmp_path: Path) -> None:
 
 #: A suite whose conftest needs the release of six of its time (1.10.0, 2015), not today's.
 OF_ITS_TIME = {
-    "pyproject.toml": '[project]\nname = "calcpkg"\nversion = "1.0"\n'
-    'dependencies = ["six"]\n',
+    "pyproject.toml": '[project]\nname = "calcpkg"\nversion = "1.0"\ndependencies = ["six"]\n',
     "src/calcpkg/__init__.py": '"""Calculator."""\n\n\ndef add(a, b):\n    return a + b\n',
     "src/calcpkg/net.py": NET,
     "src/requests.py": REQUESTS,
