@@ -8,6 +8,7 @@ from pathlib import Path
 from aomaas.engine import gates
 from aomaas.engine.implementer import Identity, ImplementSettings, implement
 from aomaas.engine.planner import PlanContext, make_plan
+from aomaas.engine.recipes import RecipeSettings, recipe_for
 from aomaas.engine.recipes.ruff_fix import ruff_bin
 from aomaas.engine.testenv import SuiteSettings
 from aomaas.engine.validator import ValidationSettings
@@ -253,3 +254,42 @@ def test_a_symlinked_flake8_configuration_counts_as_loading_code(tmp_path: Path)
     (root / ".flake8").unlink()
     (root / ".flake8").write_text("[flake8]\nmax-line-length = 100\n")
     assert not gates.loads_repository_code(root, "flake8")
+
+
+def test_a_weak_hash_compared_in_place_becomes_sha256(tmp_path: Path) -> None:
+    """A digest only compared with one made the same way crosses no storage or protocol
+    boundary: a stronger algorithm on both sides, even where Python 3.8 is supported; a
+    digest compared with a stored value is not such a case."""
+    root = tmp_path / "repo"
+    same = (
+        "import hashlib\n\n\ndef same_token(a, b):\n"
+        "    return hashlib.md5(a).hexdigest() == hashlib.md5(b).hexdigest()\n"
+    )
+    stored = (
+        "import hashlib\n\n\ndef check_token(a, stored):\n"
+        "    return hashlib.md5(a).hexdigest() == stored\n"
+    )
+    viahmac = (
+        "import hashlib\nimport hmac\n\n\ndef same(a, b):\n"
+        "    return hmac.compare_digest(hashlib.new('sha1', a).digest(), "
+        "hashlib.new('sha1', b).digest())\n"
+    )
+    make_repo(root, {"pyproject.toml": PY38, "a.py": same, "b.py": stored, "c.py": viahmac})
+    plan = make_plan(finding("ruff:S324", "a.py", 5), context=PlanContext(root=root))
+    assert plan.supported and "SHA-256 replaces the weak hash on both sides" in plan.description
+    item = finding("ruff:S324", "a.py", 5)
+    result = implement(root, git(root, "rev-parse", "HEAD").strip(), item, plan, "fix/h", BOT,
+                       settings())  # fmt: skip
+    assert result.success, result.message
+    changed = git(root, "show", "fix/h:a.py")
+    assert "hashlib.sha256(a).hexdigest() == hashlib.sha256(b).hexdigest()" in changed
+    assert check(result, "oldest-python")[0] == "passed"  # sha256 exists on 3.8
+    refused = make_plan(finding("ruff:S324", "b.py", 5), context=PlanContext(root=root))
+    assert not refused.supported  # the stored side: 3.8 has no usedforsecurity, no evidence
+    item = finding("ruff:S324", "c.py", 6)
+    recipe = recipe_for(item)
+    assert recipe is not None
+    recipe.apply(root, item, RecipeSettings())
+    assert "hashlib.new('sha256', a).digest(), hashlib.new('sha256', b).digest()" in (
+        (root / "c.py").read_text()
+    )

@@ -1,4 +1,10 @@
-"""S324: MD5/SHA-1 — declared not for security only with evidence, otherwise no fix.
+"""S324: MD5/SHA-1 — a stronger algorithm where the value stays in place, else declared
+not for security only with evidence, otherwise no fix.
+
+Where the digest is only compared with another digest made the same way in the same
+expression (``hashlib.md5(a).hexdigest() == hashlib.md5(b).hexdigest()``, or the two
+arguments of ``compare_digest``), the value crosses no storage or protocol boundary:
+both sides become SHA-256 and the comparison means what it meant, without the weak hash.
 
 A weak hash is a risk only where it protects something (passwords, signatures,
 sessions, tokens, HTTP digest authentication). Marking such a call
@@ -24,8 +30,14 @@ from libcst.codemod import CodemodContext
 
 from aomaas.engine.findings import Finding
 from aomaas.engine.gates import oldest_python
-from aomaas.engine.recipes.base import Preflight, RecipeFailed, RecipeSettings, target
-from aomaas.engine.recipes.codemod import CallCodemod, has_star_args, keyword, with_keyword
+from aomaas.engine.recipes.base import Preflight, RecipeFailed, RecipeSettings, rewrite, target
+from aomaas.engine.recipes.codemod import (
+    CallCodemod,
+    fix_calls,
+    has_star_args,
+    keyword,
+    with_keyword,
+)
 
 WEAK = frozenset({"md4", "md5", "sha", "sha1", "sha_1", "ripemd160"})
 SECURITY_WORDS = (
@@ -70,8 +82,77 @@ def _words(names: list[str], vocabulary: tuple[str, ...]) -> list[str]:
     ]
 
 
+_DIGESTS = frozenset({"hexdigest", "digest"})
+
+
+def _weak_algorithm(node: ast.expr) -> str | None:
+    """The weak algorithm of ``hashlib.<weak>(...).<digest>()`` or ``hashlib.new(<weak>...)``."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return None
+    if node.func.attr not in _DIGESTS or node.args or node.keywords:
+        return None
+    made = node.func.value
+    if not (isinstance(made, ast.Call) and isinstance(made.func, ast.Attribute)):
+        return None
+    if not (isinstance(made.func.value, ast.Name) and made.func.value.id == "hashlib"):
+        return None
+    name = made.func.attr
+    if name == "new" and made.args and isinstance(made.args[0], ast.Constant):
+        name = str(made.args[0].value).lower()
+    return f"{name}.{node.func.attr}" if name in WEAK else None
+
+
+def _pair(node: ast.AST) -> list[ast.expr] | None:
+    """The two sides of an ``==``/``!=`` comparison or a ``compare_digest`` call."""
+    if (
+        isinstance(node, ast.Compare)
+        and len(node.ops) == 1
+        and isinstance(node.ops[0], ast.Eq | ast.NotEq)
+    ):
+        return [node.left, node.comparators[0]]
+    if isinstance(node, ast.Call) and len(node.args) == 2 and not node.keywords:
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name == "compare_digest":
+            return list(node.args)
+    return None
+
+
+def compared_in_place(source: str, line: int | None) -> bool:
+    """Whether the weak digest on ``line`` is only compared with one made the same way there.
+
+    Both sides of one comparison on that single line are
+    ``hashlib.<weak>(...).<digest>()`` of the same algorithm and digest form.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    for node in ast.walk(tree):
+        sides = _pair(node)
+        if sides is None or line is None:
+            continue
+        if getattr(node, "lineno", None) != line or getattr(node, "end_lineno", None) != line:
+            continue
+        kinds = {_weak_algorithm(side) for side in sides}
+        if len(kinds) == 1 and None not in kinds:
+            return True
+    return False
+
+
+STRONGER = (
+    "The digest is only compared with another digest made the same way in the same "
+    "expression: it is not stored or sent, so SHA-256 replaces the weak hash on both sides "
+    "and the comparison keeps its meaning."
+)
+
+
 def assess(root: Path, finding: Finding) -> Preflight:
-    """Whether the weak hash at the finding may be declared not for security, and why."""
+    """How the weak hash at the finding is fixed (a stronger algorithm, or declared), or why not."""
+    path = target(root, finding.location)
+    source = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if compared_in_place(source, finding.line):
+        return Preflight(None, [STRONGER])
     declared = oldest_python(root)
     if declared is not None and declared[0] < (3, 9):
         (major, minor), where = declared
@@ -105,10 +186,13 @@ def assess(root: Path, finding: Finding) -> Preflight:
 
 
 class WeakHash(CallCodemod):
-    """Add ``usedforsecurity=False`` to a weak hash shown not to protect anything."""
+    """SHA-256 for a digest compared in place; else ``usedforsecurity=False`` with evidence."""
 
     name = "weak-hash-usedforsecurity"
-    summary = "declare an MD5/SHA-1 checksum as not used for security (with evidence)"
+    summary = (
+        "replace a weak hash compared in place by SHA-256, or declare an MD5/SHA-1 checksum "
+        "not used for security (with evidence)"
+    )
     rules = frozenset({"ruff:S324"})
 
     def preflight(self, root: Path | None, finding: Finding, facts: object = None) -> Preflight:
@@ -123,6 +207,10 @@ class WeakHash(CallCodemod):
         verdict = assess(root, finding)
         if verdict.refusal:
             raise RecipeFailed(verdict.refusal)
+        if STRONGER in verdict.notes:
+            return rewrite(
+                root, finding.location, lambda text: fix_calls(text, finding.line, _sha256)
+            )
         return super().apply(root, finding, settings)
 
     def fix(
@@ -136,3 +224,20 @@ class WeakHash(CallCodemod):
         if "hashlib.new" in names and call.args:
             return with_keyword(call, "usedforsecurity", cst.Name("False"))
         return None
+
+
+def _sha256(call: cst.Call, names: set[str], context: CodemodContext) -> cst.Call | None:
+    """``hashlib.<weak>(...)`` → ``hashlib.sha256(...)``; ``hashlib.new("<weak>", ...)`` too."""
+    func = call.func
+    if not isinstance(func, cst.Attribute):
+        return None
+    if any(n.startswith("hashlib.") and n.rsplit(".", 1)[-1] in WEAK for n in names):
+        return call.with_changes(func=func.with_changes(attr=cst.Name("sha256")))
+    first = call.args[0].value if call.args else None
+    if "hashlib.new" not in names or not isinstance(first, cst.SimpleString):
+        return None
+    if str(first.evaluated_value).lower() not in WEAK:
+        return None
+    quote = first.value[-1]
+    algorithm = call.args[0].with_changes(value=cst.SimpleString(f"{quote}sha256{quote}"))
+    return call.with_changes(args=[algorithm, *call.args[1:]])
