@@ -102,7 +102,8 @@ def test_the_security_policy_names_the_maintainers_address_from_the_metadata(
     assert recipe is not None
     recipe.apply(tmp_path, item, RecipeSettings())
     text = (tmp_path / "SECURITY.md").read_text()
-    assert "privately\nto the maintainers by email at security@calc.example," in text
+    assert "to the maintainers by email at security@calc.example, with" in text, text
+    assert max(map(len, text.splitlines())) <= 79
     assert "vulnerability reporting" not in text  # not named: nobody checked it is enabled
 
 

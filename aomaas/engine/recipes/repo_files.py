@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from aomaas.engine.findings import Finding
@@ -35,7 +36,13 @@ class SecurityPolicy(Recipe):
         """Write SECURITY.md naming the known private route (no promise on anyone's behalf)."""
         _go_ahead(community.security_policy(root, None, settings.security_contact))
         _, contact = community.security_contact(root, settings.security_contact)
-        text = templates.SECURITY_POLICY.format(contact=contact)
+        reporting = textwrap.fill(
+            templates.SECURITY_REPORTING.format(contact=contact),
+            width=79,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        text = templates.SECURITY_POLICY.format(reporting=reporting)
         return write_new(root, _place(finding, "SECURITY.md"), text, settings)
 
 

@@ -11,10 +11,13 @@ SECURITY_POLICY = """\
 
 ## Reporting a vulnerability
 
-Please do not report a security problem in a public issue. Report it privately
-to {contact}, with what you found, how to reproduce it, and the versions
-affected.
+{reporting}
 """
+#: The paragraph of :data:`SECURITY_POLICY`, filled and then wrapped at 79 columns.
+SECURITY_REPORTING = (
+    "Please do not report a security problem in a public issue. Report it privately to "
+    "{contact}, with what you found, how to reproduce it, and the versions affected."
+)
 
 # Only the command the proof ran in the sandbox; nothing about how maintainers review.
 CONTRIBUTING = """\
