@@ -9,33 +9,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from packaging.version import InvalidVersion, Version
-
-from aomaas.engine.workspace import run_git
+from aomaas.engine.releases import highest_release, release
+from aomaas.engine.workspace import REMOTE_RELEASE_KEY, run_git
 
 #: What a project without a release tag is built as.
 UNRELEASED = "0.0.0"
 
 
-def _release(tag: str) -> Version | None:
-    """The version a release tag names (``v1.2``, ``2.9.0.post0``), None for other tags."""
-    name = tag.strip()
-    name = name[1:] if name[:1] in "vV" else name
-    try:
-        version = Version(name)
-    except InvalidVersion:
-        return None
-    return None if version.is_devrelease or version.local else version
-
-
 def release_version(root: Path) -> str:
-    """The nearest release tag behind HEAD, else the highest release tag the clone has.
-
-    A shallow clone without tags gives :data:`UNRELEASED`.
+    """The nearest release tag behind HEAD, else the highest release tag the clone has,
+    else the highest the remote had when the workspace fetched (shallow clones have no
+    tags), else :data:`UNRELEASED`.
     """
-    described = _release(run_git(["describe", "--tags", "--abbrev=0"], root, check=False))
+    described = release(run_git(["describe", "--tags", "--abbrev=0"], root, check=False))
     if described is not None:
         return str(described)
-    tags = run_git(["tag", "--list"], root, check=False).split()
-    releases = [v for v in map(_release, tags) if v is not None]
-    return str(max(releases)) if releases else UNRELEASED
+    local = highest_release(run_git(["tag", "--list"], root, check=False).split())
+    if local is not None:
+        return local
+    remote = run_git(["config", "--get", REMOTE_RELEASE_KEY], root, check=False).strip()
+    return str(release(remote) or UNRELEASED)

@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from aomaas.engine.refnames import check_branch_name
+from aomaas.engine.releases import highest_release
 from aomaas.errors import InvalidRequest, RepositoryTooLarge, WorkspaceError, without_locations
 
 #: Configuration that every git command runs with, whatever the repository says.
@@ -44,6 +45,8 @@ HARDENED_CONFIG: tuple[tuple[str, str], ...] = (
 )
 
 GITHUB_HOST_ONLY = "only repositories on the configured GitHub host (GITHUB_WEB_URL) are allowed"
+#: The clone's configuration key holding the highest release tag the remote listed.
+REMOTE_RELEASE_KEY = "aomaas.remoteRelease"
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 
 
@@ -361,6 +364,7 @@ def sync(source: RepoSource, policy: WorkspacePolicy, key: str) -> Checkout:
         run_git(["checkout", "--quiet", "--force", "-B", branch, commit], dest)
         run_git(["clean", "-ffdxq"], dest)
         run_git(["update-ref", f"refs/remotes/origin/{branch}", commit], dest)
+        _record_remote_release(remote, dest, env, config, secrets, policy)
         return Checkout(path=dest, commit=commit, branch=branch)
 
 
@@ -413,6 +417,39 @@ def _default_branch(
     )
     match = re.search(r"^ref: refs/heads/(\S+)\s+HEAD", out, re.MULTILINE)
     return match.group(1) if match else "main"
+
+
+def _record_remote_release(
+    remote: str,
+    dest: Path,
+    env: dict[str, str],
+    config: list[tuple[str, str]],
+    secrets: list[str],
+    policy: WorkspacePolicy,
+) -> None:
+    """Keep the highest release tag the remote lists (names only: the clone has no tags).
+
+    A git-versioned project is built as that version in the test environment
+    (:mod:`aomaas.engine.scmversion`). Best effort: a remote that does not answer
+    leaves the clone's configuration without it.
+    """
+    try:
+        out = run_git(
+            ["ls-remote", "--tags", "--refs", "--", remote],
+            dest,
+            env_extra=env,
+            config=config,
+            timeout=policy.clone_timeout,
+            secrets=secrets,
+        )
+    except WorkspaceError:
+        out = ""
+    names = [line.rsplit("refs/tags/", 1)[-1] for line in out.splitlines() if "refs/tags/" in line]
+    found = highest_release(names)
+    if found:
+        run_git(["config", "--local", REMOTE_RELEASE_KEY, found], dest)
+    else:
+        run_git(["config", "--local", "--unset-all", REMOTE_RELEASE_KEY], dest, check=False)
 
 
 def _enforce_limits(dest: Path, commit: str, policy: WorkspacePolicy) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from aomaas.engine.scmversion import UNRELEASED, release_version
 from aomaas.engine.workspace import RepoSource, WorkspacePolicy, run_git, sync
 from aomaas.errors import RepositoryTooLarge, WorkspaceError
 from tests.support.git import git, git_repo
@@ -131,3 +132,21 @@ def test_concurrent_syncs(tmp_path: Path) -> None:
     assert (tmp_path / "cache" / "k1" / "a.py").exists() and (
         tmp_path / "cache" / "k2" / "a.py"
     ).exists()
+
+
+def test_a_shallow_clone_knows_the_remote_s_highest_release(tmp_path: Path) -> None:
+    """The clone fetches no tags; the highest release tag the remote lists is kept in its
+    configuration, so a git-versioned project is not built as 0.0.0."""
+    repo = git_repo(tmp_path, {"a.py": "x = 1\n"})
+    policy = WorkspacePolicy(cache_dir=tmp_path / "cache")
+    bare = sync(RepoSource("local", str(repo)), policy, "r0")
+    assert release_version(bare.path) == UNRELEASED
+    for tag in ("v1.9.0", "2.9.0.post0", "3.0.dev1", "nightly"):
+        git(repo, "tag", tag)
+    _commit(repo, {"a.py": "x = 2\n"})  # the tags are behind HEAD: describe would find them
+    checkout = sync(RepoSource("local", str(repo)), policy, "r1")
+    assert run_git(["tag", "--list"], checkout.path).strip() == ""  # still no tags fetched
+    assert release_version(checkout.path) == "2.9.0.post0"
+    git(repo, "tag", "-d", "2.9.0.post0")
+    again = sync(RepoSource("local", str(repo)), policy, "r1")
+    assert release_version(again.path) == "1.9.0"  # what the remote lists now
