@@ -6,7 +6,8 @@ Read from files only, never by running code:
   ``[project]`` or ``[build-system]`` table, ``setup.py`` or ``setup.cfg``),
   with its extras named like ``test``/``tests``/``testing``/``dev``
   (``[project.optional-dependencies]`` or setup.cfg's ``[options.extras_require]``);
-* PEP 735 dependency groups with those names (``[dependency-groups]``);
+* PEP 735 dependency groups with those names (``[dependency-groups]``), and PDM's
+  ``[tool.pdm.dev-dependencies]`` groups with those names;
 * requirement files (:data:`REQUIREMENT_FILES`);
 * tox's ``deps`` and ``extras`` of ``[testenv]`` (``tox.ini``, setup.cfg's
   ``[testenv]``, or pyproject's ``[tool.tox] legacy_tox_ini``), lines with
@@ -189,13 +190,31 @@ def install_plan(root: Path) -> InstallPlan:
     plan.groups = _test_named(pyproject.get("dependency-groups", {}))
     plan.requirement_files = [name for name in REQUIREMENT_FILES if _file(root, name)]
     requirements, files, tox_extras = _tox(root, pyproject)
-    plan.requirements = requirements
+    plan.requirements = _pdm_dev_requirements(pyproject) + requirements
     plan.requirement_files += [f for f in files if f not in plan.requirement_files]
     if plan.project:
         extras.update(tox_extras)
     plan.extras = sorted(extras)
     plan.build_requirements = _build_requirements(pyproject)
     return plan
+
+
+def _pdm_dev_requirements(pyproject: dict[str, Any]) -> list[str]:
+    """PDM's ``[tool.pdm.dev-dependencies]`` groups named like tests (PEP 735's forerunner).
+
+    Editable and path entries (``-e file:///${PROJECT_ROOT}/...``) are left out: the
+    project itself is installed anyway.
+    """
+    groups = pyproject.get("tool", {}).get("pdm", {}).get("dev-dependencies", {})
+    if not isinstance(groups, dict):
+        return []
+    return [
+        spec
+        for name in _test_named(groups)
+        for spec in groups[name]
+        if isinstance(groups[name], list)
+        if isinstance(spec, str) and not spec.lstrip().startswith(("-", "file:", "."))
+    ]
 
 
 def _build_requirements(pyproject: dict[str, Any]) -> list[str]:

@@ -123,3 +123,16 @@ def test_tox_requirement_files_outside_the_tree_are_not_used(tmp_path: Path) -> 
     plan = install_plan(tree)
     assert str(outside) not in plan.requirement_files
     assert "requirements-test.txt" in plan.requirement_files
+
+
+def test_pdm_dev_dependency_groups_named_like_tests_are_installed(tmp_path: Path) -> None:
+    """unearth declares its test dependencies (flask, pytest-httpserver) only as PDM
+    dev-dependencies; the project's own editable entry is left out."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "u"\nversion = "1"\n\n[tool.pdm.dev-dependencies]\n'
+        'test = ["pytest>=6.1", "flask>=2.1.2", "-e file:///${PROJECT_ROOT}/#egg=u"]\n'
+        'doc = ["sphinx"]\n'
+    )
+    plan = install_plan(tmp_path)
+    assert plan.project and plan.requirements == ["pytest>=6.1", "flask>=2.1.2"]
+    assert "-e" not in " ".join(plan.arguments())
