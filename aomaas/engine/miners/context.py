@@ -117,7 +117,8 @@ class SourceContext:
         )
 
     def public_deprecation(self, line: int) -> bool:
-        """A deprecation warning raised inside a public function or method.
+        """A deprecation warning raised inside a public function or method (a special
+        method such as ``__init__`` is public when its class is).
 
         There a ``stacklevel`` points the warning at the caller's code, which is what the
         user must change; at module level or in a private helper it would point inside the
@@ -126,12 +127,29 @@ class SourceContext:
         calls = self.calls_on(line, ("warn",))
         if not any(_is_deprecation(call) for call in calls):
             return False
-        functions = [
-            n
-            for n in self._ancestors(line)
-            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-        ]
-        return bool(functions) and not functions[0].name.startswith("_")
+        chain = self._ancestors(line)
+        functions = [n for n in chain if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+        if not functions:
+            return False
+        name = functions[0].name
+        if name.startswith("__") and name.endswith("__"):  # __init__: public if its class is
+            owner = next((n for n in chain if isinstance(n, ast.ClassDef)), None)
+            return owner is not None and not owner.name.startswith("_")
+        return not name.startswith("_")
+
+    def world_writable(self, line: int) -> bool:
+        """A ``chmod`` on ``line`` whose constant mode lets others write, or a ``umask(0)``
+        there (it leaves every file the process creates world-writable until restored)."""
+        for call in self.calls_on(line, ("chmod", "fchmod", "lchmod", "umask")):
+            for node in ast.walk(call):
+                inner = node if isinstance(node, ast.Call) else None
+                if inner is not None and _callee(inner.func) == "umask" and _zero(inner):
+                    return True
+            if _callee(call.func) != "umask" and call.args:
+                mode = call.args[-1]
+                if isinstance(mode, ast.Constant) and isinstance(mode.value, int):
+                    return bool(mode.value & 0o002)
+        return False
 
     def secret_context(self, line: int) -> bool:
         """The statement on ``line`` or its enclosing functions name a secret (a password,
@@ -148,6 +166,16 @@ class SourceContext:
             elif isinstance(node, ast.arg):
                 names.append(node.arg)
         return any(_SECRET.search(name) for name in names)
+
+
+def _zero(call: ast.Call) -> bool:
+    """``umask(0)``: the call's only argument is the constant 0."""
+    return (
+        len(call.args) == 1
+        and isinstance(call.args[0], ast.Constant)
+        and call.args[0].value == 0
+        and not isinstance(call.args[0].value, bool)
+    )
 
 
 def _is_deprecation(call: ast.Call) -> bool:

@@ -78,9 +78,12 @@ CURATED: dict[str, str] = {
     "S604": "shell=True with a built command line (ruff's literal 'seems safe' excepted)",
     "S608": "SQL built by string formatting may be injectable",
     "S701": "Jinja2 templates without autoescape allow cross-site scripting",
+    "S702": "Mako templates do not escape HTML by default: cross-site scripting",
+    "S103": "a file mode that lets anyone write, or a umask(0) never restored, makes files "
+    "world-writable (only with that evidence)",
 }
 #: Curated rules reported outside the selection only with evidence (see _held_back).
-NEEDS_EVIDENCE = ("S324", "B028")
+NEEDS_EVIDENCE = ("S324", "B028", "S103")
 #: Codes under a curated prefix that are not curated themselves.
 NOT_CURATED = ("PLE0704", "PLE0605")
 #: Real bugs and exploitable security: ranked first (priority critical).
@@ -112,15 +115,16 @@ CRITICAL = (
     "S604",
     "S608",
     "S701",
+    "S702",
 )
 #: Curated security with evidence that is not directly exploitable: ranked high.
-HIGH = ("S113", "S202", "S306", "S504", "S505", "S507")
+HIGH = ("S103", "S113", "S202", "S306", "S504", "S505", "S507")
 #: Findings a guard (``except NameError``, ``if sys.version_info``...) makes unreachable or
 #: deliberate (an import probing for a module is not an unused import).
 GUARDED_CODES = ("F821", "F822", "F401", "UP")
 #: Context where code is not the shipped package: weighs less, security drops out.
 _TOOLING = re.compile(r"(^|/)(conf\.py|setup\.py|noxfile\.py|fabfile\.py|tasks\.py|manage\.py)$")
-_NON_PACKAGE = re.compile(r"(^|/)(documentation|extras?|tools|tasks|contrib/scripts)/")
+_NON_PACKAGE = re.compile(r"^(documentation|extras?|tools|tasks|contrib/scripts)/")
 #: A docstring summary needs this share of undocumented public definitions, of at least
 #: MIN_PUBLIC definitions: a package documenting most of its API is not asked for more.
 UNDOCUMENTED_SHARE = 0.5
@@ -222,6 +226,12 @@ def _held_back(
         and not parsed(path).public_deprecation(finding.line or 0)
     ):
         return "warning-without-evidence"
+    if (
+        code == "S103"
+        and not selection.selects(code)
+        and not parsed(path).world_writable(finding.line or 0)
+    ):
+        return "permissions-without-evidence"
     return None
 
 
