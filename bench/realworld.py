@@ -19,7 +19,15 @@ claimed fix is written to the scratch folder, to be judged in
 JSON file with everything.
 
     .venv/bin/python bench/realworld.py MIRRORS SCRATCH [--repos flask,click]
-        [--no-fix] [--max-fixes N] [--no-tests] [--json FILE]
+        [--no-fix] [--max-fixes N] [--no-tests] [--json FILE] [--held-back-sample N]
+
+With ``--held-back-sample N`` it also lists the findings the signal policy holds back
+(``aomaas.engine.miners.mine(held_back=...)``, in-process), with the reason, draws a
+seeded stratified sample of N of them (every reason and every repository represented,
+security and bug patterns weighed more than style), writes it to
+``SCRATCH/heldback-sample.toml`` ready to label, and counts the worth-it labels of
+``bench/realworld_heldback_labels.toml``: what the policy throws away that a maintainer
+would have wanted (recall).
 
 Not part of CI: it needs the network (pip) and takes minutes per repository with fixes.
 """
@@ -30,6 +38,7 @@ import argparse
 import hashlib
 import json
 import os
+import random
 import re
 import shlex
 import shutil
@@ -43,10 +52,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aomaas.engine.findings import Finding
+from aomaas.engine.index import build_index
+from aomaas.engine.miners import mine
+
 HERE = Path(__file__).resolve().parent
 CORPUS_FILE = HERE / "realworld_corpus.toml"
 LABELS_FILE = HERE / "realworld_labels.toml"
 VERDICTS_FILE = HERE / "realworld_verdicts.toml"
+HELD_BACK_LABELS_FILE = HERE / "realworld_heldback_labels.toml"
+HELD_BACK_SEED = 11
+#: How much more a held-back finding of each class weighs in the sample than style.
+CLASS_WEIGHT = {"security": 4.0, "bug-pattern": 4.0, "style": 1.0, "docstring": 0.5}
+_SECURITY, _BUG = re.compile(r"^S\d"), re.compile(r"^(B\d|F\d|PLE\d|E9)")
 WORTH, NOISE = "worth it", "noise"
 MERGEABLE = "mergeable"
 TOP, FIX_WINDOW = 10, 30
@@ -138,6 +156,7 @@ class RepoResult:
     tests_before: str = ""
     tests_can_run: bool | None = None
     fixes: list[FixResult] = field(default_factory=list)
+    held_back: list[dict[str, Any]] = field(default_factory=list)  # with --held-back-sample
 
     def labelled(self) -> list[dict[str, Any]]:
         """The top-10 entries that carry a label."""
@@ -280,6 +299,176 @@ def judge_top(result: RepoResult, document: dict[str, Any], labels: list[dict[st
     result.worth_reported = sum(
         1 for e in worth if e["fingerprint"] in fingerprints or place_key(e) in places
     )
+
+
+# -- what the signal policy holds back ----------------------------------------------------
+
+
+def finding_class(code: str) -> str:
+    """``security`` (S), ``bug-pattern`` (B, F, PLE, E9), ``docstring`` (D) or ``style``."""
+    if _SECURITY.match(code):
+        return "security"
+    if _BUG.match(code):
+        return "bug-pattern"
+    return "docstring" if code.startswith("D") else "style"
+
+
+def held_back_findings(name: str, src: Path, commit: str) -> list[dict[str, Any]]:
+    """The code findings the signal policy does not report in ``src``, with the reason."""
+    held: list[tuple[Finding, str]] = []
+    mine(src, build_index(src, commit), held_back=held)
+    out = []
+    for finding, why in held:
+        code = str(finding.extra.get("code", ""))
+        out.append(
+            {
+                "repo": name,
+                "fingerprint": finding.fingerprint,
+                "rule": finding.rule,
+                "location": finding.location,
+                "line": finding.line or 0,
+                "reason_key": why,
+                "class": finding_class(code),
+                "title": finding.title,
+                "code": (finding.snippet.splitlines() or [""])[0].strip(),
+            }
+        )
+    return sorted(out, key=lambda h: (h["location"], h["line"], h["rule"], h["fingerprint"]))
+
+
+def draw_held_back_sample(
+    held: list[dict[str, Any]], size: int, seed: int = HELD_BACK_SEED
+) -> list[dict[str, Any]]:
+    """A reproducible stratified sample of ``size`` held-back findings.
+
+    One per reason key first, then one per repository not yet represented, then the rest;
+    each draw is weighted by :data:`CLASS_WEIGHT` over the square root of the number of
+    held-back findings of the same rule (a rule held back 300 times does not fill the
+    sample; rare rules, where a systematic miss hides, get their chance).
+    """
+    rng = random.Random(seed)
+    pool = sorted(held, key=lambda h: (h["repo"], h["location"], h["line"], h["rule"]))
+    same_rule = Counter(h["rule"] for h in pool)
+    chosen: list[dict[str, Any]] = []
+    taken: set[int] = set()
+
+    def draw(candidates: list[dict[str, Any]]) -> None:
+        left = [h for h in candidates if id(h) not in taken]
+        if not left:
+            return
+        weights = [CLASS_WEIGHT[h["class"]] / same_rule[h["rule"]] ** 0.5 for h in left]
+        pick = rng.choices(left, weights=weights)[0]
+        taken.add(id(pick))
+        chosen.append(pick)
+
+    for reason in sorted({h["reason_key"] for h in pool}):
+        draw([h for h in pool if h["reason_key"] == reason])
+    for repo in sorted({h["repo"] for h in pool}):
+        if not any(h["repo"] == repo for h in chosen):
+            draw([h for h in pool if h["repo"] == repo])
+    while len(chosen) < min(size, len(pool)):
+        draw(pool)
+    return sorted(chosen, key=lambda h: (h["repo"], h["location"], h["line"], h["rule"]))
+
+
+def held_back_label(item: dict[str, Any], labels: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The label of a held-back finding (by fingerprint, else rule, file and line)."""
+    return match_label(item, label_index(labels, item["repo"]))
+
+
+def held_back_stub(item: dict[str, Any], label: dict[str, Any] | None) -> str:
+    """A TOML entry for ``realworld_heldback_labels.toml`` (the label filled when known)."""
+    return (
+        f"[[label]]\nrepo = {toml_string(item['repo'])}\n"
+        f"fingerprint = {toml_string(item['fingerprint'])}\nrule = {toml_string(item['rule'])}\n"
+        f"location = {toml_string(item['location'])}\nline = {item['line']}\n"
+        f"reason_key = {toml_string(item['reason_key'])}\n"
+        + (
+            f"label = {toml_string(label['label'])}\nreason = {toml_string(label['reason'])}\n"
+            if label
+            else f'label = ""  # "{WORTH}" or "{NOISE}"\n'
+            f'reason = ""  # {item["title"][:70]} | {item["code"][:70]}\n'
+        )
+    )
+
+
+def print_held_back(
+    results: list[RepoResult], size: int, labels: list[dict[str, Any]], scratch: Path
+) -> None:
+    """Held-back counts by reason, the sample (printed and written to SCRATCH) and the
+    worth-it labels among the findings still held back."""
+    held = [h for r in results for h in r.held_back]
+    print(f"\n== held back by the signal policy: {len(held)} findings")
+    if not held:
+        print("   (none listed: a saved run lists them only if it ran with --held-back-sample)")
+        return
+    by_reason = Counter(h["reason_key"] for h in held)
+    for reason, count in sorted(by_reason.items(), key=lambda kv: (-kv[1], kv[0])):
+        classes = Counter(h["class"] for h in held if h["reason_key"] == reason)
+        detail = ", ".join(f"{n} {c}" for c, n in sorted(classes.items()))
+        print(f"   {reason:36} {count:5}  ({detail})")
+    for r in results:
+        if r.held_back:
+            counts = Counter(h["reason_key"] for h in r.held_back)
+            print(
+                f"   {r.name:16} {len(r.held_back):5}: "
+                + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+            )
+    sample = draw_held_back_sample(held, size)
+    stubs = [held_back_stub(h, held_back_label(h, labels)) for h in sample]
+    out = scratch / "heldback-sample.toml"
+    out.write_text(
+        f"# {len(sample)} held-back findings drawn with seed {HELD_BACK_SEED} "
+        f"(bench/realworld.py --held-back-sample {size})\n\n" + "\n".join(stubs)
+    )
+    unlabelled = [
+        stub for h, stub in zip(sample, stubs, strict=True) if not held_back_label(h, labels)
+    ]
+    print(
+        f"\n# held-back sample: {len(sample)} findings (seed {HELD_BACK_SEED}), "
+        f"{len(sample) - len(unlabelled)} labelled; all in {out}"
+    )
+    if unlabelled:
+        print(f"# {len(unlabelled)} unlabelled (complete and add to {HELD_BACK_LABELS_FILE.name}):")
+        for stub in unlabelled:
+            print(stub)
+    matched: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for h in held:
+        label = held_back_label(h, labels)
+        if label is not None and all(label is not other for _, other in matched):
+            matched.append((h, label))
+    # Labels with ``sample = false`` were found outside the drawn sample (looking for
+    # systematic misses): listed, not counted in the figure.
+    drawn = [(h, label) for h, label in matched if label.get("sample", True)]
+    worth = [(h, label) for h, label in drawn if label["label"] == WORTH]
+    print(f"\n   held-back findings labelled worth it: {len(worth)}/{len(drawn)}")
+    for reason in sorted({h["reason_key"] for h, _ in drawn}):
+        of = [label for h, label in drawn if h["reason_key"] == reason]
+        yes = sum(1 for label in of if label["label"] == WORTH)
+        print(f"     {reason:36} {yes}/{len(of)} labelled ({by_reason[reason]} held back)")
+    for h, label in worth:
+        print(
+            f"     {h['repo']:14} {h['rule']:12} {h['location']}:{h['line']} "
+            f"[{h['reason_key']}] {label['reason']}"
+        )
+    extra = [(h, label) for h, label in matched if not label.get("sample", True)]
+    if extra:
+        extra_worth = [(h, label) for h, label in extra if label["label"] == WORTH]
+        print(
+            f"   labelled outside the sample: {len(extra_worth)}/{len(extra)} worth it "
+            "(not counted above)"
+        )
+        for h, label in extra_worth:
+            print(
+                f"     {h['repo']:14} {h['rule']:12} {h['location']}:{h['line']} "
+                f"[{h['reason_key']}] {label['reason']}"
+            )
+    names = {r.name for r in results}
+    gone = [e for e in labels if e["repo"] in names and all(e is not m for _, m in matched)]
+    if gone:
+        print(f"   labels whose finding is no longer held back (reported, or gone): {len(gone)}")
+        for e in gone:
+            print(f"     {e['repo']:14} {e['rule']:12} {e['location']}:{e['line']} ({e['label']})")
 
 
 # -- the repository's tests ---------------------------------------------------------------
@@ -572,6 +761,8 @@ def bench_repo(spec: dict[str, Any], args: argparse.Namespace, cli: str) -> Repo
     result.total = document["total"]
     result.counts = document["counts"]
     judge_top(result, document, args.labels)
+    if args.held_back_sample:
+        result.held_back = held_back_findings(spec["name"], src, spec["commit"])
     opportunities = document["opportunities"]
     fixable = [o for o in opportunities[:FIX_WINDOW] if o.get("fixable")]
     result.fixable_top30 = len(fixable)
@@ -830,6 +1021,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, help="result file (default SCRATCH/realworld.json)")
     parser.add_argument(
+        "--held-back-sample",
+        type=int,
+        default=0,
+        metavar="N",
+        help="list what the signal policy holds back, draw a seeded sample of N to label "
+        f"and count the worth-it labels of {HELD_BACK_LABELS_FILE.name}",
+    )
+    parser.add_argument(
         "--report",
         action="store_true",
         help="run nothing: print SCRATCH/realworld.json (or --json) again with the current "
@@ -848,6 +1047,7 @@ def main(argv: list[str] | None = None) -> int:
     args.scratch.mkdir(parents=True, exist_ok=True)
     args.labels = load_toml(LABELS_FILE, "label")
     args.verdicts = load_toml(VERDICTS_FILE, "verdict")
+    held_back_labels = load_toml(HELD_BACK_LABELS_FILE, "label")
     out = args.json or args.scratch / "realworld.json"
     if args.report:
         saved, fixing = reload(out, args.labels, args.verdicts)
@@ -855,6 +1055,8 @@ def main(argv: list[str] | None = None) -> int:
             print_repo(result)
         print_unlabelled(saved)
         print_totals(totals(saved, fixing), fixing)
+        if args.held_back_sample:
+            print_held_back(saved, args.held_back_sample, held_back_labels, args.scratch)
         return 0
     cli = aomaas_cli()
     results: list[RepoResult] = []
@@ -869,6 +1071,8 @@ def main(argv: list[str] | None = None) -> int:
     print_unlabelled(results)
     summary = totals(results, not args.no_fix)
     print_totals(summary, not args.no_fix)
+    if args.held_back_sample:
+        print_held_back(results, args.held_back_sample, held_back_labels, args.scratch)
     out.write_text(
         json.dumps({"totals": summary, "repositories": [asdict(r) for r in results]}, indent=2)
     )

@@ -338,3 +338,28 @@ def test_a_tasks_module_inside_a_package_is_package_code(tmp_path: Path) -> None
     files = {"app/__init__.py": "", "app/manager/tasks/sync.py": net, "tasks/release.py": net}
     found = _rules(_mine(git_repo(tmp_path, files)))["ruff:S113"]
     assert [f.location for f in found] == ["app/manager/tasks/sync.py"]
+
+
+def test_held_back_lists_what_is_not_reported_with_the_reason(tmp_path: Path) -> None:
+    files = {
+        "pkg/core.py": CODE,
+        "tools/release.py": PUBLIC,
+        "docs/index.rst": "API\n===\n",
+        "ruff.toml": '[lint]\nselect = ["E7"]\n',
+    }
+    repo = git_repo(tmp_path, files)
+    stats: dict[str, object] = {}
+    held: list[tuple[Finding, str]] = []
+    reported = _mine(repo, stats, held_back=held)
+    why = {(f.rule, f.location): reason for f, reason in held}
+    assert why[("ruff:F401", "pkg/core.py")] == "not-selected"
+    assert why[("ruff:D103", "tools/release.py")] == "docstrings-outside-package"
+    # documented in docs/: the package's docstring findings get no summary, and say why
+    assert why[("ruff:D103", "pkg/core.py")] == "docstrings-documented-elsewhere"
+    assert "ruff:D1" not in _rules(reported)
+    counted = stats["held_back"]
+    assert isinstance(counted, dict)
+    assert sum(counted.values()) == sum(1 for _, r in held if not r.startswith("docstrings-d"))
+    assert not {f.fingerprint for f, _ in held} & {f.fingerprint for f in reported}
+    # without the list, the same findings are reported
+    assert [f.fingerprint for f in _mine(repo)] == [f.fingerprint for f in reported]

@@ -43,12 +43,15 @@ def mine(
     paths: Iterable[str] | None = None,
     progress: Callable[[str], None] | None = None,
     stats: dict[str, Any] | None = None,
+    held_back: list[tuple[Finding, str]] | None = None,
 ) -> list[Finding]:
     """Every finding of the wanted ``types`` (all when None), unranked.
 
     With ``paths`` only those files are mined and repository-level checks are
     skipped (re-mining changed files, reviewing a pull request). ``stats``, when
     given, receives counts and timings (filtered diagnostics by reason, ruff run).
+    ``held_back``, when given, receives the code findings the signal policy does not
+    report, each with its reason (``bench/realworld.py --held-back-sample``).
     """
     say = progress or (lambda _message: None)
     started = time.perf_counter()
@@ -58,7 +61,7 @@ def mine(
         chosen = set(paths)
         python = [p for p in python if p in chosen]
     info: dict[str, Any] = stats if stats is not None else {}
-    findings = mine_code(root, index, wanted, python, info, say)
+    findings = mine_code(root, index, wanted, python, info, say, held_back)
     ruff_done = time.perf_counter()
     if paths is None:
         for kind in sorted(wanted):

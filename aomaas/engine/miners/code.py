@@ -27,8 +27,10 @@ def mine_code(
     files: list[str],
     stats: dict[str, Any],
     progress: Callable[[str], None],
+    held_back: list[tuple[Finding, str]] | None = None,
 ) -> list[Finding]:
-    """Findings of the ruff families for ``types`` in ``files``; counts go into ``stats``."""
+    """Findings of the ruff families for ``types`` in ``files``; counts go into ``stats``
+    (and what the signal policy holds back into ``held_back``, when given)."""
     select = ruff_selection(types)
     setup = ruff_setup(index)
     progress(f"mining: ruff on {len(files)} Python files")
@@ -69,7 +71,7 @@ def mine_code(
 
     assign_fingerprints(findings, lambda f: parsed(f.location).scope(f.line or 0))
     stats["filtered"] = filtered
-    return apply_signal(findings, index, parsed, stats)
+    return apply_signal(findings, index, parsed, stats, held_back)
 
 
 def _convert(

@@ -159,8 +159,15 @@ def apply_signal(
     index: RepoIndex,
     parsed: Callable[[str], SourceContext],
     stats: dict[str, Any],
+    held_back: list[tuple[Finding, str]] | None = None,
 ) -> list[Finding]:
-    """The code findings worth reporting, prioritised and grouped (``parsed``: a file's AST)."""
+    """The code findings worth reporting, prioritised and grouped (``parsed``: a file's AST).
+
+    ``held_back``, when given, receives each finding that is not reported with the reason
+    (the keys of ``stats["held_back"]``, and for docstring findings whose package gets no
+    summary ``docstrings-documented-elsewhere``, ``docstrings-not-a-package`` or
+    ``docstrings-mostly-documented``): for measuring what the policy drops.
+    """
     selection = lint_selection(index)
     pin = pinned_ruff(index)
     held: dict[str, int] = defaultdict(int)
@@ -172,6 +179,8 @@ def apply_signal(
         why = _held_back(finding, code, selection, parsed, pin)
         if why is not None:
             held[why] += 1
+            if held_back is not None:
+                held_back.append((finding, why))
             continue
         if code.startswith("D1") and not selection.docstrings:
             summaries.append(finding)
@@ -184,7 +193,7 @@ def apply_signal(
         "docstrings": selection.docstrings,
         "pinned_ruff": ".".join(map(str, pin)) if pin else None,
     }
-    return group(kept) + _docstring_summaries(summaries, index)
+    return group(kept) + _docstring_summaries(summaries, index, held_back)
 
 
 def _held_back(
@@ -345,19 +354,34 @@ def undocumented_share(index: RepoIndex, package: str) -> float:
     return sum(1 for symbol in public if not symbol.get("documented")) / len(public)
 
 
-def _docstring_summaries(findings: list[Finding], index: RepoIndex) -> list[Finding]:
-    """One low-priority opportunity per package whose public API is mostly undocumented."""
+def _no_summary(index: RepoIndex, package: str, documented: bool) -> str | None:
+    """Why ``package`` gets no docstring summary (a key of ``held_back``), or None."""
+    if documented:
+        return "docstrings-documented-elsewhere"
+    if not is_package(index, package):
+        return "docstrings-not-a-package"
+    if undocumented_share(index, package) < UNDOCUMENTED_SHARE:
+        return "docstrings-mostly-documented"
+    return None
+
+
+def _docstring_summaries(
+    findings: list[Finding],
+    index: RepoIndex,
+    held_back: list[tuple[Finding, str]] | None = None,
+) -> list[Finding]:
+    """One low-priority opportunity per package whose public API is mostly undocumented
+    (the findings of the other packages go into ``held_back`` when given)."""
     by_package: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_package[package_of(finding.location)].append(finding)
-    if documented_elsewhere(index):
-        return []
+    elsewhere = documented_elsewhere(index) is not None
     out = []
     for package, members in sorted(by_package.items()):
-        if (
-            not is_package(index, package)
-            or undocumented_share(index, package) < UNDOCUMENTED_SHARE
-        ):
+        why = _no_summary(index, package, elsewhere)
+        if why is not None:
+            if held_back is not None:
+                held_back.extend((member, why) for member in members)
             continue
         summary = _grouped(
             DOCSTRING_SUMMARY,
