@@ -195,6 +195,17 @@ def clean_env(extra: Mapping[str, str] | None, home: Path) -> dict[str, str]:
     return env
 
 
+def output_tail(text: str, limit: int) -> str:
+    """The last lines of ``text`` that fit in ``limit`` characters, on one line."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    kept: list[str] = []
+    for line in reversed(lines):
+        if sum(len(k) + 3 for k in kept) + len(line) > limit:
+            break
+        kept.insert(0, line)
+    return " / ".join(kept) or text.strip()[-limit:]
+
+
 def _text(data: bytes | None) -> str:
     return (data or b"")[:OUTPUT_LIMIT].decode("utf-8", "replace")
 
@@ -215,8 +226,9 @@ def run_sandboxed(
     ``writable`` directories (and a private temporary HOME) are the only places
     the command may write; when the engine runs as root they are handed to uid
     65534 first. ``env`` adds variables to the empty base environment; names that
-    look like secrets are dropped anyway. ``network=True`` keeps the host network
-    (only for installing dependencies from the package index).
+    look like secrets are dropped anyway. ``network=True`` keeps the host network:
+    only for fetching declared dependencies from the package index, never for a
+    command that runs the repository's own code (:mod:`aomaas.engine.testinstall`).
     """
     level = isolation_level()
     with tempfile.TemporaryDirectory(prefix="aomaas-home-") as home_dir:

@@ -89,11 +89,17 @@ class InstallPlan:
             args += ["--group", group]
         for name in self.requirement_files:
             args += ["-r", name]
-        if self.exclude_newer:
-            args += ["--exclude-newer", self.exclude_newer]
-            for name in sorted(BUILD_TOOLING | set(self.build_requirements)):
-                args += ["--exclude-newer-package", f"{name}={TODAY_FOR_BUILDS}"]
-        return args + self.requirements
+        return args + self.release_window() + self.requirements
+
+    def release_window(self) -> list[str]:
+        """``uv pip install`` arguments limiting releases to those before ``exclude_newer``
+        (none for today's), the build tools exempt."""
+        if not self.exclude_newer:
+            return []
+        args = ["--exclude-newer", self.exclude_newer]
+        for name in sorted(BUILD_TOOLING | set(self.build_requirements)):
+            args += ["--exclude-newer-package", f"{name}={TODAY_FOR_BUILDS}"]
+        return args
 
     def describe(self) -> str:
         """One line for people: what was installed."""
@@ -111,13 +117,15 @@ class InstallPlan:
         return ("; ".join(parts) or "nothing") + (released if parts else "")
 
 
-def _file(root: Path, name: str) -> Path | None:
+def tree_file(root: Path, name: str) -> Path | None:
+    """``root/name`` when it is a regular file (never a symbolic link), else None."""
     path = root / name
     return path if path.is_file() and not path.is_symlink() else None
 
 
-def _pyproject(root: Path) -> dict[str, Any]:
-    path = _file(root, "pyproject.toml")
+def read_pyproject(root: Path) -> dict[str, Any]:
+    """The repository's ``pyproject.toml`` as data ({} when absent or unreadable)."""
+    path = tree_file(root, "pyproject.toml")
     if path is None:
         return {}
     try:
@@ -135,8 +143,9 @@ def _ini(text: str) -> configparser.ConfigParser:
     return parser
 
 
-def _read_ini(root: Path, name: str) -> configparser.ConfigParser:
-    path = _file(root, name)
+def read_ini(root: Path, name: str) -> configparser.ConfigParser:
+    """An INI file of the repository (setup.cfg, tox.ini); empty when absent or unreadable."""
+    path = tree_file(root, name)
     return _ini(path.read_text(encoding="utf-8", errors="replace")) if path else _ini("")
 
 
@@ -148,7 +157,7 @@ def _test_named(names: Any) -> list[str]:
 def _tox(root: Path, pyproject: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
     """tox ``[testenv]``: (requirements, requirement files, extras), substitutions left out."""
     legacy = pyproject.get("tool", {}).get("tox", {}).get("legacy_tox_ini")
-    sources = [_read_ini(root, "tox.ini"), _read_ini(root, "setup.cfg")]
+    sources = [read_ini(root, "tox.ini"), read_ini(root, "setup.cfg")]
     if isinstance(legacy, str):
         sources.append(_ini(legacy))
     for parser in sources:
@@ -166,7 +175,7 @@ def _tox(root: Path, pyproject: dict[str, Any]) -> tuple[list[str], list[str], l
         if line.startswith("-r"):
             name = line[2:].strip()
             inside = not Path(name).is_absolute() and ".." not in Path(name).parts
-            if inside and _file(root, name) is not None:
+            if inside and tree_file(root, name) is not None:
                 files.append(name)
         elif not line.startswith("-"):
             requirements.append(line)
@@ -176,11 +185,11 @@ def _tox(root: Path, pyproject: dict[str, Any]) -> tuple[list[str], list[str], l
 
 def install_plan(root: Path) -> InstallPlan:
     """What the repository at ``root`` declares for running its tests (no code is run)."""
-    pyproject = _pyproject(root)
-    setup_cfg = _read_ini(root, "setup.cfg")
+    pyproject = read_pyproject(root)
+    setup_cfg = read_ini(root, "setup.cfg")
     plan = InstallPlan()
     plan.project = bool(
-        pyproject.get("project") or pyproject.get("build-system") or _file(root, "setup.py")
+        pyproject.get("project") or pyproject.get("build-system") or tree_file(root, "setup.py")
     ) or setup_cfg.has_section("metadata")
     extras: set[str] = set()
     if plan.project:
@@ -188,7 +197,7 @@ def install_plan(root: Path) -> InstallPlan:
         if setup_cfg.has_section("options.extras_require"):
             extras.update(_test_named(setup_cfg["options.extras_require"].keys()))
     plan.groups = _test_named(pyproject.get("dependency-groups", {}))
-    plan.requirement_files = [name for name in REQUIREMENT_FILES if _file(root, name)]
+    plan.requirement_files = [name for name in REQUIREMENT_FILES if tree_file(root, name)]
     requirements, files, tox_extras = _tox(root, pyproject)
     plan.requirements = _pdm_dev_requirements(pyproject) + requirements
     plan.requirement_files += [f for f in files if f not in plan.requirement_files]

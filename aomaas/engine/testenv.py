@@ -9,11 +9,12 @@ installation into a tools directory that the environment sees through a
 
 When the settings allow installing dependencies, the project itself is
 installed with its test dependencies (:mod:`aomaas.engine.testdeps` says what)
-by ``uv pip install``, run in the sandbox like the tests (building a project
-runs its code) with one difference: the install step keeps the host network so
-that it can reach the package index. The tests themselves never have network.
-Otherwise a repository that declares dependencies gets "tests not run", with
-the reason.
+by uv in two sandboxed phases (:mod:`aomaas.engine.testinstall`): the
+dependencies the repository declares in files are fetched from the package index
+with network, without running any of its code; then the project is built and
+installed offline, with no network, like the tests (building a project runs its
+code). The tests themselves never have network. Otherwise a repository that
+declares dependencies gets "tests not run", with the reason.
 
 What ran is read from pytest's JUnit XML report (colour off), never from its
 console text; unittest suites run under pytest the same way.
@@ -39,12 +40,13 @@ from packaging.requirements import InvalidRequirement, Requirement
 from aomaas.engine.junit import JUnitResults, ReportUnreadable, read_report
 from aomaas.engine.sandbox import (
     isolation_level,
+    output_tail,
     run_sandboxed,
     sandbox_can_enter,
     sandbox_python,
 )
-from aomaas.engine.scmversion import release_version
 from aomaas.engine.testdeps import ENVIRONMENT_FILES, InstallPlan, install_plan
+from aomaas.engine.testinstall import Installer, InstallFailed, install
 from aomaas.engine.workspace import locked, run_git
 
 REQUIREMENTS = (
@@ -72,15 +74,6 @@ PYTEST = [
 ]
 #: Colour off whatever the repository's configuration or the engine's environment says.
 NO_COLOUR = {"PY_COLORS": "0", "NO_COLOR": "1", "TERM": "dumb"}
-#: Index and certificate settings passed on to the sandboxed install when the engine has them.
-INDEX_VARIABLES = (
-    "UV_INDEX_URL",
-    "UV_DEFAULT_INDEX",
-    "UV_EXTRA_INDEX_URL",
-    "UV_INDEX",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-)
 
 
 @dataclass(slots=True)
@@ -354,7 +347,11 @@ def _build_venv(
     for path in (cache, cache / "venvs", venv):
         path.chmod(0o755)
     if not plan.empty():
-        _install(venv, python, plan, settings, cache, root)
+        installer = Installer(_uv(cache), python, cache, settings.timeout, settings.memory_mb)
+        try:
+            install(installer, plan, root)
+        except InstallFailed as failed:
+            raise SuiteNotRun(str(failed)) from None
     marker.write_text(f"installed: {plan.describe()}\n")
     return python
 
@@ -382,78 +379,6 @@ def _uv(cache: Path) -> Path:
             staging.rename(dest)
             dest.parent.chmod(0o755)
     return dest
-
-
-#: Variables through which the common build backends that take a version from git
-#: (setuptools-scm and hatch-vcs, vcs-versioning, pdm-backend, poetry-dynamic-versioning)
-#: accept a given one: the copy the install builds from has no ``.git``.
-SCM_VERSION_VARIABLES = (
-    "SETUPTOOLS_SCM_PRETEND_VERSION",
-    "VCS_VERSIONING_PRETEND_VERSION",
-    "PDM_BUILD_SCM_VERSION",
-)
-
-
-def scm_version_env(root: Path) -> dict[str, str]:
-    """The version a git-versioned project is built with (:func:`release_version`)."""
-    version = release_version(root)
-    return {
-        **{name: version for name in SCM_VERSION_VARIABLES},
-        "POETRY_DYNAMIC_VERSIONING_BYPASS": version,
-    }
-
-
-def _install(
-    venv: Path, python: Path, plan: InstallPlan, settings: SuiteSettings, cache: Path, root: Path
-) -> None:
-    """``uv pip install`` the plan into ``venv``, in the sandbox, from a copy of ``root``.
-
-    Building the project runs its code, so the install is sandboxed like the tests
-    (limits, scrubbed environment, read-only file system but for the venv, uv's
-    cache and the copy); unlike the tests it keeps the network, for the index.
-    """
-    uv = _uv(cache)
-    uv_cache = cache / "uv" / venv.name  # its own, like the venv: the build could change it
-    uv_cache.mkdir(parents=True, exist_ok=True)
-    (cache / "uv").chmod(0o755)
-    env = {
-        "UV_CACHE_DIR": str(uv_cache),
-        "UV_NO_PROGRESS": "1",
-        "UV_PYTHON_DOWNLOADS": "never",
-        "UV_LINK_MODE": "copy",
-        "UV_NATIVE_TLS": "1",  # the system's certificate store, as the engine's own clients use
-        **{name: os.environ[name] for name in INDEX_VARIABLES if os.environ.get(name)},
-        **scm_version_env(root),
-    }
-    source = Path(tempfile.mkdtemp(prefix="aomaas-install-", dir=cache))
-    try:
-        source.chmod(0o755)
-        shutil.copytree(root, source / "src", symlinks=True, ignore=shutil.ignore_patterns(".git"))
-        done = run_sandboxed(
-            [str(uv), "pip", "install", "--python", str(python), *plan.arguments()],
-            source / "src",
-            timeout=settings.timeout,
-            memory_mb=max(settings.memory_mb, 1024),
-            env=env,
-            writable=[venv, uv_cache, source],
-            network=True,
-        )
-    finally:
-        shutil.rmtree(source, ignore_errors=True)
-    if done.returncode != 0 or done.timed_out:
-        why = "timed out" if done.timed_out else _tail(done.stderr or done.stdout, 400)
-        raise SuiteNotRun(f"tests not run: installing {plan.describe()} failed: {why}")
-
-
-def _tail(text: str, limit: int) -> str:
-    """The last lines of ``text`` that fit in ``limit`` characters, on one line."""
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    kept: list[str] = []
-    for line in reversed(lines):
-        if sum(len(k) + 3 for k in kept) + len(line) > limit:
-            break
-        kept.insert(0, line)
-    return " / ".join(kept) or text.strip()[-limit:]
 
 
 def run_tests(tree: Path, python: Path, settings: SuiteSettings) -> SuiteRun:
@@ -492,7 +417,7 @@ def run_tests(tree: Path, python: Path, settings: SuiteSettings) -> SuiteRun:
     except ReportUnreadable as exc:
         run.stopped = (
             f"pytest stopped before running tests (exit {result.returncode}, {exc}): "
-            f"{_tail(output, 400)}"
+            f"{output_tail(output, 400)}"
         )
         return run
     run.failing = found.failing

@@ -1,0 +1,274 @@
+"""What the networked fetch may download: the requirements a repository declares in files.
+
+The test environment is installed in two phases (:mod:`aomaas.engine.testinstall`);
+this module decides what the first one, the only one with network, fetches. It
+reads files only, never runs code, and names only third-party requirements:
+
+* build requirements: ``[build-system] requires``, else setuptools' defaults for a
+  project without one (``setuptools>=40.8.0``, ``wheel``); ``wheel`` is added
+  beside setuptools (older setuptools asks for it while building);
+* the project's runtime requirements and the extras the plan installs:
+  ``[project]`` (a field listed in ``dynamic`` from the files
+  ``[tool.setuptools.dynamic]`` names, setup.cfg's ``[options]`` and the literal
+  arguments of ``setup()``, read with ``ast``), or Poetry's
+  ``[tool.poetry.dependencies]`` and ``[tool.poetry.extras]``;
+* the dependency groups the plan installs (``include-group`` followed);
+* the requirement files the plan installs (nested ``-r``/``-c`` inside the tree
+  followed; index options kept, so both phases ask the same index) and tox's deps.
+
+Left out: whatever is not a named requirement served by an index or a remote URL
+(local paths, editables, ``file:`` URLs: the repository's own code, which only
+the offline phase builds), lines with environment variables, and the project
+itself (a self-reference such as ``pkg[test]`` adds that extra's requirements).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from aomaas.engine.index.facts import extract_facts
+from aomaas.engine.poetryspec import poetry_requirements
+from aomaas.engine.testdeps import InstallPlan, read_ini, read_pyproject, tree_file
+
+#: What a build frontend installs for a project without ``[build-system]``.
+LEGACY_BUILD = ("setuptools>=40.8.0", "wheel")
+#: Requirement-file options carried into the fetch (the offline phase reads them too).
+INDEX_OPTIONS = {
+    "-i": "--index-url",
+    "--index-url": "--index-url",
+    "--extra-index-url": "--extra-index-url",
+    "-f": "--find-links",
+    "--find-links": "--find-links",
+}
+_COMMENT = re.compile(r"(^|\s)#.*$")
+#: Options after a requirement on its line (``--hash=…``, ``--config-settings …``).
+_LINE_OPTIONS = re.compile(r"\s--?[A-Za-z]")
+_OPTION = re.compile(r"^(--[A-Za-z][\w-]*|-[A-Za-z])\s*=?\s*(.*)$")
+
+
+@dataclass(slots=True)
+class Prefetch:
+    """Third-party requirements to fetch with network, as uv requirement-file lines."""
+
+    build: list[str] = field(default_factory=list)
+    requirements: list[str] = field(default_factory=list)
+    constraints: list[str] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)
+
+    def build_file(self) -> str:
+        """The build requirements, with the index options."""
+        return _lines([*self.options, *self.build])
+
+    def requirements_file(self) -> str:
+        """The runtime and test requirements, with the index options."""
+        return _lines([*self.options, *self.requirements])
+
+    def constraints_file(self) -> str:
+        """The constraints the requirement files name."""
+        return _lines(self.constraints)
+
+
+def _lines(items: list[str]) -> str:
+    return "".join(f"{item}\n" for item in dict.fromkeys(items))
+
+
+def remote_requirement(spec: str) -> Requirement | None:
+    """``spec`` as a requirement an index or a remote URL serves, or None (paths, ``file:``)."""
+    if "${" in spec:
+        return None
+    try:
+        req = Requirement(spec)
+    except InvalidRequirement:
+        return None
+    if req.url is not None and ("://" not in req.url or "file" in req.url.split("://")[0]):
+        return None
+    return req
+
+
+def _logical_lines(text: str) -> Iterator[str]:
+    """A requirement file's lines: continuations joined, comments and blanks dropped."""
+    for raw in re.sub(r"\\\r?\n", "", text).splitlines():
+        line = _COMMENT.sub("", raw).strip()
+        if line:
+            yield line
+
+
+class _Collector:
+    """Gathers requirements from the project's metadata and the files it names."""
+
+    def __init__(self, root: Path, own: str, extras: dict[str, list[str]]) -> None:
+        self.root = root.resolve()
+        self.own = own
+        self.extras = extras
+        self.found = Prefetch()
+        self._files: set[Path] = set()
+        self._extras: set[str] = set()
+
+    def line(self, text: str, base: Path | None = None, constraint: bool = False) -> None:
+        """One line in requirement-file syntax (a requirement, ``-r``, ``-c``, an index)."""
+        found = _OPTION.match(text)
+        if found is None:
+            self._requirement(_LINE_OPTIONS.split(text, maxsplit=1)[0].strip(), constraint)
+            return
+        flag, value = found.groups()
+        if flag in ("-r", "--requirement", "-c", "--constraint"):
+            constraint = constraint or flag in ("-c", "--constraint")
+            self.read_file((base or self.root) / value.strip(), constraint)
+        elif flag in INDEX_OPTIONS and value.startswith(("https://", "http://")):
+            self.found.options.append(f"{INDEX_OPTIONS[flag]} {value.split()[0]}")
+
+    def add_extra(self, name: str) -> None:
+        """The requirements of one of the project's extras (once)."""
+        key = canonicalize_name(name)
+        if key not in self._extras:
+            self._extras.add(key)
+            for spec in self.extras.get(key, []):
+                self.line(spec)
+
+    def read_file(self, path: Path, constraint: bool = False) -> None:
+        """A requirement file inside the tree (a link leading out of it is not read)."""
+        try:
+            real = path.resolve()
+            inside = real not in self._files and real.is_relative_to(self.root) and real.is_file()
+            text = real.read_text(encoding="utf-8", errors="replace") if inside else ""
+        except (OSError, RuntimeError):  # unreadable, or a loop of links
+            return
+        if inside:
+            self._files.add(real)
+            for line in _logical_lines(text):
+                self.line(line, real.parent, constraint)
+
+    def _requirement(self, spec: str, constraint: bool) -> None:
+        req = remote_requirement(spec)
+        if req is None:
+            return
+        if self.own and canonicalize_name(req.name) == self.own:
+            for name in sorted(req.extras):
+                self.add_extra(name)
+            return
+        (self.found.constraints if constraint else self.found.requirements).append(str(req))
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [str(item) for item in value] if isinstance(value, list) else []
+
+
+def _file_lines(spec: Any) -> list[str]:
+    """``{file = ...}`` of ``[tool.setuptools.dynamic]`` (or setup.cfg's ``file:``) as ``-r`` lines."""
+    files = spec.get("file") if isinstance(spec, dict) else None
+    return [f"-r {name}" for name in _strings(files)]
+
+
+def _cfg_list(value: str) -> list[str]:
+    """A setup.cfg list value: one requirement a line, or ``file: a.txt, b.txt``."""
+    if value.strip().startswith("file:"):
+        names = value.strip()[len("file:") :].split(",")
+        return [f"-r {name.strip()}" for name in names if name.strip()]
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+def _setuptools(root: Path, pyproject: dict[str, Any]) -> tuple[str, list[str], dict[str, Any]]:
+    """Name, requirements and extras from setuptools' own places (not ``[project]``)."""
+    dynamic = pyproject.get("tool", {}).get("setuptools", {}).get("dynamic", {})
+    dynamic = dynamic if isinstance(dynamic, dict) else {}
+    deps = _file_lines(dynamic.get("dependencies"))
+    optional = dynamic.get("optional-dependencies")
+    extras: dict[str, list[str]] = {}
+    for name, spec in (optional if isinstance(optional, dict) else {}).items():
+        extras.setdefault(str(name), []).extend(_file_lines(spec))
+    cfg = read_ini(root, "setup.cfg")
+    name = cfg.get("metadata", "name", fallback="")
+    deps += _cfg_list(cfg.get("options", "install_requires", fallback=""))
+    if cfg.has_section("options.extras_require"):
+        for extra, value in cfg.items("options.extras_require"):
+            extras.setdefault(extra, []).extend(_cfg_list(value))
+    setup_py = tree_file(root, "setup.py")
+    if setup_py is not None:
+        facts = extract_facts("setup.py", "manifest", setup_py.read_text(errors="replace"))
+        name = name or str(facts.get("name") or "")
+        for dep in facts.get("dependencies", []):
+            group = str(dep["group"])
+            (deps if group == "main" else extras.setdefault(group, [])).append(str(dep["raw"]))
+    return name, deps, extras
+
+
+def _project(root: Path, pyproject: dict[str, Any]) -> tuple[str, list[str], dict[str, Any]]:
+    """The project's name, runtime requirements and extras, as declared in files."""
+    project = pyproject.get("project")
+    poetry = pyproject.get("tool", {}).get("poetry")
+    if not isinstance(project, dict) and isinstance(poetry, dict):
+        return poetry_requirements(poetry)
+    name, deps, extras = _setuptools(root, pyproject)
+    if not isinstance(project, dict):
+        return name, deps, extras
+    dynamic = set(_strings(project.get("dynamic")))
+    if "dependencies" not in dynamic:
+        deps = _strings(project.get("dependencies"))
+    if "optional-dependencies" not in dynamic:
+        optional = project.get("optional-dependencies")
+        extras = {
+            k: _strings(v) for k, v in (optional if isinstance(optional, dict) else {}).items()
+        }
+    return str(project.get("name") or name), deps, extras
+
+
+def _group(groups: dict[str, Any], name: str, seen: set[str]) -> Iterator[str]:
+    """A PEP 735 dependency group's requirements, ``include-group`` followed (once each)."""
+    key = canonicalize_name(name)
+    if key in seen:
+        return
+    seen.add(key)
+    entries: Any = next((v for k, v in groups.items() if canonicalize_name(str(k)) == key), [])
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, str):
+            yield entry
+        elif isinstance(entry, dict) and isinstance(entry.get("include-group"), str):
+            yield from _group(groups, entry["include-group"], seen)
+
+
+def build_requirements(pyproject: dict[str, Any]) -> list[str]:
+    """What building the project needs, from ``[build-system] requires`` (no backend hook)."""
+    system = pyproject.get("build-system")
+    requires = system.get("requires") if isinstance(system, dict) else None
+    specs = _strings(requires) if isinstance(requires, list) else list(LEGACY_BUILD)
+    found = [str(req) for req in map(remote_requirement, specs) if req is not None]
+    names = {canonicalize_name(Requirement(spec).name) for spec in found}
+    if "setuptools" in names and "wheel" not in names:
+        found.append("wheel")
+    return found
+
+
+def prefetch_plan(root: Path, plan: InstallPlan) -> Prefetch:
+    """The third-party requirements of ``plan`` that the networked phase fetches for ``root``."""
+    pyproject = read_pyproject(root)
+    name, deps, extras = _project(root, pyproject) if plan.project else ("", [], {})
+    collector = _Collector(
+        root,
+        canonicalize_name(name) if name else "",
+        {canonicalize_name(str(k)): _strings(v) for k, v in extras.items()},
+    )
+    for spec in deps:
+        collector.line(spec)
+    for extra in plan.extras:
+        collector.add_extra(extra)
+    groups = pyproject.get("dependency-groups")
+    seen: set[str] = set()
+    for group in plan.groups:
+        for spec in _group(groups if isinstance(groups, dict) else {}, group, seen):
+            collector.line(spec)
+    for file_name in plan.requirement_files:
+        collector.read_file(root / file_name)
+    for spec in plan.requirements:
+        collector.line(spec)
+    if plan.project:
+        collector.found.build = build_requirements(pyproject)
+    return collector.found
