@@ -31,8 +31,9 @@ from aomaas.health import healthz
 from aomaas.jobs import registry
 from aomaas.jobs.actors import declare_actors
 from aomaas.jobs.broker import make_broker
+from aomaas.jobs.context import Services
 from aomaas.jobs.queue import Enqueuer
-from aomaas.jobs.sweeper import lost_after, sweep_forever, sweep_once
+from aomaas.jobs.sweeper import sweep_forever, sweep_once
 from aomaas.jobs.worker import WorkerPool
 from aomaas.outages import OutageLog
 from aomaas.settings import Settings
@@ -110,18 +111,18 @@ def _queue_context(run_worker: bool) -> Callable[[web.Application], AsyncIterato
         sweeper = redeliverer = None
         if pool is not None:
             pool.start()
+            # The sweeps' own GitHub state: they run on this loop, not on the workers' one.
+            services = Services(enqueuer=enqueuer)
             # The in-process worker is the only one: everything pending or running is ours to redo.
             await sweep_once(
-                sessions, enqueuer, stale_pending_after=timedelta(0), all_running=settings.embedded
+                sessions,
+                enqueuer,
+                settings,
+                stale_pending_after=timedelta(0),
+                all_running=settings.embedded,
+                services=services,
             )
-            sweeper = asyncio.create_task(
-                sweep_forever(
-                    sessions,
-                    enqueuer,
-                    settings.sweep_interval_seconds,
-                    lost_after(settings),
-                )
-            )
+            sweeper = asyncio.create_task(sweep_forever(sessions, enqueuer, settings, services))
             redeliverer = asyncio.create_task(redeliver_forever(settings, sessions, {}))
         yield
         for background in (sweeper, redeliverer):

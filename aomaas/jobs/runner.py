@@ -10,7 +10,8 @@ on (its plan, implementation or pull request, and any a handler named with
 :meth:`~aomaas.jobs.context.JobContext.working_on`) ``failed`` with the reason,
 never ``running``; the sweep does the same for a task whose worker died for good.
 Once a task has its final state, :func:`~aomaas.jobs.workflow.after_task` takes
-the chain it belongs to (a fix: plan, implement, publish) one step on.
+the chain it belongs to (a fix: plan, implement, publish) one step on; the sweep
+calls it too for a task it gave up on (:mod:`aomaas.jobs.sweeper`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ enqueues the task (:func:`~aomaas.jobs.submit.submit_task`).
 A fix is a chain of three tasks, each with its own row in ``/tasks``: the plan
 task's end starts the implementation, the implementation's end starts the pull
 request. :func:`after_task` takes the chain one step on; the runner calls it
-once a task has its final state. A chain started by a `/aomaas` comment carries
+once a task has its final state, and the sweep once it gave up on a task whose
+worker died with its last attempt. A chain started by a `/aomaas` comment carries
 its reply comment (:class:`Follow`) and edits it as each step ends.
 """
 
@@ -280,7 +281,8 @@ async def after_task(ctx: JobContext, kind: str, outcome: Outcome) -> None:
 
     Starts the next task of a fix and edits the reply comment to say where the
     work is, or what stopped it. Tasks that carry no :class:`Follow` are left alone.
-    A failure to report is logged: the task's own result is already stored.
+    A failure to report is logged, never raised: the task's own result is already
+    stored, and the caller (a worker, or the sweep) goes on.
     """
     raw = ctx.task.payload.get(FOLLOW)
     if not isinstance(raw, dict):

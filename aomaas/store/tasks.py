@@ -36,6 +36,15 @@ class TaskRef:
     kind: str
 
 
+@dataclass(frozen=True)
+class Recovery:
+    """What a sweep found: tasks to send (again), and tasks it gave up on (now ``failed``)."""
+
+    resend: list[TaskRef]
+    #: Tasks whose worker died with their last attempt, each with the reason it failed.
+    given_up: list[tuple[Task, str]]
+
+
 def new_task(
     kind: str,
     payload: dict[str, Any] | None = None,
@@ -156,17 +165,19 @@ async def recover(
     stale_pending_after: timedelta,
     all_running: bool = False,
     still_queued: Collection[uuid.UUID] = (),
-) -> list[TaskRef]:
+) -> Recovery:
     """Find work that needs a (new) message and prepare it; returns what to enqueue.
 
     Running tasks whose lease expired (or every running task, when this process
     knows it is the only worker, as in embedded mode at start) go back to pending,
-    or to failed when their attempts are used up. Pending tasks whose message may
+    or to failed when their attempts are used up: their objects fail with them, in
+    the same transaction, and they are returned as given up. Pending tasks whose message may
     be lost (enqueued longer ago than ``stale_pending_after``, and not among
     ``still_queued``, the task ids the broker still holds a message for) are sent again.
     """
     now = utcnow()
     refs: list[TaskRef] = []
+    given_up: list[tuple[Task, str]] = []
     async with sessions.begin() as session:
         running = select(Task).where(Task.status == RUNNING)
         if not all_running:
@@ -183,6 +194,7 @@ async def recover(
                 task.result = {"success": False, "message": message, "data": None}
                 subject = subject_of(task.kind, task.payload)
                 await fail_unfinished(session, [subject] if subject else [], message)
+                given_up.append((task, message))
             else:
                 task.status = PENDING
                 task.worker_id = None
@@ -198,7 +210,7 @@ async def recover(
                 continue
             task.enqueued_at = now
             refs.append(TaskRef(task.id, task.kind))
-    return refs
+    return Recovery(refs, given_up)
 
 
 async def get(sessions: SessionMaker, task_id: uuid.UUID) -> Task | None:

@@ -282,7 +282,7 @@ async def _busy_queue_is_not_swept(settings: Settings) -> None:
             for _ in range(3):
                 assert (
                     await sweep_once(
-                        sessions, pool.enqueuer, stale_pending_after=lost_after(settings)
+                        sessions, pool.enqueuer, settings, stale_pending_after=lost_after(settings)
                     )
                     == 0
                 )
@@ -290,7 +290,9 @@ async def _busy_queue_is_not_swept(settings: Settings) -> None:
             assert queued == {t.id for t in waiting}
             await asyncio.to_thread(pool.broker.flush_all)  # the messages are lost
             assert (
-                await sweep_once(sessions, pool.enqueuer, stale_pending_after=lost_after(settings))
+                await sweep_once(
+                    sessions, pool.enqueuer, settings, stale_pending_after=lost_after(settings)
+                )
                 == 3
             )
             assert await asyncio.to_thread(pool.enqueuer.queued_task_ids) == queued

@@ -145,7 +145,9 @@ async def test_sweep_recovers_only_expired_leases(settings: Settings, backend: s
             worker_id="alive:1",
             lease_until=future,
         )
-        sent = await sweep_once(sessions, pool.enqueuer, stale_pending_after=timedelta(minutes=5))
+        sent = await sweep_once(
+            sessions, pool.enqueuer, settings, stale_pending_after=timedelta(minutes=5)
+        )
         assert sent == 1
         recovered = await wait_row(sessions, orphan.id)
         gave_up = await task_store.get(sessions, worn_out.id)
