@@ -300,6 +300,18 @@ def test_an_import_inside_a_test_is_what_the_test_checks(tmp_path: Path) -> None
     found = [m for f in _mine(repo, stats) for m in members(f) if f.rule == "ruff:F401"]
     assert [f.line for f in found] == [1]  # the module-level import is cruft
     assert stats["held_back"] == {"import-under-test": 1}
+    # six's regression tests import one name twice on purpose (F811): the same
+    twice = (
+        "import os\nimport os\n\n\ndef test_moves():\n    from json import dumps\n"
+        "    from json import dumps\n    assert dumps and os\n"
+    )
+    repo = git_repo(
+        tmp_path / "six", {"tests/test_six.py": twice, "ruff.toml": '[lint]\nselect = ["F"]\n'}
+    )
+    stats = {}
+    found = [m for f in _mine(repo, stats) for m in members(f) if f.rule == "ruff:F811"]
+    assert [f.line for f in found] == [2]  # a module-level import repeated is cruft
+    assert stats["held_back"] == {"import-under-test": 1}
 
 
 def test_evidence_found_by_the_recall_check_is_reported(tmp_path: Path) -> None:

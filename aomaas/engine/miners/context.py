@@ -73,6 +73,16 @@ class SourceContext:
             node = self.parents.get(node)
         return chain
 
+    def import_in_scope(self, line: int) -> bool:
+        """An ``import`` statement on ``line`` inside a function or class (a test importing
+        a module, or importing a name twice, checks that the import works)."""
+        if self.tree is None or not self.scope(line):
+            return False
+        return any(
+            isinstance(node, ast.Import | ast.ImportFrom) and node.lineno == line
+            for node in ast.walk(self.tree)
+        )
+
     def scope(self, line: int) -> str:
         """The dotted name of the functions and classes enclosing ``line`` ("" at module level)."""
         names = [n.name for n in self._ancestors(line) if isinstance(n, _SCOPES)]

@@ -219,7 +219,11 @@ def _held_back(
         return "style-outside-package"  # scripts and docs are linted loosely, if at all
     if where == "tests" and code == "B011":
         return "assert-false-in-tests"
-    if where == "tests" and code == "F401" and parsed(path).scope(finding.line or 0):
+    if (
+        where == "tests"
+        and code in ("F401", "F811")
+        and parsed(path).import_in_scope(finding.line or 0)
+    ):
         return "import-under-test"  # an import inside a test is what the test checks
     if _matches(code, GUARDED_CODES) and parsed(path).guard(finding.line or 0):
         return "guarded"
