@@ -116,10 +116,24 @@ def test_fingerprints_survive_line_shifts_and_moves(tmp_path: Path) -> None:
     git(repo, "commit", "-q", "-m", "move")
     moved = {(f.rule, f.location): f for f in _mine(repo, types=["security"])}
     finding = moved[("ruff:S506", "moved.py")]
+    assert finding.extra["flagged"] == "yaml.load"  # the text ruff's range covers
     assert finding.fingerprint == make_fingerprint(
-        "ruff:S506", "moved.py", "    return yaml.load(text)", scope="load"
+        "ruff:S506", "moved.py", "yaml.load", scope="load"
     )
     assert ("ruff:S506", "app.py") not in moved
+
+
+def test_fixing_one_finding_keeps_the_id_of_another_on_the_same_line(tmp_path: Path) -> None:
+    """httpie's update check: adding ``timeout=`` (S113) beside ``verify=False`` (S501) must
+    not make the S501 finding look new."""
+    line = "import requests\n\n\ndef fetch(url):\n    return requests.get(url, verify=False{})\n"
+    repo = git_repo(tmp_path, {"net.py": line.format("")})
+    before = {f.rule: f.fingerprint for f in _mine(repo, types=["security"])}
+    (repo / "net.py").write_text(line.format(", timeout=30"))
+    git(repo, "commit", "-qam", "timeout")
+    after = {f.rule: f.fingerprint for f in _mine(repo, types=["security"])}
+    assert "ruff:S113" in before and "ruff:S113" not in after
+    assert after["ruff:S501"] == before["ruff:S501"]
 
 
 def test_identical_lines_get_distinct_stable_fingerprints(tmp_path: Path) -> None:

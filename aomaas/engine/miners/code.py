@@ -60,6 +60,9 @@ def mine_code(
             filtered[noise] = filtered.get(noise, 0) + 1
             continue
         finding.snippet = code
+        flagged = _flagged_text(finding, source)
+        if flagged:
+            finding.extra["flagged"] = flagged
         findings.append(finding)
     contexts: dict[str, SourceContext] = {}
 
@@ -122,6 +125,21 @@ def _convert(
             "url": diagnostic.get("url"),
         },
     ), ""
+
+
+def _flagged_text(finding: Finding, source: list[bytes]) -> str:
+    """The text ruff's range covers when it lies on one line ("" otherwise).
+
+    It names the finding more narrowly than its line: fixing another finding on the same
+    line (a ``timeout=`` added beside a flagged ``verify=False``) leaves it unchanged.
+    """
+    line, start, end = finding.line, finding.extra.get("column"), finding.extra.get("end_column")
+    if not line or line != finding.end_line or not isinstance(start, int):
+        return ""
+    if not isinstance(end, int) or not 0 < start < end or line > len(source):
+        return ""
+    text = source[line - 1].decode("utf-8", "replace")
+    return text[start - 1 : end - 1].strip()
 
 
 def _relative(root: Path, filename: str) -> str | None:

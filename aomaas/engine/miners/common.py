@@ -43,7 +43,11 @@ def repo_finding(
 def assign_fingerprints(
     findings: Iterable[Finding], scope_of: Callable[[Finding], str] = lambda _f: ""
 ) -> None:
-    """Fingerprint code findings: rule, path, normalised code (the snippet), scope, occurrence.
+    """Fingerprint code findings: rule, path, normalised code, scope, occurrence.
+
+    The code is the text the tool flagged when it lies on one line (``extra["flagged"]``:
+    a call's name, a keyword), else the snippet, so that a change elsewhere on the line
+    (another finding fixed there) keeps the id.
 
     ``scope_of`` gives the enclosing functions and classes of a finding; the occurrence
     counts identical (rule, path, code) earlier *in the same scope* only, so fixing one
@@ -53,7 +57,7 @@ def assign_fingerprints(
     for finding in sorted(
         findings, key=lambda f: (f.location, f.line or 0, f.extra.get("column", 0), f.rule)
     ):
-        code = normalise_code(finding.snippet)
+        code = normalise_code(str(finding.extra.get("flagged") or finding.snippet))
         scope = scope_of(finding)
         key = (finding.rule, finding.location, code, scope)
         finding.fingerprint = make_fingerprint(
