@@ -130,3 +130,11 @@ class ForgeError(AomaasError):
     status = 502
     type = "forge_error"
     retryable = True
+
+
+class BranchTaken(ForgeError):
+    """The branch exists on the code host and is not the app's: publishing never overwrites it."""
+
+    status = 409
+    type = "branch_taken"
+    retryable = False

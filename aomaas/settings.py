@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     sandbox_timeout_seconds: int = Field(600, alias="AOMAAS_SANDBOX_TIMEOUT_SECONDS", ge=1)
     sandbox_memory_mb: int = Field(2048, alias="AOMAAS_SANDBOX_MEMORY_MB", ge=64)
     sandbox_install_dependencies: bool = Field(True, alias="AOMAAS_SANDBOX_INSTALL_DEPENDENCIES")
+    # Comma-separated files and directories a repository's code must not read, besides the
+    # service's own (see ``sandbox_hidden_paths``); kept as text, split when read.
+    sandbox_hide: str = Field("", alias="AOMAAS_SANDBOX_HIDE")
     open_unproven_pull_requests: Literal["draft", "never"] = Field(
         "draft", alias="AOMAAS_OPEN_UNPROVEN_PULL_REQUESTS"
     )
@@ -154,6 +157,13 @@ class Settings(BaseSettings):
         if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
             return None
         return Path(url.database)
+
+    @property
+    def sandbox_hidden_paths(self) -> list[Path]:
+        """AOMAAS_SANDBOX_HIDE as absolute paths (relative ones from the working directory)."""
+        return [
+            Path(part.strip()).resolve() for part in self.sandbox_hide.split(",") if part.strip()
+        ]
 
     @property
     def github_private_key_pem(self) -> str | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from aomaas.engine.sandbox import isolation_level
 from aomaas.jobs import registry
 from aomaas.settings import Settings
 from tests.support import flaky_handler
@@ -18,7 +19,7 @@ from tests.support.config import make_settings
 from tests.support.git import git_repo
 from tests.support.live import LiveServer, live_server
 from tests.support.processes import run_cli, start_server_process
-from tests.support.services import postgres_database, redis_database
+from tests.support.services import postgres_database, redis_database, unavailable
 
 __all__ = ["git_repo", "make_settings", "run_cli", "start_server_process"]
 
@@ -52,6 +53,13 @@ async def redis_url() -> AsyncIterator[str]:
     """A Redis URL on a DB number private to this test (emptied before and after)."""
     async with redis_database() as url:
         yield url
+
+
+@pytest.fixture
+def namespaces() -> None:
+    """Skip without user+network namespaces; under CI=true, fail instead (they must be tested)."""
+    if isolation_level() != "namespaces":
+        unavailable("user and network namespaces", "unshare is refused on this machine")
 
 
 @pytest.fixture

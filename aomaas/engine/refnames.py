@@ -17,6 +17,9 @@ from aomaas.errors import InvalidRequest
 #: The longest branch name accepted (the stored columns hold 255; suffixes need room).
 MAX_LENGTH = 200
 
+#: The app's own branches: publishing may replace what they hold (see :func:`is_app_branch`).
+APP_BRANCH_PREFIX = "aomaas/"
+
 _ALPHABET = re.compile(r"[A-Za-z0-9._/+-]+")
 
 
@@ -61,4 +64,13 @@ def check_branch_name(name: str) -> str:
 def default_branch_name(number: int, rule: str) -> str:
     """The branch a fix of opportunity ``number`` (found by ``rule``) gets when none is named."""
     slug = re.sub(r"[^a-z0-9]+", "-", rule.lower()).strip("-") or "fix"
-    return check_branch_name(f"aomaas/{number}-{slug}"[:100].rstrip("-."))
+    return check_branch_name(f"{APP_BRANCH_PREFIX}{number}-{slug}"[:100].rstrip("-."))
+
+
+def is_app_branch(name: str) -> bool:
+    """Whether ``name`` is in the app's namespace (``aomaas/...``), where publishing may force.
+
+    Every branch the app names by itself is there; a branch a person names anywhere
+    else is theirs unless the app created it (see :mod:`aomaas.forges.branchpush`).
+    """
+    return name.startswith(APP_BRANCH_PREFIX) and branch_problem(name) is None

@@ -6,11 +6,15 @@ in :attr:`SandboxResult.isolation`:
 ``namespaces``
     ``unshare --user --map-root-user --net --mount --pid``: a private network
     namespace whose loopback is brought up (suites that talk to 127.0.0.1 still
-    work, nothing else is reachable), a mount namespace where every mount is
+    work, nothing else is reachable), a mount namespace where the ``hidden``
+    paths (the service's secrets and data, named by the caller) are covered —
+    a file by ``/dev/null``, a directory by an empty tmpfs — and every mount is
     re-mounted read-only except the ``writable`` directories, and a PID
-    namespace (a timeout kills every process the command started). When the
-    engine runs as root the command first drops to uid/gid 65534, so
-    ``RLIMIT_NPROC`` stops fork bombs and the host's root files stay closed.
+    namespace (a timeout kills every process the command started). The command
+    then runs with no capabilities at all (``setpriv``), so it can neither undo
+    those mounts nor remount anything writable. When the engine runs as root
+    the command first drops to uid/gid 65534, so ``RLIMIT_NPROC`` stops fork
+    bombs and the host's root files stay closed.
 ``rlimits``
     the fallback where user namespaces are not allowed (for example under an
     AppArmor policy): resource limits and a scrubbed environment only, no
@@ -43,6 +47,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from aomaas.errors import EngineError
+
 SANDBOX_UID = 65534
 OUTPUT_LIMIT = 1_000_000
 MAX_FILE_BYTES = 1024**3  # no single file over 1 GiB (a runaway suite cannot fill the disk at once)
@@ -55,24 +61,92 @@ def _unshare(network: bool) -> list[str]:
     return ["unshare", *namespaces] + ([] if network else ["--net"])
 
 
-# Runs as root of the new user namespace: loopback up, writable binds, the rest read-only.
+# Runs as root of the new user namespace: loopback up, writable binds, the hidden paths
+# covered, the rest read-only, then the command without any capability (so it cannot
+# unmount a cover or remount anything writable). Arguments: MODE STAGE KEEP... --
+# (dir|dir+|show|file PATH)... -- COMMAND...; a hidden directory whose ``show`` paths must
+# stay visible ("dir+") is first bound on STAGE, where those paths are taken from.
 _SETUP = r"""
 set -e
 if [ "$1" = "isolated" ]; then ip link set lo up; fi
-shift
+stage=$2
+shift 2
 mount --make-rprivate /
 keep=""
 while [ "$1" != "--" ]; do mount --bind "$1" "$1"; keep="$keep|$1|"; shift; done
 shift
-mount -t proc proc /proc 2>/dev/null || true
-for mp in $(cut -d' ' -f5 /proc/self/mountinfo | sort -u); do
+cover() {
+  target=$1
+  shift
+  if ! "$@" 2>/dev/null && [ -e "$target" ]; then
+    echo "sandbox: cannot hide $target" >&2
+    exit 125
+  fi
+}
+staged=""
+unstage() { if [ -n "$staged" ]; then umount -l "$stage"; staged=""; fi; }
+while [ "$1" != "--" ]; do
+  case "$1" in
+    dir) unstage; cover "$2" mount -t tmpfs -o mode=0755,size=1m aomaas-hidden "$2" ;;
+    dir+) unstage; mount --rbind "$2" "$stage"; staged=$2
+          mount -t tmpfs -o mode=0755,size=1m aomaas-hidden "$2" ;;
+    show) from="$stage/${2#"$staged"/}"
+          if [ -d "$from" ]; then mkdir -p "$2"; else mkdir -p "${2%/*}"; : > "$2"; fi
+          mount --rbind "$from" "$2" ;;
+    file) cover "$2" mount --bind /dev/null "$2" ;;
+  esac
+  shift 2
+done
+shift
+unstage
+mounts=$(cut -d' ' -f5 /proc/self/mountinfo | sort -u)
+# A fresh /proc shows only the sandbox's processes. Where one cannot be mounted the host's
+# is covered instead: through /proc/PID/root it would reach every file of the service.
+mount -t proc proc /proc 2>/dev/null || mount -t tmpfs -o mode=0555,size=4k aomaas-noproc /proc
+for mp in $mounts; do
   case "$keep" in *"|$mp|"*) continue;; esac
   case "$mp" in /proc|/proc/*) continue;; esac
   mount -o remount,bind,ro "$mp" 2>/dev/null || true
 done
 cd "$(pwd -P)"
-exec "$@"
+exec setpriv --no-new-privs --inh-caps=-all --bounding-set=-all -- "$@"
 """
+
+
+def _inside(path: Path, top: Path) -> bool:
+    return top in path.parents
+
+
+def hiding(hidden: Sequence[Path], shown: Sequence[Path]) -> list[str]:
+    """The setup's ``(dir|dir+|show|file PATH)`` arguments that cover ``hidden``.
+
+    A hidden file is covered by ``/dev/null``, a hidden directory by an empty tmpfs
+    through which the ``shown`` paths under it stay visible (``dir+`` then ``show``).
+    Paths that do not exist, and paths a hidden directory already covers, are left out.
+    """
+    targets = sorted({Path(p).resolve() for p in hidden}, key=lambda p: p.parts)
+    targets = [p for p in targets if p.exists()]
+    visible = [Path(p).resolve() for p in shown if Path(p).exists()]
+    dirs = [p for p in targets if p.is_dir()]
+
+    def covered(path: Path) -> bool:
+        """Under a hidden directory and not under a path shown through it."""
+        return any(
+            _inside(path, top)
+            and not any(_inside(s, top) and (s == path or _inside(path, s)) for s in visible)
+            for top in dirs
+        )
+
+    ops: list[str] = []
+    for top in [p for p in dirs if not covered(p)]:  # parents first: sorted by parts
+        under = [s for s in visible if _inside(s, top)]
+        under = [s for s in under if not any(_inside(s, other) for other in under)]
+        ops += ["dir+" if under else "dir", str(top)]
+        for path in under:
+            ops += ["show", str(path)]
+    for path in [p for p in targets if not p.is_dir() and not covered(p)]:
+        ops += ["file", str(path)]
+    return ops
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,12 +222,11 @@ def _limits(memory_mb: int, cpu_seconds: int, max_processes: int | None) -> Call
 @functools.cache
 def isolation_level() -> str:
     """``"namespaces"`` when user+net+mount+pid namespaces work here, else ``"rlimits"``."""
-    if not (shutil.which("unshare") and shutil.which("ip") and shutil.which("mount")):
+    if not all(shutil.which(tool) for tool in ("unshare", "ip", "mount", "setpriv")):
         return "rlimits"
     with tempfile.TemporaryDirectory(prefix="aomaas-probe-") as probe:
         _hand_over([Path(probe)])
-        argv = [*_unshare(False), "sh", "-c", _SETUP, "sh", "isolated", probe, "--"]
-        argv += ["sh", "-c", f"touch {probe}/ok"]
+        argv = [*_setup(False, [Path(probe)], [], None), "sh", "-c", f"touch {probe}/ok"]
         try:
             done = subprocess.run(
                 argv,
@@ -167,6 +240,13 @@ def isolation_level() -> str:
         except (OSError, subprocess.SubprocessError):
             return "rlimits"
         return "namespaces" if done.returncode == 0 and (Path(probe) / "ok").exists() else "rlimits"
+
+
+def _setup(network: bool, keep: Sequence[Path], hide: list[str], stage: Path | None) -> list[str]:
+    """The command line that enters the namespaces and runs :data:`_SETUP` before a command."""
+    mode = "shared" if network else "isolated"
+    args = [mode, str(stage or "-"), *map(str, keep), "--", *hide, "--"]
+    return [*_unshare(network), "sh", "-c", _SETUP, "sh", *args]
 
 
 def _hand_over(paths: Sequence[Path]) -> None:
@@ -220,6 +300,8 @@ def run_sandboxed(
     writable: Sequence[Path],
     max_processes: int = 256,
     network: bool = False,
+    hidden: Sequence[Path] = (),
+    readable: Sequence[Path] = (),
 ) -> SandboxResult:
     """Run ``argv`` in ``cwd`` isolated as well as this machine allows.
 
@@ -229,17 +311,29 @@ def run_sandboxed(
     look like secrets are dropped anyway. ``network=True`` keeps the host network:
     only for fetching declared dependencies from the package index, never for a
     command that runs the repository's own code (:mod:`aomaas.engine.testinstall`).
+    ``hidden`` paths (the service's secret files and data directory) cannot be
+    read: a file reads as empty, a directory as an empty one, except the
+    ``writable`` and ``readable`` paths under it (``readable``: what the command
+    needs there, such as its interpreter's environment). Hiding needs the mount
+    namespace: EngineError where there is none.
     """
     level = isolation_level()
-    with tempfile.TemporaryDirectory(prefix="aomaas-home-") as home_dir:
-        home = Path(home_dir)
+    if hidden and level != "namespaces":
+        raise EngineError(
+            "cannot hide the service's files from the command: this machine has no mount "
+            "namespaces, and the command is not run without"
+        )
+    with contextlib.ExitStack() as stack:
+        home = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="aomaas-home-")))
         keep = [home, *(Path(p).resolve() for p in writable)]
-        _hand_over(keep)
+        hide = hiding(hidden, [*keep, *readable]) if level == "namespaces" else []
+        stage = None
+        if "dir+" in hide:
+            stage = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="aomaas-stage-")))
+        _hand_over([*keep, *([stage] if stage else [])])
         command = list(argv)
         if level == "namespaces":
-            mode = "shared" if network else "isolated"
-            wrap = [*_unshare(network), "sh", "-c", _SETUP, "sh", mode, *map(str, keep), "--"]
-            command = [*wrap, *command]
+            command = [*_setup(network, keep, hide, stage), *command]
         started = time.monotonic()
         proc = subprocess.Popen(
             command,

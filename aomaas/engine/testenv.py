@@ -85,6 +85,9 @@ class SuiteSettings:
     memory_mb: int = 2048
     install_dependencies: bool = False
     python: str = field(default_factory=sandbox_python)
+    #: files and directories the repository's code must not read (the service's secrets and
+    #: data); the service passes them, the engine knows nothing of the service
+    hidden: tuple[Path, ...] = ()
 
 
 @dataclass(slots=True)
@@ -205,9 +208,13 @@ def pytest_version() -> str:
         raise SuiteNotRun(_MISSING.format(name="pytest")) from None
 
 
+def _tools_path(cache: Path) -> Path:
+    return cache / f"tools-pytest-{pytest_version()}"
+
+
 def tools_dir(cache: Path) -> Path:
     """The directory holding pytest and its requirements (built once per pytest version)."""
-    dest = cache / f"tools-pytest-{pytest_version()}"
+    dest = _tools_path(cache)
     try:
         with locked(cache / f".{dest.name}.lock"):
             _build_tools(dest)
@@ -347,7 +354,9 @@ def _build_venv(
     for path in (cache, cache / "venvs", venv):
         path.chmod(0o755)
     if not plan.empty():
-        installer = Installer(_uv(cache), python, cache, settings.timeout, settings.memory_mb)
+        installer = Installer(
+            _uv(cache), python, cache, settings.timeout, settings.memory_mb, settings.hidden
+        )
         try:
             install(installer, plan, root)
         except InstallFailed as failed:
@@ -381,6 +390,15 @@ def _uv(cache: Path) -> Path:
     return dest
 
 
+def _environment(python: Path, settings: SuiteSettings) -> list[Path]:
+    """What the tests read besides the tree: the venv of ``python`` and the tools it sees.
+
+    Named from what the engine made, never from the venv's files (the project's build
+    wrote there), so a hidden directory holding the cache shows these two and no more.
+    """
+    return [python.parent.parent, _tools_path(reachable_cache(settings.cache_dir))]
+
+
 def run_tests(tree: Path, python: Path, settings: SuiteSettings) -> SuiteRun:
     """Run pytest on ``tree`` in the sandbox (only ``tree`` and its report directory writable).
 
@@ -399,6 +417,8 @@ def run_tests(tree: Path, python: Path, settings: SuiteSettings) -> SuiteRun:
         memory_mb=settings.memory_mb,
         env={"PYTHONPATH": ":".join([str(tree), *src]), **NO_COLOUR},
         writable=[tree, reports],
+        hidden=settings.hidden,
+        readable=_environment(python, settings),
     )
     output = result.stdout + result.stderr
     run = SuiteRun(

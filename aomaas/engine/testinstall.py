@@ -70,6 +70,8 @@ class Installer:
     cache: Path
     timeout: float
     memory_mb: int
+    #: the service's files the repository's code must not read (see ``run_sandboxed``)
+    hidden: tuple[Path, ...] = ()
 
     @property
     def uv_cache(self) -> Path:
@@ -104,6 +106,8 @@ class Installer:
             env=env,
             writable=[self.uv_cache, *writable],
             network=network,
+            hidden=self.hidden,
+            readable=[self.uv.parent, self.python.parent.parent],
         )
 
 

@@ -38,6 +38,8 @@ class PullRequestSpec:
     number_hint: int | None = None  # the local forge's next number
     check_summary: str | None = None  # the proof, for a check run where the forge has them
     proof: Proof | None = None  # the proof level; the check run's title and conclusion
+    #: commits the app made earlier for ``branch``: a branch holding one of them is the app's
+    app_heads: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

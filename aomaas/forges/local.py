@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from aomaas.engine.workspace import RepoSource, local_path_of, run_git
+from aomaas.engine.workspace import RepoSource, local_path_of
 from aomaas.errors import ForgeError, InvalidRequest, WorkspaceError
 from aomaas.forges.base import (
     OwnerFile,
@@ -23,6 +23,7 @@ from aomaas.forges.base import (
     RepoRef,
     ReviewComment,
 )
+from aomaas.forges.branchpush import Remote, push_commit
 from aomaas.forges.gitfetch import fetch_for_review
 from aomaas.store.states import Provider, PullRequestStatus
 
@@ -37,9 +38,10 @@ class LocalForge:
         return RepoSource(provider=Provider.LOCAL, url=repo.url, branch=repo.branch)
 
     async def publish(self, repo: RepoRef, spec: PullRequestSpec) -> PublishedPullRequest:
-        """Push ``spec.branch`` into the repository (refusing to overwrite another branch's work)."""
+        """Push ``spec.branch`` into the repository; a branch that is not the app's is never
+        overwritten (:mod:`aomaas.forges.branchpush`)."""
         target = local_path_of(repo.url)
-        await asyncio.to_thread(_push, spec.clone, target, spec.branch, spec.commit)
+        await asyncio.to_thread(_push, spec, target)
         number = str(spec.number_hint or 1)
         url = f"{target.as_uri()}?branch={quote(spec.branch)}&pr={number}"
         return PublishedPullRequest(
@@ -79,20 +81,11 @@ class LocalForge:
         return OwnerFile(known=False, why_unknown="a local repository has no organisation")
 
 
-def _push(clone: Path, target: Path, branch: str, commit: str) -> None:
+def _push(spec: PullRequestSpec, target: Path) -> None:
+    remote = Remote(target.resolve().as_uri(), config=FILE_PROTOCOL)
     try:
-        run_git(
-            [
-                "push",
-                "--quiet",
-                "--no-verify",
-                target.resolve().as_uri(),
-                f"{commit}:refs/heads/{branch}",
-            ],
-            clone,
-            config=FILE_PROTOCOL,
-        )
+        push_commit(spec.clone, remote, spec.commit, spec.branch, spec.app_heads)
     except WorkspaceError as exc:
         raise ForgeError(
-            f"could not push branch {branch} to the repository: {exc.detail}"
+            f"could not push branch {spec.branch} to the repository: {exc.detail}"
         ) from None

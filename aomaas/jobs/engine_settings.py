@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from aomaas.engine.implementer import Identity, ImplementSettings
@@ -10,6 +11,9 @@ from aomaas.engine.testenv import SuiteSettings
 from aomaas.engine.validator import ValidationSettings
 from aomaas.engine.workspace import WorkspacePolicy
 from aomaas.settings import Settings
+
+#: A SQLite database and the files SQLite keeps beside it.
+SQLITE_FILES = ("", "-wal", "-shm", "-journal")
 
 
 def github_host(settings: Settings) -> str:
@@ -36,6 +40,24 @@ def recipe_settings(settings: Settings) -> RecipeSettings:
     )
 
 
+def sandbox_hidden(settings: Settings) -> tuple[Path, ...]:
+    """What the sandbox hides from a repository's code: every file the service keeps secret.
+
+    The data directory (the database, the generated secret key, the registered app's
+    ``github-app.json``, every repository's clone and test environment), the GitHub App's
+    private key file, a SQLite database kept elsewhere (with its journal files), the
+    ``.env`` of the working directory and the operator's AOMAAS_SANDBOX_HIDE.
+    """
+    paths = [settings.data_dir]
+    if settings.github_private_key_path is not None:
+        paths.append(settings.github_private_key_path)
+    database = settings.sqlite_path
+    if database is not None:
+        paths += [database.with_name(database.name + end) for end in SQLITE_FILES]
+    paths += [Path(".env"), *settings.sandbox_hidden_paths]
+    return tuple(path.resolve() for path in paths)
+
+
 def implement_settings(settings: Settings) -> ImplementSettings:
     """Recipes plus how the proof runs the repository's tests."""
     tests = SuiteSettings(
@@ -43,6 +65,7 @@ def implement_settings(settings: Settings) -> ImplementSettings:
         timeout=float(settings.sandbox_timeout_seconds),
         memory_mb=settings.sandbox_memory_mb,
         install_dependencies=settings.sandbox_install_dependencies,
+        hidden=sandbox_hidden(settings),
     )
     return ImplementSettings(
         recipes=recipe_settings(settings), validation=ValidationSettings(tests=tests)

@@ -131,6 +131,27 @@ async def next_local_pr_number(sessions: SessionMaker, repository_id: uuid.UUID)
     return int(count or 0) + 1
 
 
+async def app_commits_on_branch(
+    sessions: SessionMaker, repository_id: uuid.UUID, branch: str
+) -> frozenset[str]:
+    """The commits the app made for ``branch`` of a repository (its proven implementations).
+
+    A branch whose head is one of them is the app's: publishing may replace it.
+    """
+    async with sessions() as session:
+        found = await session.scalars(
+            select(Implementation.commit_id)
+            .join(Plan, Implementation.plan_id == Plan.id)
+            .join(Opportunity, Plan.opportunity_id == Opportunity.id)
+            .where(
+                Opportunity.repository_id == repository_id,
+                Implementation.branch_name == branch,
+                Implementation.commit_id.is_not(None),
+            )
+        )
+        return frozenset(sha for sha in found if sha)
+
+
 async def pull_request_by_number(
     sessions: SessionMaker, repository_id: uuid.UUID, number: str | int
 ) -> PullRequest | None:

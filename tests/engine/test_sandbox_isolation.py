@@ -9,21 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from aomaas.engine.sandbox import isolation_level, run_sandboxed, sandbox_python
+from aomaas.engine.sandbox import run_sandboxed, sandbox_python
 from aomaas.engine.validator import sandbox_dir
-from tests.support.services import unavailable
 
-ISOLATED = isolation_level() == "namespaces"
-
-
-@pytest.fixture
-def namespaces() -> None:
-    """Skip without user+network namespaces; under CI=true, fail instead (they must be tested)."""
-    if not ISOLATED:
-        unavailable("user and network namespaces", "unshare is refused on this machine")
-
-
-needs_namespaces = pytest.mark.usefixtures("namespaces")
+needs_namespaces = pytest.mark.usefixtures("namespaces")  # tests/conftest.py
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from aomaas.engine.proof import Proof, ProofLevel
-from aomaas.errors import ForgeError, InvalidRequest
+from aomaas.errors import BranchTaken, ForgeError, InvalidRequest
 from aomaas.forges.github.client import GitHubError, git_auth_env
 from aomaas.forges.github.publish import (
     CHECK_NAME,
@@ -200,6 +200,79 @@ async def test_push_refused_branch_names_and_missing_commit(
         with pytest.raises(ForgeError, match="plain http"):
             await push_branch(gh.client, gh.installation_id, OWNER, NAME, tmp_path, "aomaas/x")
     assert fake_github.requests_to("pulls/create") == []
+
+
+async def test_a_branch_the_app_did_not_make_is_never_overwritten(
+    fake_github: FakeGitHub, tmp_path: Path
+) -> None:
+    """A name a user gave (the API's ``branch_name``) that is a maintainer's branch: refused,
+    whether the push would be a fast-forward (``ahead`` = the default branch's head) or not."""
+    async with github(fake_github) as gh:
+        client, inst = gh.client, gh.installation_id
+        release = fake_github.commit(REPO, "release", {"CHANGES.md": "1.0\n"}, "Release 1.0")
+        ahead = fake_github.commit(REPO, "ahead", {}, "Same as main", start="main")
+        token = await client.installation_token(inst)
+        work = clone(client.clone_url(OWNER, NAME), token, tmp_path / "work")
+        (work / "NEWS.md").write_text("news\n")
+        run_git("add", "NEWS.md", cwd=work)
+        run_git("commit", "-qm", "fix", cwd=work)
+        for branch in ("release", "ahead", "main"):
+            with pytest.raises(BranchTaken, match=f"{branch}' already exists"):
+                await publish(
+                    client,
+                    inst,
+                    OWNER,
+                    NAME,
+                    local_repo=work,
+                    branch=branch,
+                    base="main",
+                    title="t",
+                    body="b",
+                    fingerprint=FINGERPRINT,
+                    allow_http=True,
+                )
+    assert fake_github.ref(REPO, "heads/release") == release
+    assert fake_github.ref(REPO, "heads/ahead") == ahead
+    assert fake_github.file_at(REPO, "main", "NEWS.md") is None
+    assert fake_github.requests_to("pulls/create") == []
+
+
+async def test_the_apps_own_branches_are_replaced_when_a_fix_is_run_again(
+    fake_github: FakeGitHub, tmp_path: Path
+) -> None:
+    """Its ``aomaas/`` branches, and a named branch whose head is a commit the app made for it,
+    take a rewritten commit; a maintainer's push on top makes the named one theirs."""
+    async with github(fake_github) as gh:
+        client, inst = gh.client, gh.installation_id
+        token = await client.installation_token(inst)
+        work = clone(client.clone_url(OWNER, NAME), token, tmp_path / "work")
+
+        def fix(text: str) -> str:
+            run_git("reset", "-q", "--hard", "origin/main", cwd=work)
+            (work / "NEWS.md").write_text(text)
+            run_git("add", "NEWS.md", cwd=work)
+            run_git("commit", "-qm", text, cwd=work)
+            return run_git("rev-parse", "HEAD", cwd=work).strip()
+
+        async def push(branch: str, *app_heads: str) -> str:
+            return await push_branch(
+                client, inst, OWNER, NAME, work, branch, app_heads=app_heads, allow_http=True
+            )
+
+        first = fix("first try\n")
+        assert await push("aomaas/7-news") == await push("fix/news") == first
+        second = fix("second try\n")  # not a fast-forward of the first
+        assert await push("aomaas/7-news") == second
+        with pytest.raises(BranchTaken):
+            await push("fix/news")  # the app made no commit for it that it knows of
+        assert await push("fix/news", first) == second
+        maintainer = fake_github.commit(REPO, "fix/news", {"NEWS.md": "edited\n"}, "Edit")
+        third = fix("third try\n")
+        with pytest.raises(BranchTaken):
+            await push("fix/news", first, second)
+        assert await push("aomaas/7-news", first) == third
+    assert fake_github.ref(REPO, "heads/aomaas/7-news") == third
+    assert fake_github.ref(REPO, "heads/fix/news") == maintainer
 
 
 async def test_review_with_inline_comments(fake_github: FakeGitHub) -> None:

@@ -141,6 +141,7 @@ class GitHubForge:
                 fingerprint=spec.fingerprint,
                 draft=spec.draft,
                 commit=spec.commit,
+                app_heads=spec.app_heads,
                 allow_http=self.allow_http,
                 proof=spec.proof if spec.check_summary is not None else None,
                 proof_summary=spec.check_summary or "",

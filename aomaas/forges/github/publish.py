@@ -2,7 +2,9 @@
 
 * :func:`push_branch` — a token-authenticated ``git push`` over smart HTTP; the token
   goes in an ``http.extraHeader`` passed through the environment, never in the URL,
-  ``.git/config`` or the process list. Hooks and credential helpers are disabled.
+  ``.git/config`` or the process list. Hooks and credential helpers are disabled. An
+  existing branch is replaced only when it is the app's
+  (:mod:`aomaas.forges.branchpush`).
 * :func:`open_or_update_pull` — one pull request per opportunity: the body carries a
   hidden ``<!-- aomaas:fingerprint=... -->`` marker, so a later run finds the bot's
   earlier pull request (same head branch or same marker) and updates it.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ from aomaas.errors import (
     WorkspaceError,
     without_locations,
 )
+from aomaas.forges.branchpush import Remote, push_commit
 from aomaas.forges.github.client import GitHubClient, git_auth_env
 
 CHECK_NAME = "AOMaaS proof"
@@ -67,20 +71,24 @@ def with_marker(body: str, fingerprint: str) -> str:
 
 
 def _push(
-    local_repo: Path, url: str, sha: str, branch: str, token: str, force: bool, timeout: float
+    local_repo: Path,
+    url: str,
+    sha: str,
+    branch: str,
+    token: str,
+    app_heads: Collection[str],
+    timeout: float,
 ) -> None:
-    """``git push`` through the engine's hardened git, the token as a scoped header."""
+    """:func:`~aomaas.forges.branchpush.push_commit` with the token as a scoped header."""
     env = git_auth_env(token, url)
-    config = [("protocol.http.allow", "always")] if url.startswith("http://") else []
-    args = ["push", "--quiet", "--no-verify", *(["--force"] if force else []), "--", url]
-    run_git(
-        [*args, f"{sha}:refs/heads/{branch}"],
-        local_repo,
-        env_extra=env,
-        config=config,
+    remote = Remote(
+        url,
+        env=env,
+        config=[("protocol.http.allow", "always")] if url.startswith("http://") else [],
         timeout=timeout,
         secrets=[token, env["GIT_CONFIG_VALUE_0"]],
     )
+    push_commit(local_repo, remote, sha, branch, app_heads)
 
 
 def _resolve(local_repo: Path, rev: str) -> str:
@@ -101,12 +109,15 @@ async def push_branch(
     branch: str,
     *,
     local_ref: str = "HEAD",
-    force: bool = True,
+    app_heads: Collection[str] = (),
     allow_http: bool = False,
     timeout: float = PUSH_TIMEOUT,
 ) -> str:
     """Push ``local_ref`` of ``local_repo`` to ``refs/heads/<branch>``; returns the pushed sha.
 
+    An existing branch is replaced only when it is the app's (its ``aomaas/`` namespace,
+    or its head is one of ``app_heads``, the commits the app made for it); any other
+    raises BranchTaken (the rule is :mod:`aomaas.forges.branchpush`'s).
     Plain ``http`` is refused unless ``allow_http`` (the operator's GITHUB_ALLOW_HTTP).
     On an authentication failure the token is minted again and the push retried once.
     """
@@ -122,7 +133,7 @@ async def push_branch(
     for attempt in (1, 2):
         token = await client.installation_token(installation_id)
         try:
-            await asyncio.to_thread(_push, local_repo, url, sha, branch, token, force, timeout)
+            await asyncio.to_thread(_push, local_repo, url, sha, branch, token, app_heads, timeout)
             return sha
         except WorkspaceError as exc:
             failure = exc.detail
@@ -229,11 +240,13 @@ async def publish(
     proof_text: str = "",
     draft: bool = False,
     commit: str = "HEAD",
+    app_heads: Collection[str] = (),
     allow_http: bool = False,
 ) -> PublishedPull:
     """Push ``commit`` as ``branch``, open or update its pull request, and show the proof.
 
-    The proof becomes a check run when ``proof`` is given.
+    The proof becomes a check run when ``proof`` is given. ``app_heads`` are the commits
+    the app made earlier for ``branch`` (see :func:`push_branch`).
     """
     await push_branch(
         client,
@@ -243,6 +256,7 @@ async def publish(
         local_repo,
         branch,
         local_ref=commit,
+        app_heads=app_heads,
         allow_http=allow_http,
     )
     pull = await open_or_update_pull(

@@ -9,6 +9,7 @@ from aomaas.engine.implementer import implement
 from aomaas.engine.plans import Plan as EnginePlan
 from aomaas.jobs.context import JobContext, Outcome
 from aomaas.jobs.engine_settings import identity, implement_settings
+from aomaas.jobs.redaction import scrub, service_secrets
 from aomaas.jobs.repo_work import checkout
 from aomaas.store import opportunities as opp_store
 from aomaas.store.models import Implementation
@@ -48,7 +49,9 @@ async def handle(ctx: JobContext) -> Outcome:
         identity(ctx.settings),
         implement_settings(ctx.settings),
     )
-    report = result.report.to_dict() if result.report else None
+    secrets = service_secrets(ctx.settings)  # the proof quotes the repository's own output
+    report = scrub(result.report.to_dict(), secrets) if result.report else None
+    message = scrub(result.message, secrets)
     if report is not None:
         report["rebased"] = moved
     await update_row(
@@ -62,7 +65,7 @@ async def handle(ctx: JobContext) -> Outcome:
         base_commit=co.commit,
         diff=result.diff,
         report=report,
-        message=result.message,
+        message=message,
     )
     if result.success:
         await opp_store.set_status(
@@ -75,4 +78,4 @@ async def handle(ctx: JobContext) -> Outcome:
         "files_changed": result.files_changed,
         "validation": report,
     }
-    return Outcome(result.message, data, success=result.success)
+    return Outcome(message, data, success=result.success)

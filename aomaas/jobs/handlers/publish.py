@@ -13,7 +13,12 @@ from aomaas.jobs.texts import proof_summary, pull_request_body
 from aomaas.store import opportunities as opp_store
 from aomaas.store.models import PullRequest
 from aomaas.store.states import OpportunityStatus, Provider, WorkStatus
-from aomaas.store.work import implementation_bundle, next_local_pr_number, update_row
+from aomaas.store.work import (
+    app_commits_on_branch,
+    implementation_bundle,
+    next_local_pr_number,
+    update_row,
+)
 
 
 async def handle(ctx: JobContext) -> Outcome:
@@ -72,6 +77,7 @@ async def handle(ctx: JobContext) -> Outcome:
         else None,
         check_summary=proof_summary(report),
         proof=proof,
+        app_heads=await app_commits_on_branch(ctx.sessions, repo.id, impl.branch_name),
     )
     await ctx.progress(f"publishing branch {impl.branch_name}")
     published = await forge(ctx, repo).publish(await repo_ref(ctx, repo), spec)
