@@ -18,6 +18,13 @@ claimed fix is written to the scratch folder, to be judged in
 ``bench/realworld_verdicts.toml``. Totals and the goals of issue 11 follow, and a
 JSON file with everything.
 
+Where a corpus entry's ``org_github`` names the owner's ``.github`` repository
+("pallets/.github (SECURITY.md, CONTRIBUTING.md)") and the mirrors folder holds it
+(``<owner>+.github/repo`` and the other layouts above), its default HEAD is checked
+out into the scratch folder and given to every ``aomaas scan`` and ``aomaas fix`` as
+``--owner-files``, as GitHub shows those files for every repository of the owner;
+the per-repository output says whether the owner's files were used or not found.
+
     .venv/bin/python bench/realworld.py MIRRORS SCRATCH [--repos flask,click]
         [--no-fix] [--max-fixes N] [--no-tests] [--json FILE] [--held-back-sample N]
 
@@ -146,6 +153,8 @@ class RepoResult:
     repo: str
     commit: str
     error: str = ""
+    owner_files: str = ""  # the owner's .github: used at which commit, or not found
+    left_out: list[dict[str, Any]] = field(default_factory=list)  # what they cover
     scan_seconds: float = 0.0
     total: int = 0
     counts: dict[str, int] = field(default_factory=dict)
@@ -212,7 +221,8 @@ def aomaas_cli() -> str:
 
 
 def find_mirror(mirrors: Path, repo: str, commit: str) -> Path | None:
-    """The git repository under ``mirrors`` that holds ``repo`` at ``commit``."""
+    """The git repository under ``mirrors`` that holds ``repo`` at ``commit`` (``HEAD``: the
+    first one with a commit at its default HEAD)."""
     owner, name = repo.split("/")
     for candidate in (
         mirrors / f"{owner}+{name}" / "repo",
@@ -227,6 +237,28 @@ def find_mirror(mirrors: Path, repo: str, commit: str) -> Path | None:
     return None
 
 
+def owner_github(spec: dict[str, Any]) -> str | None:
+    """The owner's ``.github`` repository the entry's ``org_github`` names, if any."""
+    named = re.match(r"\s*([\w.-]+/\.github)(?![\w.-])", str(spec.get("org_github", "")))
+    return named.group(1) if named else None
+
+
+def owner_files(spec: dict[str, Any], mirrors: Path, scratch: Path) -> tuple[Path | None, str]:
+    """A checkout of the owner's ``.github`` repository at its mirror's default HEAD, for
+    ``--owner-files``, and what the bench says about it ("" when the corpus names none)."""
+    repo = owner_github(spec)
+    if repo is None:
+        return None, ""
+    owner = repo.split("/")[0]
+    mirror = find_mirror(mirrors, repo, "HEAD")
+    if mirror is None:
+        return None, f"{repo} not found under {mirrors}: the owner's files were not used"
+    head = git(mirror, "rev-parse", "HEAD^{commit}")
+    dest = scratch / "owner-files" / owner / ".github"
+    checkout(mirror, dest, head)
+    return dest, f"{repo} at {head[:12]} used (--owner-files {dest})"
+
+
 def checkout(mirror: Path, dest: Path, commit: str) -> None:
     """A fresh clone of ``mirror`` at ``commit`` (detached) in ``dest``."""
     if dest.exists():
@@ -239,10 +271,18 @@ def checkout(mirror: Path, dest: Path, commit: str) -> None:
 # -- scanning and labels ------------------------------------------------------------------
 
 
-def scan(cli: str, path: Path, scratch: Path) -> tuple[float, dict[str, Any]]:
+def with_owner_files(folder: Path | None) -> list[str]:
+    """``--owner-files DIR`` when the owner's files were found, else nothing."""
+    return ["--owner-files", str(folder)] if folder is not None else []
+
+
+def scan(
+    cli: str, path: Path, scratch: Path, owner: Path | None = None
+) -> tuple[float, dict[str, Any]]:
     """``aomaas scan --format json`` of ``path``: seconds taken and the document."""
     started = time.perf_counter()
-    done = run([cli, "scan", str(path), "--format", "json", "--quiet"], scratch, SCAN_TIMEOUT)
+    command = [cli, "scan", str(path), "--format", "json", "--quiet", *with_owner_files(owner)]
+    done = run(command, scratch, SCAN_TIMEOUT)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"aomaas scan exited {done.returncode}: {done.stderr.strip()[-500:]}")
@@ -653,15 +693,16 @@ def tests_passed_claimed(proof: list[str]) -> int | None:
     return None
 
 
-def try_fix(cli: str, src: Path, scratch: Path, item: dict[str, Any]) -> FixResult:
+def try_fix(
+    cli: str, src: Path, scratch: Path, item: dict[str, Any], owner: Path | None = None
+) -> FixResult:
     """``aomaas fix`` on one opportunity, onto branch ``bench/<fingerprint prefix>``."""
     fix = FixResult(item["fingerprint"], item["rule"], item["location"])
     branch = f"bench/{item['fingerprint'][:12]}"
     env = {"AOMAAS_DATA_DIR": str(scratch / "aomaas-data")}
     started = time.perf_counter()
-    done = run(
-        [cli, "fix", str(src), item["fingerprint"], "--branch", branch], scratch, FIX_TIMEOUT, env
-    )
+    command = [cli, "fix", str(src), item["fingerprint"], "--branch", branch]
+    done = run([*command, *with_owner_files(owner)], scratch, FIX_TIMEOUT, env)
     fix.seconds = time.perf_counter() - started
     fix.exit_code = done.returncode
     output = done.stdout + done.stderr
@@ -734,7 +775,7 @@ def check_fix(
             fix.tests_after = after_run.summary()
             fix.broken = sorted(set(ctx["before"].passed) - set(after_run.passed))
             fix.tests_ok = after_run.ran and not fix.broken
-        _, rescanned = scan(ctx["cli"], src, scratch)
+        _, rescanned = scan(ctx["cli"], src, scratch, ctx["owner"])
         after_fps = {o["fingerprint"] for o in rescanned["opportunities"]}
         fix.gone = fix.fingerprint not in after_fps
         fix.new = sorted(after_fps - ctx["fingerprints"])
@@ -757,7 +798,11 @@ def bench_repo(spec: dict[str, Any], args: argparse.Namespace, cli: str) -> Repo
         return result
     src = scratch / "checkouts" / spec["name"]
     checkout(mirror, src, spec["commit"])
-    result.scan_seconds, document = scan(cli, src, scratch)
+    owner, result.owner_files = owner_files(spec, args.mirrors, scratch)
+    result.scan_seconds, document = scan(cli, src, scratch, owner)
+    result.left_out = [
+        {k: o[k] for k in ("rule", "location", "reason")} for o in document.get("left_out", [])
+    ]
     result.total = document["total"]
     result.counts = document["counts"]
     judge_top(result, document, args.labels)
@@ -772,6 +817,7 @@ def bench_repo(spec: dict[str, Any], args: argparse.Namespace, cli: str) -> Repo
         "src": src,
         "scratch": scratch,
         "cli": cli,
+        "owner": owner,
         "venv": None,
         "before": TestRun(detail="not run (--no-tests)"),
         "fingerprints": {o["fingerprint"] for o in opportunities},
@@ -792,7 +838,7 @@ def bench_repo(spec: dict[str, Any], args: argparse.Namespace, cli: str) -> Repo
     result.tests_can_run = None if args.no_tests else bool(ctx["before"].passed)
     verdicts = {(v["repo"], v["fingerprint"], v["diff"]): v["verdict"] for v in args.verdicts}
     for item in fixable[: args.max_fixes]:
-        fix = try_fix(cli, src, scratch, item)
+        fix = try_fix(cli, src, scratch, item, owner)
         if fix.claimed and git(src, "branch", "--list", f"bench/{fix.fingerprint[:12]}"):
             check_fix(fix, spec, ctx)
             fix.verdict = verdicts.get((spec["name"], fix.fingerprint, fix.diff_sha), "")
@@ -817,6 +863,10 @@ def print_repo(result: RepoResult) -> None:
         return
     counts = ", ".join(f"{n} {t}" for t, n in result.counts.items()) or "none"
     print(f"   scan {result.scan_seconds:.1f} s; {result.total} findings: {counts}")
+    if result.owner_files:
+        print(f"   owner's files: {result.owner_files}")
+    for item in result.left_out:
+        print(f"     left out {item['rule']} ({item['location']}): {item['reason']}")
     labelled = result.labelled()
     worth = sum(1 for t in labelled if t["label"] == WORTH)
     print(

@@ -8,7 +8,10 @@ changes included) stay as they are; only a proven change becomes a branch.
 The last line is the proof level (:mod:`aomaas.engine.proof`), the same words the
 API, the pull request and the check run use. Exit status: 0 proven (branch made,
 the tests ran), 3 checked with the tests not run (branch made; the line says
-why), 1 not proven (no branch), 2 bad input.
+why), 1 not proven (no branch), 2 bad input. With ``--owner-files DIR`` (a local
+checkout of the owner's ``.github`` repository) the plan says when the owner's
+files already provide the community file a finding asks for: no fix is needed
+(exit 1, no branch).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from aomaas.commands.scan import add_owner_files
 from aomaas.engine.findings import Finding
 from aomaas.engine.refnames import default_branch_name
 from aomaas.errors import AomaasError, InvalidRequest
@@ -39,7 +43,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Plan, implement and prove a fix for one opportunity on a new branch of the "
         "repository at PATH (its checked-out files are not touched). Exit 0 when proven (the "
         "tests ran), 3 when checked with the tests not run (the branch is made and the last "
-        "line says why), 1 when not proven, 2 on bad input.",
+        "line says why), 1 when not proven, 2 on bad input. With --owner-files, a community file "
+        "the owner's .github repository already provides needs no fix (exit 1).",
     )
     p.add_argument("path", type=Path, help="a local git repository")
     p.add_argument(
@@ -50,6 +55,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     p.add_argument("--max-steps", type=int, default=5, help="at most this many plan steps")
     p.add_argument("--no-tests", action="store_true", help="do not run the repository's tests")
+    add_owner_files(p)
     p.set_defaults(run=run)
 
 
@@ -108,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
     from aomaas.engine.planner import make_plan
     from aomaas.engine.plans import PlanContext
     from aomaas.engine.proof import EXIT_CODES
+    from aomaas.engine.recipes.covered import owner_checkout_facts
     from aomaas.engine.scan import scan
     from aomaas.jobs.engine_settings import identity, implement_settings
 
@@ -117,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"aomaas: bad settings: {exc}", file=sys.stderr)
         return 2
     try:
+        community = owner_checkout_facts(args.owner_files) if args.owner_files else None
         report = scan(args.path.resolve())
         root, base = report.root, report.commit
         finding = resolve(report, args.opportunity)
@@ -136,7 +144,8 @@ def run(args: argparse.Namespace) -> int:
             "uncommitted changes as they are"
         )
     try:
-        plan = make_plan(finding, args.max_steps, brain, PlanContext(root=root))
+        context = PlanContext(root=root, community=community)
+        plan = make_plan(finding, args.max_steps, brain, context)
         print_plan(plan)
         if not plan.supported:
             print("Not proven: no recipe can carry out this plan")

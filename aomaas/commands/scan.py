@@ -3,6 +3,10 @@
 The committed HEAD is scanned; uncommitted changes are left out and said so.
 Each opportunity shows its number, kept per repository (``aomaas fix`` takes it).
 
+With ``--owner-files DIR`` (a local checkout of the owner's ``.github``
+repository) the findings of a missing community file that the owner's files
+already provide are left out, and stderr says which and why.
+
 Exit status: 0 when nothing at or above ``--fail-on`` was found (always 0
 without it), 1 otherwise, 2 on a usage or repository error.
 """
@@ -37,6 +41,18 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return number
+
+
+def add_owner_files(parser: argparse.ArgumentParser) -> None:
+    """Add ``--owner-files DIR`` (``scan`` and ``fix`` share it)."""
+    parser.add_argument(
+        "--owner-files",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a local checkout of the owner's .github repository: its SECURITY.md and "
+        "CONTRIBUTING.md (where GitHub reads them) count for this repository, as on GitHub",
+    )
 
 
 def add_parser(subparsers: Any) -> None:
@@ -75,6 +91,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="exit 1 if anything at or above this priority is found",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    add_owner_files(parser)
     parser.set_defaults(run=run)
 
 
@@ -87,15 +104,25 @@ def run(args: argparse.Namespace) -> int:
             print(f"aomaas: {message}", file=sys.stderr, flush=True)
 
     from aomaas.engine import reports
+    from aomaas.engine.recipes.covered import owner_checkout_facts
     from aomaas.engine.scan import scan
 
     try:
-        report = scan(args.path, types=types, max_results=args.max, progress=progress)
+        community = owner_checkout_facts(args.owner_files) if args.owner_files else None
+        report = scan(
+            args.path, types=types, max_results=args.max, progress=progress, community=community
+        )
     except AomaasError as exc:
         print(f"aomaas scan: error: {exc.detail}", file=sys.stderr)
         return 2
     if report.uncommitted:
         print(f"aomaas scan: warning: scanned {report.scanned()}", file=sys.stderr)
+    if community is not None:
+        found = ", ".join(community.owner_files) or "none of the files GitHub reads there"
+        progress(f"the owner's files in {args.owner_files}: {found}")
+    for item in report.left_out:
+        finding = item.finding
+        progress(f"left out #{report.number(finding)} ({finding.rule}): {item.reason}")
     sys.stdout.write(reports.RENDERERS[args.format](report))
     if args.fail_on is None:
         return 0

@@ -62,7 +62,9 @@ def to_table(report: ScanReport) -> str:
 
 
 def to_json(report: ScanReport) -> str:
-    """Every selected opportunity in rank order, with the API's fields and its kept number."""
+    """Every selected opportunity in rank order, with the API's fields and its kept number,
+    and those the owner's files cover (``left_out``: number, fingerprint, rule, location,
+    title and the reason)."""
     document = {
         "repository": str(report.root),
         "commit": report.commit,
@@ -74,6 +76,9 @@ def to_json(report: ScanReport) -> str:
         "opportunities": [
             OpportunityFields.of_finding(finding, report.number(finding)).model_dump(mode="json")
             for finding in report.selected
+        ],
+        "left_out": [
+            {"number": report.number(item.finding), **item.to_dict()} for item in report.left_out
         ],
         "stats": report.stats,
     }

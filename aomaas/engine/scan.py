@@ -3,7 +3,10 @@
 What is scanned is always the committed HEAD. A checkout with uncommitted
 changes to tracked files is scanned from a scratch worktree at HEAD, so that
 what ``scan`` reports is exactly what ``fix`` (which works from HEAD) changes;
-the report lists those files so the output can say so.
+the report lists those files so the output can say so. Given what the owner's
+community files cover (``aomaas scan --owner-files``), the findings they cover
+are left out of the report, each with the reason (after numbering, so a number
+still means the same finding whatever a scan left out).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from aomaas.engine.findings import Finding, OpportunityType
 from aomaas.engine.index import RepoIndex, build_index
 from aomaas.engine.miners import mine
 from aomaas.engine.numbering import number_findings
+from aomaas.engine.recipes.community import CommunityFacts
+from aomaas.engine.recipes.covered import LeftOut, leave_out_covered
 from aomaas.engine.workspace import (
     detached_worktree,
     head_commit,
@@ -39,6 +44,7 @@ class ScanReport:
     stats: dict[str, Any] = field(default_factory=dict)
     numbers: dict[str, int] = field(default_factory=dict)  # fingerprint -> number (kept)
     uncommitted: list[str] = field(default_factory=list)  # tracked files differing from HEAD
+    left_out: list[LeftOut] = field(default_factory=list)  # covered by the owner's files
 
     def number(self, finding: Finding) -> int:
         """The finding's opportunity number (the one ``aomaas fix`` accepts)."""
@@ -66,8 +72,12 @@ def scan(
     types: Iterable[OpportunityType | str] | None = None,
     max_results: int | None = None,
     progress: Callable[[str], None] | None = None,
+    community: CommunityFacts | None = None,
 ) -> ScanReport:
     """Index the HEAD commit of the git checkout containing ``path`` and mine it.
+
+    ``community``: what the owner's community files provide; the findings they
+    cover are left out (``ScanReport.left_out``).
 
     Raises WorkspaceError for a path that is not a git checkout or has no commit.
     """
@@ -85,7 +95,6 @@ def scan(
     else:
         found = mine(root, index, wanted, progress=progress, stats=mining)
     findings = rank(found)
-    selected = findings if max_results is None else findings[:max_results]
     stats = {
         "index_seconds": round(indexed - started, 3),
         "mine_seconds": round(time.perf_counter() - indexed, 3),
@@ -93,4 +102,10 @@ def scan(
         "mining": mining,
     }
     numbers = number_findings(root, findings, warn=progress)
-    return ScanReport(root, commit, index, findings, selected, wanted, stats, numbers, uncommitted)
+    left_out: list[LeftOut] = []
+    if community is not None:
+        findings, left_out = leave_out_covered(findings, community)
+    selected = findings if max_results is None else findings[:max_results]
+    return ScanReport(
+        root, commit, index, findings, selected, wanted, stats, numbers, uncommitted, left_out
+    )

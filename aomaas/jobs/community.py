@@ -1,4 +1,7 @@
-"""Ask the forge what community files a repository already has, for the planner (plain data)."""
+"""Ask the forge what community files a repository already has (plain data).
+
+The mine job asks it to leave out what the owner already covers, the plan job to say so.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +9,6 @@ from typing import Any
 
 from aomaas.engine.recipes.community import OWNER_FILES, CommunityFacts
 from aomaas.forges.base import Forge, RepoRef
-
-#: Findings whose plans need the forge's view of the repository's community files.
-COMMUNITY_RULES = frozenset(
-    {
-        "repo:missing-security-policy",
-        "repo:missing-contributing",
-        "repo:missing-changelog",
-        "repo:missing-license",
-    }
-)
 
 
 def _profile_files(profile: dict[str, Any]) -> dict[str, str | None]:

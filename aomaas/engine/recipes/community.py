@@ -21,6 +21,18 @@ from aomaas.engine.index.facts import decode_text, extract_facts
 from aomaas.engine.index.project import maintainer_contact
 from aomaas.engine.recipes.base import Preflight
 
+#: The findings of a community file that is missing (one recipe each, in ``repo_files``).
+COMMUNITY_RULES = frozenset(
+    {
+        "repo:missing-security-policy",
+        "repo:missing-contributing",
+        "repo:missing-changelog",
+        "repo:missing-license",
+    }
+)
+#: How a refusal says that something already covers the file ("no fix needed: X already
+#: provides the Y"); :mod:`aomaas.engine.recipes.covered` leaves such findings out.
+COVERED = "no fix needed: "
 UNCHECKED = (
     "The organisation's files (its .github repository and GitHub's community profile) "
     "could not be checked: {why}."
@@ -95,7 +107,7 @@ def _unchecked(facts: object) -> list[str]:
 
 
 def _covered(where: str, what: str) -> Preflight:
-    return Preflight(f"no fix needed: {where} already provides the {what}")
+    return Preflight(f"{COVERED}{where} already provides the {what}")
 
 
 NO_CONTACT = (

@@ -7,7 +7,8 @@ import uuid
 from aomaas.engine.brain import make_brain
 from aomaas.engine.planner import make_plan
 from aomaas.engine.plans import PlanContext
-from aomaas.jobs.community import COMMUNITY_RULES, community_facts
+from aomaas.engine.recipes.community import COMMUNITY_RULES
+from aomaas.jobs.community import community_facts
 from aomaas.jobs.context import JobContext, Outcome
 from aomaas.jobs.engine_settings import recipe_settings
 from aomaas.jobs.repo_work import forge, repo_ref
