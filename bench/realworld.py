@@ -251,12 +251,36 @@ def owner_files(spec: dict[str, Any], mirrors: Path, scratch: Path) -> tuple[Pat
         return None, ""
     owner = repo.split("/")[0]
     mirror = find_mirror(mirrors, repo, "HEAD")
-    if mirror is None:
-        return None, f"{repo} not found under {mirrors}: the owner's files were not used"
-    head = git(mirror, "rev-parse", "HEAD^{commit}")
     dest = scratch / "owner-files" / owner / ".github"
+    if mirror is None:
+        return recorded_owner_files(spec, repo, dest, mirrors)
+    head = git(mirror, "rev-parse", "HEAD^{commit}")
     checkout(mirror, dest, head)
     return dest, f"{repo} at {head[:12]} used (--owner-files {dest})"
+
+
+def recorded_owner_files(
+    spec: dict[str, Any], repo: str, dest: Path, mirrors: Path
+) -> tuple[Path | None, str]:
+    """Without a mirror (the fetch tool cannot bring a repository named ``.github``): a
+    stand-in folder holding the files the corpus records for it (``org_github``'s
+    parenthesis, read from GitHub by a person), each saying it is a stand-in. Whether
+    a file covers a finding depends only on its being there, as the forge would say."""
+    listed = re.search(r"\(([^)]*)\)", str(spec.get("org_github", "")))
+    names = [n.strip() for n in (listed.group(1) if listed else "").split(",") if n.strip()]
+    if not names:
+        return None, f"{repo} not found under {mirrors}: the owner's files were not used"
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for name in names:
+        (dest / name).write_text(
+            f"A stand-in: the corpus records that {repo} holds {name} (no mirror was found).\n"
+        )
+    return dest, (
+        f"{repo} not found under {mirrors}: a stand-in of the files the corpus records "
+        f"({', '.join(names)}) used (--owner-files {dest})"
+    )
 
 
 def checkout(mirror: Path, dest: Path, commit: str) -> None:
