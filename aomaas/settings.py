@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from limits import parse_many
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 # Where the manifest flow (``GET /setup/callback``) keeps the app it registered (mode 0600).
@@ -47,7 +47,10 @@ class Settings(BaseSettings):
     rate_limit_ip: str = Field("100/minute", alias="AOMAAS_RATE_LIMIT_IP")
     rate_limit_user: str = Field("1000/hour", alias="AOMAAS_RATE_LIMIT_USER")
     rate_limit_login: str = Field("10/minute", alias="AOMAAS_RATE_LIMIT_LOGIN")
-    trusted_proxies: list[str] = Field(default_factory=list, alias="AOMAAS_TRUSTED_PROXIES")
+    # NoDecode: the environment gives a comma-separated list, not JSON (split below)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="AOMAAS_TRUSTED_PROXIES"
+    )
     max_body_bytes: int = Field(1_048_576, alias="AOMAAS_MAX_BODY_BYTES", ge=1024)
     webhook_max_body_bytes: int = Field(25 * 1024 * 1024, alias="AOMAAS_WEBHOOK_MAX_BODY_BYTES")
 

@@ -165,3 +165,15 @@ def test_user_command_refusals(
     with pytest.raises(SystemExit) as exit_info:
         main(["user", "grant", "nobody", "acme"])
     assert exit_info.value.code == 1 and "no user 'nobody'" in capsys.readouterr().err
+
+
+def test_trusted_proxies_from_the_environment_are_a_comma_separated_list(
+    tmp_path: Path,
+) -> None:
+    """The environment gives ``1.2.3.4,10.0.0.0/8``, not JSON: it must not stop the service."""
+    result = run_cli(
+        ["migrate"],
+        {"AOMAAS_DATA_DIR": str(tmp_path), "AOMAAS_TRUSTED_PROXIES": "1.2.3.4, 10.0.0.0/8"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "AOMAAS_TRUSTED_PROXIES" not in result.stderr
