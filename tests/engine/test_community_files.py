@@ -26,8 +26,8 @@ FILES = {
 PYPROJECT = """\
 [project]
 name = "calc"
-authors = [{name = "Ada", email = "ada@calc.example"}]
-maintainers = [{name = "Calc maintainers", email = "security@calc.example"}]
+authors = [{name = "Ada", email = "ada@calc.org"}]
+maintainers = [{name = "Calc maintainers", email = "security@calc.org"}]
 """
 
 
@@ -95,14 +95,14 @@ def test_the_security_policy_names_the_maintainers_address_from_the_metadata(
     item = finding("repo:missing-security-policy", "SECURITY.md")
     plan = make_plan(item, context=PlanContext(root=tmp_path))
     assert plan.supported
-    assert "The policy names security@calc.example, the pyproject.toml ([project] or " in (
+    assert "The policy names security@calc.org, the pyproject.toml ([project] or " in (
         plan.description
     )
     recipe = recipe_for(item)
     assert recipe is not None
     recipe.apply(tmp_path, item, RecipeSettings())
     text = (tmp_path / "SECURITY.md").read_text()
-    assert "to the maintainers by email at security@calc.example, with" in text, text
+    assert "to the maintainers by email at security@calc.org, with" in text, text
     assert max(map(len, text.splitlines())) <= 79
     assert "vulnerability reporting" not in text  # not named: nobody checked it is enabled
 
@@ -112,18 +112,18 @@ def test_the_security_policy_names_the_maintainers_address_from_the_metadata(
     [
         (
             "setup.cfg",
-            "[metadata]\nname = d\nauthor_email = a@d.example\nmaintainer_email = m@d.example\n",
-            "m@d.example",
+            "[metadata]\nname = d\nauthor_email = a@d.org\nmaintainer_email = m@d.org\n",
+            "m@d.org",
         ),
         (
             "setup.py",
-            "from setuptools import setup\nsetup(name='d', author_email='a@d.example')\n",
-            "a@d.example",
+            "from setuptools import setup\nsetup(name='d', author_email='a@d.org')\n",
+            "a@d.org",
         ),
         (
             "pyproject.toml",
-            '[tool.poetry]\nname = "d"\nauthors = ["Dee <dee@d.example>"]\n',
-            "dee@d.example",
+            '[tool.poetry]\nname = "d"\nauthors = ["Dee <dee@d.org>"]\n',
+            "dee@d.org",
         ),
     ],
 )
@@ -142,9 +142,30 @@ def test_without_a_known_address_there_is_no_security_policy_to_write(tmp_path: 
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "calc"\n')
     item = finding("repo:missing-security-policy", "SECURITY.md")
     plan = make_plan(item, context=PlanContext(root=tmp_path))
-    assert not plan.supported and "names no address for its maintainers" in plan.description
+    assert (
+        not plan.supported
+        and "names no address that reaches its maintainers privately" in plan.description
+    )
     recipe = recipe_for(item)
     assert recipe is not None
     with pytest.raises(RecipeFailed, match="no deterministic fix"):
         recipe.apply(tmp_path, item, RecipeSettings())
     assert not (tmp_path / "SECURITY.md").exists()
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["you@example.com", "distutils-sig@python.org", "octo@users.noreply.github.com",
+     "pkg@googlegroups.com", "dev@lists.pkg.org"],
+)  # fmt: skip
+def test_an_address_that_reaches_nobody_privately_is_no_route(tmp_path: Path, address: str) -> None:
+    """A placeholder, a no-reply address or a public mailing list is not a private route."""
+    (tmp_path / "pyproject.toml").write_text(
+        f'[project]\nname = "calc"\nauthors = [{{name = "A", email = "{address}"}}]\n'
+    )
+    item = finding("repo:missing-security-policy", "SECURITY.md")
+    plan = make_plan(item, context=PlanContext(root=tmp_path))
+    assert (
+        not plan.supported
+        and "names no address that reaches its maintainers privately" in plan.description
+    )

@@ -22,12 +22,10 @@ def apply(
 
 
 def test_security_policy(tmp_path: Path) -> None:
-    settings = RecipeSettings(security_contact="security@example.org")
-    assert apply(tmp_path, "repo:missing-security-policy", "SECURITY.md", settings) == [
-        "SECURITY.md"
-    ]
+    (tmp_path / "setup.cfg").write_text("[metadata]\nmaintainer_email = security@calc.org\n")
+    assert apply(tmp_path, "repo:missing-security-policy", "SECURITY.md") == ["SECURITY.md"]
     text = (tmp_path / "SECURITY.md").read_text()
-    assert text.startswith("# Security policy") and "security@example.org" in text
+    assert text.startswith("# Security policy") and "security@calc.org" in text
 
 
 def test_license_from_settings(tmp_path: Path) -> None:

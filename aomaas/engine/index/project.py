@@ -154,17 +154,45 @@ _PEOPLE_FIELDS = {
 }
 
 
+#: Domains that reach nobody: reserved for examples and tests, local names, GitHub's
+#: no-reply addresses.
+_NOWHERE = re.compile(
+    r"(^|\.)(example\.(com|org|net)|example|invalid|test|localhost|local)$"
+    r"|^users\.noreply\.github\.com$",
+    re.IGNORECASE,
+)
+#: Public mailing lists: a report sent there is published.
+_LIST_DOMAIN = re.compile(r"(^|\.)(googlegroups\.com|groups\.io|freelists\.org)$|^lists?\.", re.I)
+_LIST_NAME = re.compile(
+    r"([-_.](sig|dev|devel|discuss|users|announce|list|general))$"
+    r"|^(discuss|users|announce|dev|devel|general|noreply|no-reply|donotreply)$",
+    re.IGNORECASE,
+)
+
+
+def private_address(email: str) -> bool:
+    """Whether ``email`` can reach the maintainers privately: not a placeholder, a
+    no-reply address or a public mailing list (``distutils-sig@python.org``)."""
+    local, _, domain = email.rpartition("@")
+    if not local or not domain:
+        return False
+    return not (_NOWHERE.search(domain) or _LIST_DOMAIN.search(domain) or _LIST_NAME.search(local))
+
+
 def maintainer_contact(manifests: dict[str, dict[str, Any]]) -> tuple[str, str] | None:
     """The address the project's own metadata gives for its maintainers, and where it says so.
 
     Root manifests only, pyproject before setup.cfg before setup.py, and in each the
-    maintainers before the authors. None when no manifest names an address.
+    maintainers before the authors; addresses that cannot reach them privately
+    (:func:`private_address`) are passed over. None when no manifest names one.
     """
     for fmt in _PEOPLE_FIELDS:
         for path, facts in sorted(manifests.items()):
             if "/" in path or facts.get("format") != fmt:
                 continue
             for contact in facts.get("contacts") or []:
+                if not private_address(contact["email"]):
+                    continue
                 role = "maintainer" if contact["role"] == "maintainers" else "author"
                 return contact["email"], _PEOPLE_FIELDS[fmt].format(role=role)
     return None

@@ -62,7 +62,8 @@ def repo_checks(index: RepoIndex) -> list[Finding]:
     route = (
         f"The address {contact[1]} gives, {contact[0]}, is the route a fix would name."
         if contact
-        else "The project's metadata names no address for its maintainers, so only they "
+        else "The project's metadata names no address that reaches its maintainers privately, "
+        "so only they "
         "can choose the route: there is no deterministic fix."
     )
     finding = repo_finding(

@@ -27,9 +27,6 @@ class RecipeSettings:
     license_id: str = "MIT"
     license_holder: str = "The project's contributors"
     license_year: int | None = None
-    #: The private route a new SECURITY.md names ("" = the maintainers' address that the
-    #: project's own metadata gives; without one there is no deterministic fix).
-    security_contact: str = ""
     allow_workflows: bool = False
     allow_unsafe_fixes: bool = (
         True  # ruff's unsafe fixes, only tried after the safe ones and still proven

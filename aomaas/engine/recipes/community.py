@@ -111,7 +111,8 @@ def _covered(where: str, what: str) -> Preflight:
 
 
 NO_CONTACT = (
-    "no deterministic fix: the project's metadata names no address for its maintainers, "
+    "no deterministic fix: the project's metadata names no address that reaches its "
+    "maintainers privately (placeholders, no-reply addresses and public lists do not), "
     "and a policy must name a private route that really reaches them (an address, or "
     "GitHub's private vulnerability reporting once they enable it); only they can choose it"
 )
@@ -128,13 +129,10 @@ def project_contact(root: Path) -> tuple[str, str] | None:
     return maintainer_contact(manifests)
 
 
-def security_contact(root: Path | None, configured: str = "") -> tuple[Preflight, str]:
-    """The private route a new SECURITY.md names: the operator's, else the metadata's address.
-
-    Returns the verdict (a refusal when no route is known) and the route's text.
+def security_contact(root: Path | None) -> tuple[Preflight, str]:
+    """The private route a new SECURITY.md names: the maintainers' address the project's
+    metadata gives. Returns the verdict (a refusal when none is known) and the route's text.
     """
-    if configured:
-        return Preflight(), configured
     if root is None:
         return Preflight(None, ["The contact is read from the project's metadata."]), ""
     contact = project_contact(root)
@@ -148,7 +146,7 @@ def security_contact(root: Path | None, configured: str = "") -> tuple[Preflight
     return Preflight(None, [note]), f"the maintainers by email at {address}"
 
 
-def security_policy(root: Path | None, facts: object, configured: str = "") -> Preflight:
+def security_policy(root: Path | None, facts: object) -> Preflight:
     """A SECURITY.md only where nobody has a policy and a private route is known."""
     if isinstance(facts, CommunityFacts):
         for path in OWNER_FILES:
@@ -160,7 +158,7 @@ def security_policy(root: Path | None, facts: object, configured: str = "") -> P
         )
         if found:
             return _covered(found, "security policy")
-    verdict, _ = security_contact(root, configured)
+    verdict, _ = security_contact(root)
     return Preflight(verdict.refusal, _unchecked(facts) + verdict.notes)
 
 
