@@ -286,6 +286,15 @@ def test_a_weak_hash_compared_in_place_becomes_sha256(tmp_path: Path) -> None:
     assert check(result, "oldest-python")[0] == "passed"  # sha256 exists on 3.8
     refused = make_plan(finding("ruff:S324", "b.py", 5), context=PlanContext(root=root))
     assert not refused.supported  # the stored side: 3.8 has no usedforsecurity, no evidence
+    # a third weak call on the line (a stored cache key) would be rewritten too: no rewrite
+    keyed = (
+        "import hashlib\n\n\ndef same(new, old, cache):\n"
+        "    return hashlib.md5(new).hexdigest() == hashlib.md5(old).hexdigest() "
+        "and cache[hashlib.md5(new).hexdigest()]\n"
+    )
+    (root / "d.py").write_text(keyed)
+    mixed = make_plan(finding("ruff:S324", "d.py", 5), context=PlanContext(root=root))
+    assert not mixed.supported
     item = finding("ruff:S324", "c.py", 6)
     recipe = recipe_for(item)
     assert recipe is not None

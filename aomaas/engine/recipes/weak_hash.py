@@ -86,20 +86,14 @@ _DIGESTS = frozenset({"hexdigest", "digest"})
 
 
 def _weak_algorithm(node: ast.expr) -> str | None:
-    """The weak algorithm of ``hashlib.<weak>(...).<digest>()`` or ``hashlib.new(<weak>...)``."""
+    """The weak algorithm and digest form of ``hashlib.<weak>(...).<digest>()``."""
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
         return None
     if node.func.attr not in _DIGESTS or node.args or node.keywords:
         return None
     made = node.func.value
-    if not (isinstance(made, ast.Call) and isinstance(made.func, ast.Attribute)):
-        return None
-    if not (isinstance(made.func.value, ast.Name) and made.func.value.id == "hashlib"):
-        return None
-    name = made.func.attr
-    if name == "new" and made.args and isinstance(made.args[0], ast.Constant):
-        name = str(made.args[0].value).lower()
-    return f"{name}.{node.func.attr}" if name in WEAK else None
+    name = _weak_constructor(made) if isinstance(made, ast.Call) else None
+    return f"{name}.{node.func.attr}" if name else None
 
 
 def _pair(node: ast.AST) -> list[ast.expr] | None:
@@ -128,9 +122,20 @@ def compared_in_place(source: str, line: int | None) -> bool:
         tree = ast.parse(source)
     except SyntaxError:
         return False
+    if line is None:
+        return False
+    weak_on_line = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and node.lineno == line
+        and _weak_constructor(node) is not None
+    ]
+    if len(weak_on_line) != 2:  # the rewrite touches every weak call on the line: the pair only
+        return False
     for node in ast.walk(tree):
         sides = _pair(node)
-        if sides is None or line is None:
+        if sides is None:
             continue
         if getattr(node, "lineno", None) != line or getattr(node, "end_lineno", None) != line:
             continue
@@ -138,6 +143,19 @@ def compared_in_place(source: str, line: int | None) -> bool:
         if len(kinds) == 1 and None not in kinds:
             return True
     return False
+
+
+def _weak_constructor(call: ast.Call) -> str | None:
+    """The weak algorithm ``hashlib.<weak>(...)`` or ``hashlib.new("<weak>", ...)`` makes."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+        return None
+    if func.value.id != "hashlib":
+        return None
+    name = func.attr
+    if name == "new" and call.args and isinstance(call.args[0], ast.Constant):
+        name = str(call.args[0].value).lower()
+    return name if name in WEAK else None
 
 
 STRONGER = (
@@ -150,7 +168,10 @@ STRONGER = (
 def assess(root: Path, finding: Finding) -> Preflight:
     """How the weak hash at the finding is fixed (a stronger algorithm, or declared), or why not."""
     path = target(root, finding.location)
-    source = path.read_text(encoding="utf-8") if path.is_file() else ""
+    try:
+        source = path.read_text(encoding="utf-8") if path.is_file() else ""
+    except UnicodeDecodeError:
+        return Preflight(f"no deterministic fix: {finding.location} is not UTF-8 text")
     if compared_in_place(source, finding.line):
         return Preflight(None, [STRONGER])
     declared = oldest_python(root)
