@@ -116,9 +116,9 @@ def test_fingerprints_survive_line_shifts_and_moves(tmp_path: Path) -> None:
     git(repo, "commit", "-q", "-m", "move")
     moved = {(f.rule, f.location): f for f in _mine(repo, types=["security"])}
     finding = moved[("ruff:S506", "moved.py")]
-    assert finding.extra["flagged"] == "yaml.load"  # the text ruff's range covers
+    assert finding.extra["flagged"] == "return yaml.load"  # the line up to the flagged end
     assert finding.fingerprint == make_fingerprint(
-        "ruff:S506", "moved.py", "yaml.load", scope="load"
+        "ruff:S506", "moved.py", "return yaml.load", scope="load"
     )
     assert ("ruff:S506", "app.py") not in moved
 
@@ -134,6 +134,23 @@ def test_fixing_one_finding_keeps_the_id_of_another_on_the_same_line(tmp_path: P
     after = {f.rule: f.fingerprint for f in _mine(repo, types=["security"])}
     assert "ruff:S113" in before and "ruff:S113" not in after
     assert after["ruff:S501"] == before["ruff:S501"]
+
+
+def test_a_new_look_alike_above_does_not_take_an_existing_finding_s_id(tmp_path: Path) -> None:
+    """Three ``verify=False`` calls in one function: a new one above the others must not
+    inherit the first one's id (a dismissed finding would hide the new insecure call)."""
+    body = "    a = requests.get(A, verify=False)\n    b = requests.get(B, verify=False)\n"
+    head = "import requests\n\n\ndef sync(A, B, C):\n"
+    repo = git_repo(tmp_path, {"net.py": head + body})
+    before = {m.line: m.fingerprint for f in _mine(repo, types=["security"])
+              for m in members(f) if m.rule == "ruff:S501"}  # fmt: skip
+    (repo / "net.py").write_text(head + "    c = requests.get(C, verify=False)\n" + body)
+    git(repo, "commit", "-qam", "one more")
+    after = {m.line: m.fingerprint for f in _mine(repo, types=["security"])
+             for m in members(f) if m.rule == "ruff:S501"}  # fmt: skip
+    assert sorted(before) == [5, 6] and sorted(after) == [5, 6, 7]
+    assert (after[6], after[7]) == (before[5], before[6])  # a and b keep their own ids
+    assert after[5] not in before.values()  # the new call c is new
 
 
 def test_identical_lines_get_distinct_stable_fingerprints(tmp_path: Path) -> None:

@@ -128,10 +128,11 @@ def _convert(
 
 
 def _flagged_text(finding: Finding, source: list[bytes]) -> str:
-    """The text ruff's range covers when it lies on one line ("" otherwise).
+    """The line up to the end of ruff's range, when the range lies on one line ("" otherwise).
 
-    It names the finding more narrowly than its line: fixing another finding on the same
-    line (a ``timeout=`` added beside a flagged ``verify=False``) leaves it unchanged.
+    It keeps what tells the finding apart (the statement around it) and leaves out what
+    follows: fixing another finding later on the same line (a ``timeout=`` added after a
+    flagged ``verify=False``) leaves it unchanged.
     """
     line, start, end = finding.line, finding.extra.get("column"), finding.extra.get("end_column")
     if not line or line != finding.end_line or not isinstance(start, int):
@@ -139,7 +140,7 @@ def _flagged_text(finding: Finding, source: list[bytes]) -> str:
     if not isinstance(end, int) or not 0 < start < end or line > len(source):
         return ""
     text = source[line - 1].decode("utf-8", "replace")
-    return text[start - 1 : end - 1].strip()
+    return text[: end - 1].strip()
 
 
 def _relative(root: Path, filename: str) -> str | None:

@@ -45,8 +45,8 @@ def assign_fingerprints(
 ) -> None:
     """Fingerprint code findings: rule, path, normalised code, scope, occurrence.
 
-    The code is the text the tool flagged when it lies on one line (``extra["flagged"]``:
-    a call's name, a keyword), else the snippet, so that a change elsewhere on the line
+    The code is the line up to the end of what the tool flagged when that lies on one
+    line (``extra["flagged"]``), else the snippet, so that a change after it on the line
     (another finding fixed there) keeps the id.
 
     ``scope_of`` gives the enclosing functions and classes of a finding; the occurrence
