@@ -9,9 +9,11 @@ The rule, the same on every forge (``docs/fixing.md``, "Publishing"):
 * a branch that already holds the commit is left as it is (a publish tried again);
 * a branch the app owns is moved to the commit whatever it held, provided it still
   holds what was read just before (``--force-with-lease=refs/heads/B:<sha read>``), so
-  a push that lands in between is never lost. The app owns the branches of its
-  namespace (``aomaas/…``, :func:`~aomaas.engine.refnames.is_app_branch`) and a branch
-  whose head is a commit the app made for that very branch (``app_heads``);
+  a push that lands in between is never lost. The app owns a branch whose head is a
+  commit the app made for that very branch (``app_heads``), and, where nothing records
+  the app's commits for it (``app_heads`` empty: the local forge, a lost database), a
+  branch of its namespace (``aomaas/…``, :func:`~aomaas.engine.refnames.is_app_branch`);
+  a commit someone pushed onto the app's branch (a review suggestion) makes it theirs;
 * any other existing branch (a maintainer's ``release``, the default branch) is never
   touched: :class:`~aomaas.errors.BranchTaken`.
 """
@@ -68,8 +70,14 @@ def lease(branch: str, current: str, commit: str, app_heads: Collection[str]) ->
     """
     if current == commit:
         return None
-    if is_app_branch(branch) or current in app_heads:
+    if current in app_heads or (is_app_branch(branch) and not app_heads):
         return f"--force-with-lease=refs/heads/{branch}:{current}"
+    if is_app_branch(branch):
+        raise BranchTaken(
+            f"branch {branch!r} holds commits AOMaaS did not make (someone pushed to it, a "
+            "review suggestion perhaps): they are never overwritten; merge or close its pull "
+            "request, or implement the fix again on a new branch name"
+        )
     raise BranchTaken(
         f"branch {branch!r} already exists in the repository and was not made by AOMaaS: "
         "it is never overwritten; implement the fix again on a new branch name "
