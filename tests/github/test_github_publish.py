@@ -241,7 +241,7 @@ async def test_the_apps_own_branches_are_replaced_when_a_fix_is_run_again(
     fake_github: FakeGitHub, tmp_path: Path
 ) -> None:
     """Its ``aomaas/`` branches, and a named branch whose head is a commit the app made for it,
-    take a rewritten commit; a maintainer's push on top makes the named one theirs."""
+    take a rewritten commit; a maintainer's push on top makes either one theirs."""
     async with github(fake_github) as gh:
         client, inst = gh.client, gh.installation_id
         token = await client.installation_token(inst)
@@ -270,8 +270,11 @@ async def test_the_apps_own_branches_are_replaced_when_a_fix_is_run_again(
         third = fix("third try\n")
         with pytest.raises(BranchTaken):
             await push("fix/news", first, second)
-        assert await push("aomaas/7-news", first) == third
-    assert fake_github.ref(REPO, "heads/aomaas/7-news") == third
+        assert await push("aomaas/7-news", first, second) == third
+        reviewer = fake_github.commit(REPO, "aomaas/7-news", {"NEWS.md": "suggested\n"}, "Apply")
+        with pytest.raises(BranchTaken, match="holds commits AOMaaS did not make"):
+            await push("aomaas/7-news", first, second, fix("fourth try\n"))
+    assert fake_github.ref(REPO, "heads/aomaas/7-news") == reviewer
     assert fake_github.ref(REPO, "heads/fix/news") == maintainer
 
 
