@@ -320,11 +320,17 @@ def test_evidence_found_by_the_recall_check_is_reported(tmp_path: Path) -> None:
     public class's ``__init__`` (dateutil) — while their look-alikes stay held back."""
     mako = (
         "from mako.template import Template\n\n\n"
-        "def render(source):\n    return Template(source).render()\n"
+        "def render(source):\n    return Template(source).render()\n\n\n"
+        "CONTENT_TYPE = 'text/html'\n"
+    )
+    codegen = (  # Mako writing Python source (alembic's script.py.mako): no page, no XSS
+        "from mako.template import Template\n\n\n"
+        "def write_script(source, **kw):\n    return Template(source).render(**kw)\n"
     )
     perms = (
         "import os\n\n\ndef unpack(path):\n    os.chmod(path, 0o777 & ~os.umask(0) | 0o111)\n\n\n"
-        "def private(path):\n    os.chmod(path, 0o750)\n"
+        "def private(path):\n    os.chmod(path, 0o750)\n\n\n"
+        "def shared(path):\n    os.chmod(path, mode=0o666)\n"
     )
     warns = (
         "import warnings\n\n\nclass rrule:\n    def __init__(self, count=None):\n"
@@ -332,16 +338,18 @@ def test_evidence_found_by_the_recall_check_is_reported(tmp_path: Path) -> None:
         "class _hidden:\n    def __init__(self):\n"
         "        warnings.warn('private', DeprecationWarning)\n"
     )
-    files = {"pkg/__init__.py": "", "pkg/web.py": mako, "pkg/files.py": perms, "pkg/r.py": warns}
+    files = {"pkg/__init__.py": "", "pkg/web.py": mako, "pkg/files.py": perms, "pkg/r.py": warns,
+             "pkg/gen.py": codegen}  # fmt: skip
     stats: dict[str, object] = {}
     rules = _rules(_mine(git_repo(tmp_path, files), stats))
     assert [f.line for f in rules["ruff:S702"]] == [5]
     assert rules["ruff:S702"][0].priority is Priority.CRITICAL
-    assert [f.line for f in rules["ruff:S103"]] == [5]  # 0o750 is not evidence
+    assert sorted(m.line for f in rules["ruff:S103"] for m in members(f)) == [5, 13]  # not 0o750
     assert [f.line for f in rules["ruff:B028"]] == [6]  # not the private class's
     held = stats["held_back"]
     assert isinstance(held, dict)
     assert held["permissions-without-evidence"] == 1 and held["warning-without-evidence"] == 1
+    assert held["template-without-web-evidence"] == 1  # the code generator
 
 
 def test_a_tasks_module_inside_a_package_is_package_code(tmp_path: Path) -> None:

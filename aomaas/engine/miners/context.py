@@ -147,6 +147,24 @@ class SourceContext:
             return owner is not None and not owner.name.startswith("_")
         return not name.startswith("_")
 
+    def web_module(self) -> bool:
+        """The module speaks HTTP or HTML: a string or a name says html, http, request or
+        response (a template rendering a web page, not generating code or text)."""
+        if self.tree is None:
+            return False
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                text = node.value
+            elif isinstance(node, ast.Name):
+                text = node.id
+            elif isinstance(node, ast.Attribute):
+                text = node.attr
+            else:
+                continue
+            if _WEB.search(text):
+                return True
+        return False
+
     def world_writable(self, line: int) -> bool:
         """A ``chmod`` on ``line`` whose constant mode lets others write, or a ``umask(0)``
         there (it leaves every file the process creates world-writable until restored)."""
@@ -155,10 +173,11 @@ class SourceContext:
                 inner = node if isinstance(node, ast.Call) else None
                 if inner is not None and _callee(inner.func) == "umask" and _zero(inner):
                     return True
-            if _callee(call.func) != "umask" and call.args:
-                mode = call.args[-1]
-                if isinstance(mode, ast.Constant) and isinstance(mode.value, int):
-                    return bool(mode.value & 0o002)
+            keyword = next((k.value for k in call.keywords if k.arg == "mode"), None)
+            mode = keyword if keyword is not None else (call.args[-1] if call.args else None)
+            constant = mode.value if isinstance(mode, ast.Constant) else None
+            if _callee(call.func) != "umask" and type(constant) is int:
+                return bool(constant & 0o002)
         return False
 
     def secret_context(self, line: int) -> bool:
@@ -176,6 +195,9 @@ class SourceContext:
             elif isinstance(node, ast.arg):
                 names.append(node.arg)
         return any(_SECRET.search(name) for name in names)
+
+
+_WEB = re.compile(r"html|http|request|response", re.IGNORECASE)
 
 
 def _zero(call: ast.Call) -> bool:

@@ -78,12 +78,13 @@ CURATED: dict[str, str] = {
     "S604": "shell=True with a built command line (ruff's literal 'seems safe' excepted)",
     "S608": "SQL built by string formatting may be injectable",
     "S701": "Jinja2 templates without autoescape allow cross-site scripting",
-    "S702": "Mako templates do not escape HTML by default: cross-site scripting",
-    "S103": "a file mode that lets anyone write, or a umask(0) never restored, makes files "
-    "world-writable (only with that evidence)",
+    "S702": "Mako templates do not escape HTML by default: cross-site scripting (only in "
+    "a module that speaks HTTP or HTML)",
+    "S103": "a file mode that lets anyone write, or a umask(0) inside the chmod (nothing "
+    "restores it there), makes files world-writable (only with that evidence)",
 }
 #: Curated rules reported outside the selection only with evidence (see _held_back).
-NEEDS_EVIDENCE = ("S324", "B028", "S103")
+NEEDS_EVIDENCE = ("S324", "B028", "S103", "S702")
 #: Codes under a curated prefix that are not curated themselves.
 NOT_CURATED = ("PLE0704", "PLE0605")
 #: Real bugs and exploitable security: ranked first (priority critical).
@@ -239,6 +240,8 @@ def _held_back(
         and not parsed(path).public_deprecation(finding.line or 0)
     ):
         return "warning-without-evidence"
+    if code == "S702" and not selection.selects(code) and not parsed(path).web_module():
+        return "template-without-web-evidence"  # Mako generating code or text, not a page
     if (
         code == "S103"
         and not selection.selects(code)
