@@ -267,7 +267,7 @@ def prefetch_plan(root: Path, plan: InstallPlan) -> Prefetch:
             collector.line(spec)
     for file_name in plan.requirement_files:
         collector.read_file(root / file_name)
-    for spec in plan.requirements:
+    for spec in [*plan.dev_requirements, *plan.requirements]:
         collector.line(spec)
     if plan.project:
         collector.found.build = build_requirements(pyproject)

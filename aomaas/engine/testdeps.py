@@ -69,7 +69,9 @@ class InstallPlan:
     extras: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     requirement_files: list[str] = field(default_factory=list)
-    requirements: list[str] = field(default_factory=list)
+    requirements: list[str] = field(default_factory=list)  # tox's deps
+    #: PDM's ``[tool.pdm.dev-dependencies]`` named like tests
+    dev_requirements: list[str] = field(default_factory=list)
     #: Only releases published before this moment (ISO 8601), "" for today's; the build
     #: tools are exempt (:data:`BUILD_TOOLING` and ``build_requirements``)
     exclude_newer: str = ""
@@ -78,7 +80,13 @@ class InstallPlan:
 
     def empty(self) -> bool:
         """Nothing to install."""
-        return not (self.project or self.groups or self.requirement_files or self.requirements)
+        return not (
+            self.project
+            or self.groups
+            or self.requirement_files
+            or self.requirements
+            or self.dev_requirements
+        )
 
     def arguments(self) -> list[str]:
         """``uv pip install`` arguments, relative to the repository's root."""
@@ -89,7 +97,7 @@ class InstallPlan:
             args += ["--group", group]
         for name in self.requirement_files:
             args += ["-r", name]
-        return args + self.release_window() + self.requirements
+        return args + self.release_window() + self.dev_requirements + self.requirements
 
     def release_window(self) -> list[str]:
         """``uv pip install`` arguments limiting releases to those before ``exclude_newer``
@@ -111,9 +119,15 @@ class InstallPlan:
             parts.append(f"dependency groups {', '.join(self.groups)}")
         if self.requirement_files:
             parts.append(", ".join(self.requirement_files))
+        if self.dev_requirements:
+            parts.append(f"PDM dev-dependencies ({', '.join(self.dev_requirements[:5])})")
         if self.requirements:
             parts.append(f"tox deps ({', '.join(self.requirements[:5])})")
-        released = f", as released before {self.exclude_newer}" if self.exclude_newer else ""
+        released = (
+            f", as released before {self.exclude_newer} (build tools as released today)"
+            if self.exclude_newer
+            else ""
+        )
         return ("; ".join(parts) or "nothing") + (released if parts else "")
 
 
@@ -199,7 +213,8 @@ def install_plan(root: Path) -> InstallPlan:
     plan.groups = _test_named(pyproject.get("dependency-groups", {}))
     plan.requirement_files = [name for name in REQUIREMENT_FILES if tree_file(root, name)]
     requirements, files, tox_extras = _tox(root, pyproject)
-    plan.requirements = _pdm_dev_requirements(pyproject) + requirements
+    plan.dev_requirements = _pdm_dev_requirements(pyproject)
+    plan.requirements = requirements
     plan.requirement_files += [f for f in files if f not in plan.requirement_files]
     if plan.project:
         extras.update(tox_extras)

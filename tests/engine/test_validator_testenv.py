@@ -134,5 +134,6 @@ def test_pdm_dev_dependency_groups_named_like_tests_are_installed(tmp_path: Path
         'doc = ["sphinx"]\n'
     )
     plan = install_plan(tmp_path)
-    assert plan.project and plan.requirements == ["pytest>=6.1", "flask>=2.1.2"]
-    assert "-e" not in " ".join(plan.arguments())
+    assert plan.project and plan.dev_requirements == ["pytest>=6.1", "flask>=2.1.2"]
+    assert "-e" not in " ".join(plan.arguments()) and "flask>=2.1.2" in plan.arguments()
+    assert plan.describe() == "the project; PDM dev-dependencies (pytest>=6.1, flask>=2.1.2)"
