@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from aomaas.engine.findings import Finding, OpportunityType
+from aomaas.engine.index import build_index
+from aomaas.engine.miners import mine
 from aomaas.engine.planner import PlanContext, make_plan
 from aomaas.engine.recipes import RecipeFailed, RecipeSettings, recipe_for
 from aomaas.engine.recipes.community import CommunityFacts
-from tests.engine.hands_util import finding
+from tests.engine.hands_util import commit_as, finding
 
 PROMISES = re.compile(
     r"\b(will|within|credit|guarantee|promise|respond|answer within|thank)\b", re.IGNORECASE
@@ -34,6 +37,7 @@ maintainers = [{name = "Calc maintainers", email = "security@calc.org"}]
 @pytest.mark.parametrize("rule", sorted(FILES))
 def test_generated_community_files_promise_nothing(tmp_path: Path, rule: str) -> None:
     (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    commit_as(tmp_path, "security@calc.org")
     item = finding(rule, FILES[rule])
     recipe = recipe_for(item)
     assert recipe is not None
@@ -55,6 +59,7 @@ def test_organisation_security_policy_means_no_security_md(tmp_path: Path) -> No
 
 def test_without_a_forge_the_plan_says_the_organisation_was_not_checked(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    commit_as(tmp_path, "security@calc.org")
     item = finding("repo:missing-security-policy", "SECURITY.md")
     plan = make_plan(item, context=PlanContext(root=tmp_path))
     assert plan.supported
@@ -92,6 +97,7 @@ def test_the_security_policy_names_the_maintainers_address_from_the_metadata(
     tmp_path: Path,
 ) -> None:
     (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    commit_as(tmp_path, "security@calc.org")
     item = finding("repo:missing-security-policy", "SECURITY.md")
     plan = make_plan(item, context=PlanContext(root=tmp_path))
     assert plan.supported
@@ -131,6 +137,7 @@ def test_the_address_is_read_from_every_manifest_format(
     tmp_path: Path, name: str, manifest: str, address: str
 ) -> None:
     (tmp_path / name).write_text(manifest)
+    commit_as(tmp_path, address)
     item = finding("repo:missing-security-policy", "SECURITY.md")
     recipe = recipe_for(item)
     assert recipe is not None
@@ -168,4 +175,54 @@ def test_an_address_that_reaches_nobody_privately_is_no_route(tmp_path: Path, ad
     assert (
         not plan.supported
         and "names no address that reaches its maintainers privately" in plan.description
+    )
+
+
+def test_an_address_nobody_commits_with_is_no_route(tmp_path: Path) -> None:
+    """twine's metadata still names its founder's address; others have committed for years."""
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    commit_as(tmp_path, "someone-else@calc.org")
+    item = finding("repo:missing-security-policy", "SECURITY.md")
+    plan = make_plan(item, context=PlanContext(root=tmp_path))
+    assert not plan.supported and "someone committed with in the year" in plan.description
+    (tmp_path / "CHANGES").write_text("1.0\n")
+    commit_as(tmp_path, "security@calc.org")  # the maintainer commits again
+    assert make_plan(item, context=PlanContext(root=tmp_path)).supported
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("AGENTS.md", "- Security related issues MUST NOT be discussed in public issues. "
+                      "Open a draft security advisory instead.\n"),
+        ("CONTRIBUTING.rst", "Please report vulnerabilities to security@calc.org.\n"),
+    ],
+)  # fmt: skip
+def test_guidance_that_says_where_security_reports_go_is_a_policy(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    """bottle's AGENTS.md routes security issues to a draft advisory: no SECURITY.md."""
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    (tmp_path / name).write_text(text)
+    commit_as(tmp_path, "security@calc.org")
+    item = finding("repo:missing-security-policy", "SECURITY.md")
+    plan = make_plan(item, context=PlanContext(root=tmp_path))
+    assert not plan.supported and f"{name} (it says where security reports go)" in plan.description
+
+
+def test_the_finding_is_fixable_only_with_a_committing_address(tmp_path: Path) -> None:
+    """The scan says so before any plan: fixable with an address someone commits with."""
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    (tmp_path / "calc").mkdir()
+    (tmp_path / "calc/net.py").write_text("import ssl\n\nCTX = ssl.create_default_context()\n")
+
+    def policy(commit: str) -> Finding:
+        found = mine(tmp_path, build_index(tmp_path, commit), [OpportunityType.SECURITY])
+        return next(f for f in found if f.rule == "repo:missing-security-policy")
+
+    assert not policy(commit_as(tmp_path, "founder@old.org")).fixable
+    (tmp_path / "CHANGES").write_text("1.0\n")
+    fixable = policy(commit_as(tmp_path, "security@calc.org"))
+    assert fixable.fixable and "security@calc.org, is the route a fix would name" in (
+        fixable.description
     )

@@ -287,6 +287,9 @@ def test_a_security_contact_in_the_issue_chooser_is_a_policy(tmp_path: Path) -> 
     )
     linked = git_repo(tmp_path / "linked", {**net, ".github/ISSUE_TEMPLATE/config.yml": chooser})
     assert "repo:missing-security-policy" not in _rules(_mine(linked, types=["security"]))
+    agents = "- Security related issues MUST NOT be discussed in public. Open a draft security advisory.\n"
+    guided = git_repo(tmp_path / "agents", {**net, "AGENTS.md": agents})  # bottle's way
+    assert "repo:missing-security-policy" not in _rules(_mine(guided, types=["security"]))
 
 
 def test_an_import_inside_a_test_is_what_the_test_checks(tmp_path: Path) -> None:

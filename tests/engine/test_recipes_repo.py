@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from aomaas.engine.recipes import RecipeFailed, RecipeSettings, recipe_for
-from tests.engine.hands_util import finding
+from tests.engine.hands_util import commit_as, finding
 
 
 def apply(
@@ -23,6 +23,7 @@ def apply(
 
 def test_security_policy(tmp_path: Path) -> None:
     (tmp_path / "setup.cfg").write_text("[metadata]\nmaintainer_email = security@calc.org\n")
+    commit_as(tmp_path, "security@calc.org")
     assert apply(tmp_path, "repo:missing-security-policy", "SECURITY.md") == ["SECURITY.md"]
     text = (tmp_path / "SECURITY.md").read_text()
     assert text.startswith("# Security policy") and "security@calc.org" in text

@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import aomaas
-from aomaas.engine.index.gitread import Change, TreeEntry, diff_raw, list_tree
+from aomaas.engine.index.gitread import (
+    Change,
+    TreeEntry,
+    diff_raw,
+    list_tree,
+    recent_committers,
+)
 from aomaas.engine.index.model import INDEX_FORMAT, RepoIndex
 from aomaas.engine.index.parsing import language_of
 from aomaas.engine.index.project import summarise
@@ -68,6 +74,7 @@ def build_index(
     for result in results:
         _store(index, result)
     summarise(index)
+    index.committers = recent_committers(root, commit)
     index.last_read_paths = sorted(r["path"] for r in results)
     finished = time.perf_counter()
     durations = {"list": listed - started, "read": finished - listed, "total": finished - started}

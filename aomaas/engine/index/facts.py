@@ -84,7 +84,7 @@ def fact_kind(path: str) -> str | None:
         return "ci"
     if "/" not in path and name.lower().startswith("readme"):
         return "readme"
-    if _ISSUE_CONFIG.match(path):
+    if _ISSUE_CONFIG.match(path) or _GUIDANCE.match(path):
         return "config"
     if name in CONFIG_NAMES:
         return "config"
@@ -93,7 +93,23 @@ def fact_kind(path: str) -> str | None:
 
 #: The issue-template chooser, whose contact links may name a private security channel.
 _ISSUE_CONFIG = re.compile(r"^\.github/ISSUE_TEMPLATE/config\.ya?ml$")
-_SECURITY_CONTACT = re.compile(r"security/advisories|security@|report.{0,40}vulnerab", re.I)
+#: Guidance for contributors and their agents, which may say where security reports go.
+_GUIDANCE = re.compile(
+    r"^(\.github/|docs/)?(AGENTS|CONTRIBUTING|CLAUDE)(\.md|\.rst|\.txt)?$", re.IGNORECASE
+)
+_SECURITY_CONTACT = re.compile(
+    r"security/advisories|security advisor|security@|report.{0,40}vulnerab", re.I
+)
+
+
+def names_security_route(text: str) -> bool:
+    """Whether ``text`` tells reporters where security problems go (an advisory, an address)."""
+    return bool(_SECURITY_CONTACT.search(text))
+
+
+def is_guidance(path: str) -> bool:
+    """Whether ``path`` is guidance for contributors or their agents (AGENTS.md, CONTRIBUTING)."""
+    return bool(_GUIDANCE.match(path))
 
 
 def decode_text(data: bytes, python: bool = False) -> str | None:
@@ -607,6 +623,7 @@ def _readme(text: str) -> dict[str, Any]:
         or bool(_USAGE_TEXT.search(body)),
         "length": len(text),
         "links_docs": links_docs,
+        "security_contact": names_security_route(text),
     }
 
 
@@ -626,8 +643,8 @@ def _config(path: str, text: str) -> dict[str, Any]:
         facts["flake8_ignore"] = _flake8_ignores(parser)
         facts["flake8"] = _flake8_selection(parser)
         facts["pydocstyle"] = parser.has_section("pydocstyle")
-    elif _ISSUE_CONFIG.match(path):
-        facts["security_contact"] = bool(_SECURITY_CONTACT.search(text))
+    elif _ISSUE_CONFIG.match(path) or _GUIDANCE.match(path):
+        facts["security_contact"] = names_security_route(text)
     elif name == ".pre-commit-config.yaml":
         facts["pre_commit"] = _pre_commit(text)
     elif name == ".pydocstyle":

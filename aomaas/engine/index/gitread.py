@@ -107,3 +107,18 @@ def _feed(pipe: IO[bytes], data: bytes) -> None:
         pipe.close()
     except (BrokenPipeError, ValueError):
         pass
+
+
+#: How far back a commit's author still counts as one of the project's committers.
+COMMITTER_YEARS = 1
+
+
+def recent_committers(root: Path, commit: str) -> list[str]:
+    """Author and committer addresses (lower case, sorted) of ``commit`` and the commits of
+    the :data:`COMMITTER_YEARS` before it that the clone's history holds."""
+    when = run_git(["log", "-1", "--format=%ct", commit], root, check=False).strip()
+    if not when.isdigit():
+        return []
+    since = int(when) - COMMITTER_YEARS * 366 * 86400
+    out = run_git(["log", f"--since={since}", "--format=%ae%n%ce", commit, "--"], root, check=False)
+    return sorted({line.strip().lower() for line in out.splitlines() if "@" in line})

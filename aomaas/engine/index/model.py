@@ -8,7 +8,7 @@ from typing import Any
 #: File statuses: read and parsed, not text, not decodable, parsed with errors,
 #: over the read limit, a symbolic link (never followed), a submodule (never fetched).
 #: Bumped when the facts extracted from files change: an older index is rebuilt, never reused.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 
 FILE_STATUSES = ("ok", "binary", "undecodable", "syntax_error", "too_large", "symlink", "submodule")
 
@@ -33,6 +33,9 @@ class RepoIndex:
     docs: dict[str, list[str]] = field(default_factory=dict)
     requires_python: str | None = None
     renamed: dict[str, str] = field(default_factory=dict)
+    #: Author and committer addresses (lower case) of the commits of the year before this
+    #: one, as far as the clone's history goes (a shallow clone: this commit's only)
+    committers: list[str] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     #: Paths whose content this build read (not serialised: it describes one build).
     last_read_paths: list[str] = field(default_factory=list, compare=False)
@@ -53,6 +56,7 @@ class RepoIndex:
             "docs": self.docs,
             "requires_python": self.requires_python,
             "renamed": self.renamed,
+            "committers": self.committers,
             "stats": self.stats,
         }
 
@@ -70,6 +74,7 @@ class RepoIndex:
             docs=dict(data.get("docs", {})),
             requires_python=data.get("requires_python"),
             renamed=dict(data.get("renamed", {})),
+            committers=list(data.get("committers", [])),
             stats=dict(data.get("stats", {})),
             format=int(data.get("version", 1)),
         )

@@ -8,6 +8,7 @@ and the Python versions the project says it supports.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 from aomaas.engine.index.model import RepoIndex
@@ -179,19 +180,25 @@ def private_address(email: str) -> bool:
     return not (_NOWHERE.search(domain) or _LIST_DOMAIN.search(domain) or _LIST_NAME.search(local))
 
 
-def maintainer_contact(manifests: dict[str, dict[str, Any]]) -> tuple[str, str] | None:
+def maintainer_contact(
+    manifests: dict[str, dict[str, Any]], committers: Collection[str]
+) -> tuple[str, str] | None:
     """The address the project's own metadata gives for its maintainers, and where it says so.
 
     Root manifests only, pyproject before setup.cfg before setup.py, and in each the
-    maintainers before the authors; addresses that cannot reach them privately
-    (:func:`private_address`) are passed over. None when no manifest names one.
+    maintainers before the authors; an address counts only when it can reach them
+    privately (:func:`private_address`) and someone still commits with it (it is among
+    ``committers``, the addresses of the year's commits: a founder's old address in the
+    metadata of a project others now maintain does not). None when no address counts.
     """
+    active = {c.lower() for c in committers}
     for fmt in _PEOPLE_FIELDS:
         for path, facts in sorted(manifests.items()):
             if "/" in path or facts.get("format") != fmt:
                 continue
             for contact in facts.get("contacts") or []:
-                if not private_address(contact["email"]):
+                email = contact["email"]
+                if not private_address(email) or email.lower() not in active:
                     continue
                 role = "maintainer" if contact["role"] == "maintainers" else "author"
                 return contact["email"], _PEOPLE_FIELDS[fmt].format(role=role)

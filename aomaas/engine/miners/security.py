@@ -58,13 +58,13 @@ def repo_checks(index: RepoIndex) -> list[Finding]:
     surface = attack_surface(index)
     if not surface:
         return []
-    contact = maintainer_contact(index.manifests)
+    contact = maintainer_contact(index.manifests, index.committers)
     route = (
         f"The address {contact[1]} gives, {contact[0]}, is the route a fix would name."
         if contact
-        else "The project's metadata names no address that reaches its maintainers privately, "
-        "so only they "
-        "can choose the route: there is no deterministic fix."
+        else "The project's metadata names no address that reaches its maintainers privately "
+        "and that someone committed with in the last year, so only they can choose the "
+        "route: there is no deterministic fix."
     )
     finding = repo_finding(
         "missing-security-policy",

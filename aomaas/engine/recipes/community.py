@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aomaas.engine.index.facts import decode_text, extract_facts
+from aomaas.engine.index.facts import (
+    decode_text,
+    extract_facts,
+    is_guidance,
+    names_security_route,
+)
+from aomaas.engine.index.gitread import recent_committers
 from aomaas.engine.index.project import maintainer_contact
 from aomaas.engine.recipes.base import Preflight
 
@@ -57,6 +63,8 @@ RELEASE_TOOLING = (
     "changes",
     "newsfragments",
 )
+#: How much of a README or guidance file is read for a security route.
+MAX_GUIDANCE_BYTES = 1_000_000
 HISTORY_STEMS = ("CHANGELOG", "CHANGES", "HISTORY", "NEWS", "RELEASE_NOTES", "RELEASES")
 
 
@@ -99,6 +107,26 @@ def _readme_section(root: Path, words: tuple[str, ...]) -> str | None:
     return None
 
 
+def _security_route(root: Path) -> str | None:
+    """The README or contributor guidance (AGENTS.md, CONTRIBUTING) that says where
+    security problems go, read as the index reads it."""
+    candidates = sorted(
+        p.relative_to(root).as_posix()
+        for folder in (root, root / ".github", root / "docs")
+        if folder.is_dir() and not folder.is_symlink()
+        for p in folder.iterdir()
+    )
+    for name in candidates:
+        path = root / name
+        readme = "/" not in name and name.lower().startswith("readme")
+        if not (readme or is_guidance(name)) or path.is_symlink() or not path.is_file():
+            continue
+        text = decode_text(path.read_bytes()[:MAX_GUIDANCE_BYTES]) or ""
+        if names_security_route(text):
+            return f"{name} (it says where security reports go)"
+    return None
+
+
 def _unchecked(facts: object) -> list[str]:
     if isinstance(facts, CommunityFacts) and facts.checked:
         return []
@@ -112,7 +140,8 @@ def _covered(where: str, what: str) -> Preflight:
 
 NO_CONTACT = (
     "no deterministic fix: the project's metadata names no address that reaches its "
-    "maintainers privately (placeholders, no-reply addresses and public lists do not), "
+    "maintainers privately (placeholders, no-reply addresses and public lists do not) "
+    "and that someone committed with in the year before the last commit, "
     "and a policy must name a private route that really reaches them (an address, or "
     "GitHub's private vulnerability reporting once they enable it); only they can choose it"
 )
@@ -126,7 +155,7 @@ def project_contact(root: Path) -> tuple[str, str] | None:
         if path.is_file() and not path.is_symlink():
             text = decode_text(path.read_bytes(), python=name.endswith(".py"))
             manifests[name] = extract_facts(name, "manifest", text or "")
-    return maintainer_contact(manifests)
+    return maintainer_contact(manifests, recent_committers(root, "HEAD"))
 
 
 def security_contact(root: Path | None) -> tuple[Preflight, str]:
@@ -153,8 +182,12 @@ def security_policy(root: Path | None, facts: object) -> Preflight:
             if path.rsplit("/", 1)[-1] == "SECURITY.md" and path in facts.owner_files:
                 return _covered(facts.owner_files[path], "security policy for the organisation")
     if root is not None:
-        found = _existing(root, _variants("SECURITY")) or _readme_section(
-            root, ("security", "reporting security", "reporting a vulnerability")
+        found = (
+            _existing(root, _variants("SECURITY"))
+            or _readme_section(
+                root, ("security", "reporting security", "reporting a vulnerability")
+            )
+            or _security_route(root)
         )
         if found:
             return _covered(found, "security policy")
