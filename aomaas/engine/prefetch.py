@@ -2,7 +2,8 @@
 
 The test environment is installed in two phases (:mod:`aomaas.engine.testinstall`);
 this module decides what the first one, the only one with network, fetches. It
-reads files only, never runs code, and names only third-party requirements:
+reads files only, never runs code, and names only third-party requirements, by name,
+to be fetched as wheels from the engine's package index:
 
 * build requirements: ``[build-system] requires``, else setuptools' defaults for a
   project without one (``setuptools>=40.8.0``, ``wheel``); ``wheel`` is added
@@ -14,12 +15,17 @@ reads files only, never runs code, and names only third-party requirements:
   ``[tool.poetry.dependencies]`` and ``[tool.poetry.extras]``;
 * the dependency groups the plan installs (``include-group`` followed);
 * the requirement files the plan installs (nested ``-r``/``-c`` inside the tree
-  followed; index options kept, so both phases ask the same index) and tox's deps.
+  followed) and tox's deps.
 
-Left out: whatever is not a named requirement served by an index or a remote URL
-(local paths, editables, ``file:`` URLs: the repository's own code, which only
-the offline phase builds), lines with environment variables, and the project
-itself (a self-reference such as ``pkg[test]`` adds that extra's requirements).
+Left out: whatever is not a requirement by name (local paths, editables, ``file:``
+URLs: the repository's own code, which only the offline phase builds; remote URLs,
+``git+https://…`` and archives: code the repository picks, whose build would run
+with the network on), the repository's own ``--index-url``/``--extra-index-url``/
+``--find-links`` (an index it picks could serve anything under any name), lines with
+environment variables, and the project itself (a self-reference such as
+``pkg[test]`` adds that extra's requirements). Remote URLs and the repository's
+indexes are recorded in :attr:`Prefetch.left_out`, so that a build missing them can
+say why.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ from aomaas.engine.testdeps import InstallPlan, read_ini, read_pyproject, tree_f
 
 #: What a build frontend installs for a project without ``[build-system]``.
 LEGACY_BUILD = ("setuptools>=40.8.0", "wheel")
-#: Requirement-file options carried into the fetch (the offline phase reads them too).
+#: Requirement-file options naming where packages come from: never used by the fetch.
 INDEX_OPTIONS = {
     "-i": "--index-url",
     "--index-url": "--index-url",
@@ -60,15 +66,17 @@ class Prefetch:
     build: list[str] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
     constraints: list[str] = field(default_factory=list)
-    options: list[str] = field(default_factory=list)
+    #: what the files name that is not fetched: remote URLs and the repository's own
+    #: indexes (credentials removed), for the reason a build missing them gives
+    left_out: list[str] = field(default_factory=list)
 
     def build_file(self) -> str:
-        """The build requirements, with the index options."""
-        return _lines([*self.options, *self.build])
+        """The build requirements."""
+        return _lines(self.build)
 
     def requirements_file(self) -> str:
-        """The runtime and test requirements, with the index options."""
-        return _lines([*self.options, *self.requirements])
+        """The runtime and test requirements."""
+        return _lines(self.requirements)
 
     def constraints_file(self) -> str:
         """The constraints the requirement files name."""
@@ -79,17 +87,34 @@ def _lines(items: list[str]) -> str:
     return "".join(f"{item}\n" for item in dict.fromkeys(items))
 
 
-def remote_requirement(spec: str) -> Requirement | None:
-    """``spec`` as a requirement an index or a remote URL serves, or None (paths, ``file:``)."""
+_AUTHORITY = re.compile(r"^([A-Za-z][\w+.-]*://)([^/?#]*)")
+
+
+def userinfo(url: str) -> tuple[str, str]:
+    """The user and password ``url`` carries (``https://user:token@host/…``), as written."""
+    found = _AUTHORITY.match(url)
+    user, _, password = (found.group(2).rpartition("@")[0] if found else "").partition(":")
+    return user, password
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` without the user and password it may carry."""
+    return _AUTHORITY.sub(lambda found: found.group(1) + found.group(2).rpartition("@")[2], url)
+
+
+def _remote(url: str) -> bool:
+    """Whether a direct reference points off the machine (not a path, not ``file:``)."""
+    return "://" in url and "file" not in url.split("://")[0]
+
+
+def _parsed(spec: str) -> Requirement | None:
+    """``spec`` as a requirement, or None (invalid, or naming an environment variable)."""
     if "${" in spec:
         return None
     try:
-        req = Requirement(spec)
+        return Requirement(spec)
     except InvalidRequirement:
         return None
-    if req.url is not None and ("://" not in req.url or "file" in req.url.split("://")[0]):
-        return None
-    return req
 
 
 def _logical_lines(text: str) -> Iterator[str]:
@@ -121,8 +146,10 @@ class _Collector:
         if flag in ("-r", "--requirement", "-c", "--constraint"):
             constraint = constraint or flag in ("-c", "--constraint")
             self.read_file((base or self.root) / value.strip(), constraint)
-        elif flag in INDEX_OPTIONS and value.startswith(("https://", "http://")):
-            self.found.options.append(f"{INDEX_OPTIONS[flag]} {value.split()[0]}")
+        elif flag in INDEX_OPTIONS and _remote(value.strip()):
+            self.found.left_out.append(
+                f"{INDEX_OPTIONS[flag]} {without_userinfo(value.split()[0])}"
+            )
 
     def add_extra(self, name: str) -> None:
         """The requirements of one of the project's extras (once)."""
@@ -145,8 +172,17 @@ class _Collector:
             for line in _logical_lines(text):
                 self.line(line, real.parent, constraint)
 
+    def named(self, spec: str) -> Requirement | None:
+        """``spec`` when it is a requirement by name; a remote URL is recorded as left out."""
+        req = _parsed(spec)
+        if req is not None and req.url is not None:
+            if _remote(req.url):
+                self.found.left_out.append(f"{req.name} @ {without_userinfo(req.url)}")
+            return None
+        return req
+
     def _requirement(self, spec: str, constraint: bool) -> None:
-        req = remote_requirement(spec)
+        req = self.named(spec)
         if req is None:
             return
         if self.own and canonicalize_name(req.name) == self.own:
@@ -235,12 +271,12 @@ def _group(groups: dict[str, Any], name: str, seen: set[str]) -> Iterator[str]:
             yield from _group(groups, entry["include-group"], seen)
 
 
-def build_requirements(pyproject: dict[str, Any]) -> list[str]:
+def _build_requirements(pyproject: dict[str, Any], collector: _Collector) -> list[str]:
     """What building the project needs, from ``[build-system] requires`` (no backend hook)."""
     system = pyproject.get("build-system")
     requires = system.get("requires") if isinstance(system, dict) else None
     specs = _strings(requires) if isinstance(requires, list) else list(LEGACY_BUILD)
-    found = [str(req) for req in map(remote_requirement, specs) if req is not None]
+    found = [str(req) for req in map(collector.named, specs) if req is not None]
     names = {canonicalize_name(Requirement(spec).name) for spec in found}
     if "setuptools" in names and "wheel" not in names:
         found.append("wheel")
@@ -270,5 +306,5 @@ def prefetch_plan(root: Path, plan: InstallPlan) -> Prefetch:
     for spec in [*plan.dev_requirements, *plan.requirements]:
         collector.line(spec)
     if plan.project:
-        collector.found.build = build_requirements(pyproject)
+        collector.found.build = _build_requirements(pyproject, collector)
     return collector.found

@@ -7,8 +7,9 @@ in :attr:`SandboxResult.isolation`:
     ``unshare --user --map-root-user --net --mount --pid``: a private network
     namespace whose loopback is brought up (suites that talk to 127.0.0.1 still
     work, nothing else is reachable), a mount namespace where the ``hidden``
-    paths (the service's secrets and data, named by the caller) are covered —
-    a file by ``/dev/null``, a directory by an empty tmpfs — and every mount is
+    paths (the service's secrets and data, the shared temporary directory, named
+    by the caller) are covered — a file by ``/dev/null``, a directory by an empty
+    tmpfs through which only the run's own paths there show — and every mount is
     re-mounted read-only except the ``writable`` directories, and a PID
     namespace (a timeout kills every process the command started). The command
     then runs with no capabilities at all (``setpriv``), so it can neither undo
@@ -64,8 +65,9 @@ def _unshare(network: bool) -> list[str]:
 # Runs as root of the new user namespace: loopback up, writable binds, the hidden paths
 # covered, the rest read-only, then the command without any capability (so it cannot
 # unmount a cover or remount anything writable). Arguments: MODE STAGE KEEP... --
-# (dir|dir+|show|file PATH)... -- COMMAND...; a hidden directory whose ``show`` paths must
-# stay visible ("dir+") is first bound on STAGE, where those paths are taken from.
+# (dir|dir+|show|file PATH)... -- COMMAND...; the cover of a hidden directory whose
+# ``show`` paths must stay visible ("dir+") is built on STAGE, an empty tmpfs into which
+# those paths are bound from where they are, then moved onto the directory.
 _SETUP = r"""
 set -e
 if [ "$1" = "isolated" ]; then ip link set lo up; fi
@@ -83,22 +85,24 @@ cover() {
     exit 125
   fi
 }
-staged=""
-unstage() { if [ -n "$staged" ]; then umount -l "$stage"; staged=""; fi; }
+building=""
+finish() {
+  if [ -n "$building" ]; then cover "$building" mount --no-mtab --move "$stage" "$building"; fi
+  building=""
+}
 while [ "$1" != "--" ]; do
   case "$1" in
-    dir) unstage; cover "$2" mount -t tmpfs -o mode=0755,size=1m aomaas-hidden "$2" ;;
-    dir+) unstage; mount --rbind "$2" "$stage"; staged=$2
-          mount -t tmpfs -o mode=0755,size=1m aomaas-hidden "$2" ;;
-    show) from="$stage/${2#"$staged"/}"
-          if [ -d "$from" ]; then mkdir -p "$2"; else mkdir -p "${2%/*}"; : > "$2"; fi
-          mount --rbind "$from" "$2" ;;
-    file) cover "$2" mount --bind /dev/null "$2" ;;
+    dir) finish; cover "$2" mount -t tmpfs -o mode=0755,size=1m aomaas-hidden "$2" ;;
+    dir+) finish; mount -t tmpfs -o mode=0755,size=1m aomaas-hidden "$stage"; building=$2 ;;
+    show) to="$stage/${2#"$building"/}"
+          if [ -d "$2" ]; then mkdir -p "$to"; else mkdir -p "${to%/*}"; : > "$to"; fi
+          mount --rbind "$2" "$to" ;;
+    file) finish; cover "$2" mount --bind /dev/null "$2" ;;
   esac
   shift 2
 done
 shift
-unstage
+finish
 mounts=$(cut -d' ' -f5 /proc/self/mountinfo | sort -u)
 # A fresh /proc shows only the sandbox's processes. Where one cannot be mounted the host's
 # is covered instead: through /proc/PID/root it would reach every file of the service.
@@ -117,12 +121,15 @@ def _inside(path: Path, top: Path) -> bool:
     return top in path.parents
 
 
-def hiding(hidden: Sequence[Path], shown: Sequence[Path]) -> list[str]:
+def hiding(hidden: Sequence[Path], shown: Sequence[Path], stage: Path | None = None) -> list[str]:
     """The setup's ``(dir|dir+|show|file PATH)`` arguments that cover ``hidden``.
 
     A hidden file is covered by ``/dev/null``, a hidden directory by an empty tmpfs
     through which the ``shown`` paths under it stay visible (``dir+`` then ``show``).
     Paths that do not exist, and paths a hidden directory already covers, are left out.
+    Directories are covered deepest first (one hidden under a shown path is carried
+    along when that path is shown through its parent's cover), the one holding
+    ``stage``, where covers are built, last (once covered, the stage is out of reach).
     """
     targets = sorted({Path(p).resolve() for p in hidden}, key=lambda p: p.parts)
     targets = [p for p in targets if p.exists()]
@@ -137,8 +144,11 @@ def hiding(hidden: Sequence[Path], shown: Sequence[Path]) -> list[str]:
             for top in dirs
         )
 
+    tops = [p for p in dirs if not covered(p)]
+    holds_stage = {p for p in tops if stage is not None and _inside(stage.resolve(), p)}
+    tops.sort(key=lambda top: (top in holds_stage, -len(top.parts)))
     ops: list[str] = []
-    for top in [p for p in dirs if not covered(p)]:  # parents first: sorted by parts
+    for top in tops:
         under = [s for s in visible if _inside(s, top)]
         under = [s for s in under if not any(_inside(s, other) for other in under)]
         ops += ["dir+" if under else "dir", str(top)]
@@ -326,10 +336,10 @@ def run_sandboxed(
     with contextlib.ExitStack() as stack:
         home = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="aomaas-home-")))
         keep = [home, *(Path(p).resolve() for p in writable)]
-        hide = hiding(hidden, [*keep, *readable]) if level == "namespaces" else []
         stage = None
-        if "dir+" in hide:
+        if hidden and level == "namespaces":
             stage = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="aomaas-stage-")))
+        hide = hiding(hidden, [*keep, *readable], stage) if level == "namespaces" else []
         _hand_over([*keep, *([stage] if stage else [])])
         command = list(argv)
         if level == "namespaces":

@@ -10,11 +10,16 @@ installation into a tools directory that the environment sees through a
 When the settings allow installing dependencies, the project itself is
 installed with its test dependencies (:mod:`aomaas.engine.testdeps` says what)
 by uv in two sandboxed phases (:mod:`aomaas.engine.testinstall`): the
-dependencies the repository declares in files are fetched from the package index
-with network, without running any of its code; then the project is built and
-installed offline, with no network, like the tests (building a project runs its
-code). The tests themselves never have network. Otherwise a repository that
-declares dependencies gets "tests not run", with the reason.
+dependencies the repository declares by name in files are fetched from the engine's
+package index with network, as wheels only, so that nothing but uv runs; then the
+project is built and installed offline, with no network, like the tests (building a
+project runs its code). The tests themselves never have network. Otherwise a
+repository that declares dependencies gets "tests not run", with the reason.
+
+Every sandboxed run here (both install phases and the tests) hides the shared
+temporary directory besides what the caller hides (:func:`hidden_paths`): it holds
+other proofs' trees and, under a root engine whose data directory is private, every
+repository's venv; a run sees there only its own paths.
 
 What ran is read from pytest's JUnit XML report (colour off), never from its
 console text; unittest suites run under pytest the same way.
@@ -113,7 +118,15 @@ class SuiteRun:
 
 
 class SuiteNotRun(Exception):
-    """The suite cannot be run here; the message says why (shown in the proof)."""
+    """The suite cannot be run here; the message says why (shown in the proof).
+
+    ``lasting``: the package index could not be reached, or the install timed out; an
+    environment with other releases would fail alike.
+    """
+
+    def __init__(self, message: str, *, lasting: bool = False) -> None:
+        super().__init__(message)
+        self.lasting = lasting
 
 
 def declared_dependencies(root: Path, manifests: dict[str, Any] | None = None) -> list[str]:
@@ -292,6 +305,24 @@ def prepare_environment(
         return _build_venv(cache / "venvs" / key, plan, settings, cache, root)
 
 
+def shared_temporary() -> tuple[Path, ...]:
+    """The temporary directories every run of the engine shares, hidden from each run.
+
+    They hold other runs' trees (the validator's ``aomaas-validate-*``) and, when the
+    configured cache is out of the sandbox user's reach, the fallback cache with every
+    repository's venv and uv cache (:func:`reachable_cache`); a run sees there only its
+    own paths (its tree, its private HOME and TMPDIR, its venv and tools).
+    """
+    system = Path("/tmp")  # noqa: S108 - hidden from the run, never written
+    return tuple(dict.fromkeys([Path(tempfile.gettempdir()).resolve(), system.resolve()]))
+
+
+def hidden_paths(settings: SuiteSettings) -> tuple[Path, ...]:
+    """What a sandboxed run of the repository's code must not read: the caller's paths
+    (the service's secrets and data) and the shared temporary directories."""
+    return (*settings.hidden, *shared_temporary())
+
+
 def _marker(venv: Path) -> Path:
     """Where a venv is recorded complete: beside it, outside what the sandbox may write."""
     return venv.with_name(venv.name + ".complete")
@@ -355,12 +386,12 @@ def _build_venv(
         path.chmod(0o755)
     if not plan.empty():
         installer = Installer(
-            _uv(cache), python, cache, settings.timeout, settings.memory_mb, settings.hidden
+            _uv(cache), python, cache, settings.timeout, settings.memory_mb, hidden_paths(settings)
         )
         try:
             install(installer, plan, root)
         except InstallFailed as failed:
-            raise SuiteNotRun(str(failed)) from None
+            raise SuiteNotRun(str(failed), lasting=failed.lasting) from None
     marker.write_text(f"installed: {plan.describe()}\n")
     return python
 
@@ -417,7 +448,7 @@ def run_tests(tree: Path, python: Path, settings: SuiteSettings) -> SuiteRun:
         memory_mb=settings.memory_mb,
         env={"PYTHONPATH": ":".join([str(tree), *src]), **NO_COLOUR},
         writable=[tree, reports],
-        hidden=settings.hidden,
+        hidden=hidden_paths(settings),
         readable=_environment(python, settings),
     )
     output = result.stdout + result.stderr

@@ -3,23 +3,29 @@
 Building a project runs its code (``setup.py``, a build backend, its plugins), so
 the repository's own project is never built where the network is reachable:
 
-1. **fetch** (sandboxed, with the host network, for the package index): what
-   the repository declares in its files (:func:`aomaas.engine.prefetch.prefetch_plan`)
-   is resolved and downloaded into the repository's own uv cache: the build
-   requirements into a scratch target (only so that they are cached), the
-   runtime and test requirements into the venv. Nothing of the repository
-   runs: uv gets requirement files the engine wrote, in a directory outside the
-   tree, with ``--no-config``. Third-party sdists are built here, outside the tree.
+1. **fetch** (sandboxed, with the host network, for the package index): the
+   requirements by name that the repository declares in its files
+   (:func:`aomaas.engine.prefetch.prefetch_plan`) are resolved and downloaded from
+   the engine's index into the repository's own uv cache: the build requirements
+   into a scratch target (only so that they are cached), the runtime and test
+   requirements into the venv. Nothing runs but uv: it gets requirement files the
+   engine wrote, in a directory outside the tree, with ``--no-config`` (no index
+   the repository names, no direct URL) and ``--no-build`` (wheels only: building
+   an sdist runs its code, and any name the repository declares may be an
+   attacker's sdist). A dependency without a usable wheel stops the install, and
+   the proof says so.
 2. **build** (sandboxed in its own network namespace, where only loopback
    exists): ``uv pip install --offline`` of the whole plan, from a copy of the
    tree and that cache; the project is built and installed with its extras,
    groups and requirement files. Something the build needs that was not
-   fetched (a requirement computed by ``setup.py``, ``setup_requires``) makes
-   the install fail, and the proof says so.
+   fetched (a requirement computed by ``setup.py``, ``setup_requires``, a direct
+   URL) makes the install fail, and the proof says so.
 
 Both phases run with ``--no-config`` (a ``[tool.uv]`` or ``uv.toml`` of the
-repository is not read), so both ask the same index: the engine's
-(``UV_INDEX_URL``… of its environment) or the ones the requirement files name.
+repository is not read) and the engine's index (``UV_INDEX_URL``… of its
+environment); the offline build gets its URLs without the user and password they
+may carry (uv keys its cache by the URL without them), so no code of the
+repository's can read the index's credentials.
 """
 
 from __future__ import annotations
@@ -28,13 +34,15 @@ import os
 import re
 import shutil
 import tempfile
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from aomaas.engine.prefetch import Prefetch, prefetch_plan
+from aomaas.engine.prefetch import Prefetch, prefetch_plan, userinfo, without_userinfo
 from aomaas.engine.sandbox import SandboxResult, output_tail, run_sandboxed
 from aomaas.engine.scmversion import release_version
 from aomaas.engine.testdeps import InstallPlan
+from aomaas.engine.workspace import redact
 
 #: Index and certificate settings passed on to the sandboxed install when the engine has them.
 INDEX_VARIABLES = (
@@ -54,11 +62,68 @@ SCM_VERSION_VARIABLES = (
     "PDM_BUILD_SCM_VERSION",
 )
 #: What uv says when the offline build needs something the fetch did not bring.
-_NOT_FETCHED = re.compile(r"not found in the cache|network (was|is) disabled", re.IGNORECASE)
+_NOT_FETCHED = re.compile(
+    r"n(o|')t found in the cache|network (connectivity )?(was|is) disabled", re.IGNORECASE
+)
+#: What uv says when the fetch needs a build (``--no-build``): the package lacks a usable wheel.
+_NO_WHEEL = re.compile(
+    r"Wheels are required for `([^`]+)`|Because (\S+?)(?:==\S+)? has no usable wheels"
+)
+#: What uv says when the package index cannot be reached.
+_UNREACHABLE = re.compile(
+    r"error sending request for url|client error \(Connect\)|dns error"
+    r"|Request failed after \d+ retr",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"[A-Za-z][\w+.-]*://\S+")
+#: Shorter user names and passwords are not masked: that would mangle ordinary text.
+SHORTEST_CREDENTIAL = 8
 
 
 class InstallFailed(Exception):
-    """The environment could not be installed; the message says why, as the proof shows it."""
+    """The environment could not be installed; the message says why, as the proof shows it.
+
+    ``lasting``: the package index could not be reached, or a step timed out; an
+    attempt with other releases would fail alike.
+    """
+
+    def __init__(self, message: str, *, lasting: bool = False) -> None:
+        super().__init__(message)
+        self.lasting = lasting
+
+
+def index_environment(credentials: bool) -> dict[str, str]:
+    """The engine's index and certificate settings (:data:`INDEX_VARIABLES`) it has.
+
+    Without ``credentials`` every URL's user and password are removed: the offline
+    build, which runs the repository's code, finds the cache under the same URLs.
+    """
+    found = {name: os.environ[name] for name in INDEX_VARIABLES if os.environ.get(name)}
+    if credentials:
+        return found
+    return {
+        name: _URL.sub(lambda url: without_userinfo(url.group()), value)
+        for name, value in found.items()
+    }
+
+
+def url_credentials(url: str) -> list[str]:
+    """The user, the password and both together that ``url`` carries, as written and decoded."""
+    user, password = userinfo(url)
+    parts = [user, password, f"{user}:{password}" if user and password else ""]
+    return [value for part in parts if part for value in (part, urllib.parse.unquote(part))]
+
+
+def index_credentials() -> list[str]:
+    """The credentials of the engine's index URLs (:func:`url_credentials`), longest first,
+    to be masked wherever text is shown."""
+    found = {
+        value
+        for setting in index_environment(credentials=True).values()
+        for url in _URL.findall(setting)
+        for value in url_credentials(url)
+    }
+    return sorted((v for v in found if len(v) >= SHORTEST_CREDENTIAL), key=len, reverse=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +159,7 @@ class Installer:
             "UV_PYTHON_DOWNLOADS": "never",
             "UV_LINK_MODE": "copy",
             "UV_NATIVE_TLS": "1",  # the system's certificate store, as the engine's clients use
-            **{name: os.environ[name] for name in INDEX_VARIABLES if os.environ.get(name)},
+            **index_environment(credentials=network),
             **(extra_env or {}),
         }
         argv = [str(self.uv), "pip", "install", "--no-config", "--python", str(self.python)]
@@ -121,11 +186,41 @@ def scm_version_env(root: Path) -> dict[str, str]:
 
 
 def _why(done: SandboxResult) -> str:
-    return "timed out" if done.timed_out else output_tail(done.stderr or done.stdout, 400)
+    """What went wrong, in uv's last words, without the index's credentials."""
+    if done.timed_out:
+        return "timed out"
+    return redact(output_tail(done.stderr or done.stdout, 400), index_credentials())
+
+
+def _fetch_failed(done: SandboxResult) -> InstallFailed:
+    """Why the fetch failed, as the proof says it."""
+    output = done.stderr + done.stdout
+    unwheeled = list(dict.fromkeys(a or b for a, b in _NO_WHEEL.findall(output)))
+    if unwheeled and not done.timed_out:
+        has, them, their = (
+            ("has", "it", "its") if len(unwheeled) == 1 else ("have", "them", "their")
+        )
+        return InstallFailed(
+            f"tests not run: {', '.join(unwheeled)} {has} no usable wheel, and building {them} "
+            f"would run {their} code with the network on (the fetch takes wheels only): "
+            f"{_why(done)}"
+        )
+    if _UNREACHABLE.search(output) and not done.timed_out:
+        return InstallFailed(
+            "tests not run: the package index could not be reached or did not answer: "
+            + _why(done),
+            lasting=True,
+        )
+    return InstallFailed(
+        "tests not run: fetching the declared dependencies from the package index "
+        f"failed: {_why(done)}",
+        lasting=done.timed_out,
+    )
 
 
 def _fetch(installer: Installer, wanted: Prefetch, work: Path, window: list[str]) -> None:
-    """Phase 1: download (and install into the venv) what the files declare, with network.
+    """Phase 1: download (and install into the venv) what the files declare, with network,
+    wheels only (``--no-build``: no third-party build runs while the network is on).
 
     ``window``: the plan's release-date arguments, so that the offline build finds
     in the cache the releases it will choose.
@@ -140,17 +235,20 @@ def _fetch(installer: Installer, wanted: Prefetch, work: Path, window: list[str]
         (work / "constraints.txt").write_text(wanted.constraints_file())
         steps.append((["-r", "requirements.txt", "-c", "constraints.txt"], [work, venv]))
     for args, writable in steps:
-        done = installer.run([*args, *window], work, writable, network=True)
+        done = installer.run(["--no-build", *args, *window], work, writable, network=True)
         if done.returncode != 0 or done.timed_out:
-            raise InstallFailed(
-                "tests not run: fetching the declared dependencies from the package index "
-                f"failed: {_why(done)}"
-            )
+            raise _fetch_failed(done)
     shutil.rmtree(work / "build-env", ignore_errors=True)
 
 
-def _build(installer: Installer, plan: InstallPlan, root: Path, work: Path) -> None:
-    """Phase 2: build and install the plan from a copy of ``root``, offline, without network."""
+def _build(
+    installer: Installer, plan: InstallPlan, root: Path, work: Path, left_out: list[str]
+) -> None:
+    """Phase 2: build and install the plan from a copy of ``root``, offline, without network.
+
+    ``left_out``: what the files name that the fetch did not take (remote URLs, the
+    repository's own indexes), named when the build misses something.
+    """
     source = work / "src"
     shutil.copytree(root, source, symlinks=True, ignore=shutil.ignore_patterns(".git"))
     venv = installer.python.parent.parent
@@ -165,11 +263,15 @@ def _build(installer: Installer, plan: InstallPlan, root: Path, work: Path) -> N
         return
     why = _why(done)
     if _NOT_FETCHED.search(done.stderr + done.stdout):
+        skipped = f"; not fetched: {', '.join(left_out)}" if left_out else ""
         why = (
             "it needs something that was not fetched before the build, which has no network "
-            "(only requirements declared in the repository's files are fetched): " + why
+            "(only requirements by name that the repository's files declare are fetched, as "
+            f"wheels from the engine's package index{skipped}): {why}"
         )
-    raise InstallFailed(f"tests not run: installing {plan.describe()} failed: {why}")
+    raise InstallFailed(
+        f"tests not run: installing {plan.describe()} failed: {why}", lasting=done.timed_out
+    )
 
 
 def _empty(directory: Path) -> None:
@@ -198,7 +300,8 @@ def install(installer: Installer, plan: InstallPlan, root: Path) -> None:
     work = Path(tempfile.mkdtemp(prefix="aomaas-install-", dir=installer.cache))
     try:
         work.chmod(0o755)
-        _fetch(installer, prefetch_plan(root, plan), work, plan.release_window())
-        _build(installer, plan, root, work)
+        wanted = prefetch_plan(root, plan)
+        _fetch(installer, wanted, work, plan.release_window())
+        _build(installer, plan, root, work, wanted.left_out)
     finally:
         shutil.rmtree(work, ignore_errors=True)

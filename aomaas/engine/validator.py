@@ -322,14 +322,19 @@ def _baseline(
 
     With today's releases first; when the project's dependencies are installed and the
     suite does not run with them (the install fails, or no test runs), once more with
-    the releases published before the base commit, as its own CI last saw them. Returns
-    the python, the run and a note saying which releases were used, or the reason.
+    the releases published before the base commit, as its own CI last saw them, unless
+    today's attempt timed out or could not reach the package index (another attempt
+    would only double the wait). Returns the python, the run and a note saying which
+    releases were used, or the reason.
     """
+    lasting = False
 
     def attempt(as_of: str) -> tuple[Path, SuiteRun, str | None] | str:
+        nonlocal lasting
         try:
             python = prepare_environment(head_tree, settings.tests, index.manifests, as_of)
         except SuiteNotRun as reason:
+            lasting = reason.lasting
             return str(reason)
         run = BASE_RUNS.get(
             base_tree,
@@ -338,21 +343,27 @@ def _baseline(
                 _copy_tree(base_tree, scratch / f"before{as_of[:10]}"), python, settings.tests
             ),
         )
+        lasting = run.timed_out
         return python, run, _baseline_problem(run)
+
+    def reason(outcome: tuple[Path, SuiteRun, str | None] | str) -> str:
+        return outcome if isinstance(outcome, str) else f"tests could not run: {outcome[2]}"
 
     today = attempt("")
     if not isinstance(today, str) and today[2] is None:
         return today[0], today[1], ""
     if not settings.tests.install_dependencies or install_plan(head_tree).empty():
         return today if isinstance(today, str) else (today[0], today[1], "")
+    if lasting:
+        return (
+            f"{reason(today)} (not tried again with the releases before the commit's date: "
+            "that would fail alike, after as long a wait)"
+        )
     moment = run_git(["log", "-1", "--format=%cI", base_commit], base_tree, check=False).strip()
     then = attempt(moment) if moment else "the base commit has no date"
     if not isinstance(then, str) and then[2] is None:
-        why = today if isinstance(today, str) else f"tests could not run: {today[2]}"
-        return then[0], then[1], f" (with today's releases: {_shortened(why)})"
-    why = today if isinstance(today, str) else f"tests could not run: {today[2]}"
-    again = then if isinstance(then, str) else f"tests could not run: {then[2]}"
-    return f"{why}; with the releases before {moment} neither: {again}"
+        return then[0], then[1], f" (with today's releases: {_shortened(reason(today))})"
+    return f"{reason(today)}; with the releases before {moment} neither: {reason(then)}"
 
 
 def _shortened(text: str, limit: int = 300) -> str:

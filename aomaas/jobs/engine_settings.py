@@ -44,9 +44,12 @@ def sandbox_hidden(settings: Settings) -> tuple[Path, ...]:
     """What the sandbox hides from a repository's code: every file the service keeps secret.
 
     The data directory (the database, the generated secret key, the registered app's
-    ``github-app.json``, every repository's clone and test environment), the GitHub App's
-    private key file, a SQLite database kept elsewhere (with its journal files), the
-    ``.env`` of the working directory and the operator's AOMAAS_SANDBOX_HIDE.
+    ``github-app.json``, every repository's clone and the test environments kept there),
+    the GitHub App's private key file, a SQLite database kept elsewhere (with its journal
+    files), the ``.env`` of the working directory and the operator's AOMAAS_SANDBOX_HIDE.
+    The temporary directory, where other proofs' trees are and, when the data directory is
+    out of the sandbox user's reach, every repository's test environment, is hidden by the
+    engine itself in each of its test runs (:func:`aomaas.engine.testenv.hidden_paths`).
     """
     paths = [settings.data_dir]
     if settings.github_private_key_path is not None:

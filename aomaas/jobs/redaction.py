@@ -8,8 +8,11 @@ reaches a pull request, a reply comment or an API answer.
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any
 
+from aomaas.engine.prefetch import userinfo
+from aomaas.engine.testinstall import index_credentials
 from aomaas.engine.workspace import redact
 from aomaas.settings import Settings
 
@@ -18,8 +21,14 @@ MIN_LENGTH = 8
 
 
 def service_secrets(settings: Settings) -> list[str]:
-    """Every secret value the service holds, longest first (a whole key before its lines)."""
+    """Every secret value the service holds, longest first (a whole key before its lines):
+    its keys, the password of its database and Redis URLs, and the user names and
+    passwords of the package index URLs the test environments are installed from."""
     values = [settings.secret_key, settings.github_webhook_secret, settings.anthropic_api_key]
+    for url in (settings.effective_database_url, settings.redis_url or ""):
+        password = userinfo(url)[1]
+        values += [password, urllib.parse.unquote(password)]
+    values += index_credentials()
     try:
         pem = settings.github_private_key_pem
     except OSError:  # the key file went away: nothing of it can be known here either

@@ -8,6 +8,7 @@ run in the sandbox; the proof level must say what really ran.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 from pathlib import Path
 
@@ -333,3 +334,24 @@ def test_a_suite_that_runs_with_no_releases_says_both_attempts(tmp_path: Path) -
     make_repo(root, never)
     reason = checked(fix(root, install=True))
     assert "with the releases before " in reason and " neither: " in reason, reason
+
+
+def test_an_index_out_of_reach_is_not_asked_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The releases of the commit's time come from the same index: when it cannot be
+    reached, the second attempt would only double the wait, and the reason says so."""
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        port = closed.getsockname()[1]  # nothing listens there once it is closed
+    monkeypatch.setenv("UV_INDEX_URL", f"http://127.0.0.1:{port}/simple")
+    root = tmp_path / "repo"
+    make_repo(root, OF_ITS_TIME)
+    result = fix(root, install=True)
+    assert result.report is not None and not result.report.tests_ran, result.report
+    reason = result.report.tests_detail
+    assert reason.startswith("tests not run: the package index could not be reached"), reason
+    assert "Connection refused" in reason, reason  # uv's words
+    assert reason.endswith(
+        "(not tried again with the releases before the commit's date: that would fail alike, "
+        "after as long a wait)"
+    ), reason

@@ -1,9 +1,10 @@
 """The test environment's install: dependencies fetched with network, the project built without.
 
-The repositories here are made by the tests; their ``setup.py`` tries to reach a
-listener the test runs on the host (on loopback and on the host's other
-addresses) and writes what it saw into the package it builds. The dependencies
-come from the package index (PyPI, or the index the engine's environment names).
+The repositories here are made by the tests; their ``setup.py`` (and that of the
+third-party sdists they name) tries to reach a listener the test runs on the host
+(on loopback and on the host's other addresses) and writes what it saw into the
+package it builds. The dependencies come from the package index (PyPI, or the index
+the engine's environment names), and from a local index the test serves.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
-from aomaas.engine.poetryspec import poetry_specifier
+from aomaas.engine.poetryspec import poetry_requirements, poetry_specifier
 from aomaas.engine.prefetch import prefetch_plan
 from aomaas.engine.sandbox import isolation_level, run_sandboxed, sandbox_python
 from aomaas.engine.testdeps import install_plan
@@ -31,6 +33,7 @@ from aomaas.engine.testenv import (
 )
 from aomaas.engine.validator import sandbox_dir
 from tests.engine.hands_util import make_repo, shared_cache
+from tests.support.pyindex import local_index, make_sdist, make_wheel
 from tests.support.services import unavailable
 
 #: Tries every host address; returns what it saw (the interfaces and what it reached).
@@ -229,8 +232,34 @@ def test_the_fetch_names_only_declared_third_party_requirements(tmp_path: Path) 
         "pinned==2.0",
     ]
     assert wanted.constraints == ["click<9"]
-    assert wanted.options == ["--extra-index-url https://index.example.org/simple"]
+    assert wanted.left_out == ["--extra-index-url https://index.example.org/simple"]
     assert wanted.build == ["setuptools>=40.8.0", "wheel"]  # no [build-system]: the defaults
+
+
+def test_the_fetch_takes_no_direct_url_and_no_index_of_the_repositorys(tmp_path: Path) -> None:
+    """Archives and repositories the files point at, and the indexes they name, are code
+    the repository picks: they are left out of the fetch (credentials not repeated)."""
+    requirements = (
+        "-i https://me:hunter22@index.example.org/simple\n-f https://example.org/links/\n"
+        "--find-links ./wheels\nsix\ntool @ git+https://tok@github.com/o/tool\n"
+    )
+    pyproject = (
+        '[build-system]\nrequires = ["setuptools", "backend @ https://example.org/b.tar.gz"]\n'
+        '[project]\nname = "calc"\nversion = "1"\n'
+        'dependencies = ["helper @ https://example.org/helper-1.0.tar.gz", "attrs"]\n'
+    )
+    make_repo(tmp_path, {"pyproject.toml": pyproject, "requirements.txt": requirements})
+    wanted = prefetch_plan(tmp_path, install_plan(tmp_path))
+    assert wanted.requirements == ["attrs", "six"]
+    assert wanted.build == ["setuptools", "wheel"]
+    assert wanted.left_out == [
+        "helper @ https://example.org/helper-1.0.tar.gz",
+        "--index-url https://index.example.org/simple",
+        "--find-links https://example.org/links/",
+        "tool @ git+https://github.com/o/tool",
+        "backend @ https://example.org/b.tar.gz",
+    ]
+    assert "--" not in wanted.requirements_file() + wanted.build_file()
 
 
 def test_poetry_constraints_are_fetched_as_pep_440() -> None:
@@ -240,3 +269,161 @@ def test_poetry_constraints_are_fetched_as_pep_440() -> None:
     assert poetry_specifier(">= 1.2, < 2") == ">=1.2,<2"
     assert poetry_specifier("2.0") == "==2.0"
     assert poetry_specifier("^1 || ^2") == ""  # not sayable: any version, the build decides
+
+
+def test_poetry_python_and_platform_keys_become_markers() -> None:
+    """numpy's usual two entries, one per Python, are two requirements that cannot clash."""
+    poetry = {
+        "name": "calc",
+        "dependencies": {
+            "python": "^3.8",
+            "numpy": [
+                {"version": "~1.21", "python": "<3.10"},
+                {"version": "^1.26", "python": ">=3.10"},
+            ],
+            "pywin32": {
+                "version": "*",
+                "platform": "win32",
+                "markers": "implementation_name == 'cpython'",
+            },
+            "uvloop": {"version": "^0.19", "platform": "linux || darwin", "python": "^3.8"},
+            "old": {"version": "1.0", "python": ">=3.6,<3.8 || 3.9.*"},
+            "exact": {"version": "2", "python": "~3.9.1"},
+        },
+    }
+    _, required, _ = poetry_requirements(poetry)
+    assert required == [
+        'numpy>=1.21,<1.22; python_version < "3.10"',
+        'numpy>=1.26,<2.0; python_version >= "3.10"',
+        "pywin32; sys_platform == \"win32\" and implementation_name == 'cpython'",
+        'uvloop>=0.19,<0.20; python_version >= "3.8" and python_version < "4.0" and '
+        '(sys_platform == "linux" or sys_platform == "darwin")',
+        'old==1.0; (python_version >= "3.6" and python_version < "3.8") or '
+        'python_version == "3.9.*"',
+        'exact==2; python_full_version >= "3.9.1" and python_full_version < "3.10.0"',
+    ]
+    for spec in required:
+        Requirement(spec)  # valid PEP 508
+    marker = Requirement(required[0]).marker
+    assert marker is not None and marker.evaluate({"python_version": "3.9"})
+    assert not marker.evaluate({"python_version": "3.11"})
+
+
+def probe_sdist_setup(name: str, hosts: list[str], port: int) -> str:
+    """The ``setup.py`` of a third-party sdist that reports, by connecting, that it ran."""
+    return (
+        f"{PROBE}\nprobe({hosts!r}, {port})\nfrom setuptools import setup\nsetup(name={name!r})\n"
+    )
+
+
+def test_a_direct_url_and_the_repositorys_own_index_are_never_fetched(tmp_path: Path) -> None:
+    """The repository names an archive on a server (here the test's) and its own index: the
+    fetch, which has network, takes neither; the build, which has none, cannot either, and
+    says what was left out. Nothing of the archive runs, nothing asks the server."""
+    hosts = host_addresses()
+    with socket.create_server(("0.0.0.0", 0)) as listener, local_index(tmp_path / "index") as index:
+        port = listener.getsockname()[1]
+        url = index.publish(
+            make_sdist(tmp_path, "helper", "1.0", probe_sdist_setup("helper", hosts, port))
+        )
+        index.publish(make_wheel(tmp_path, "six", "99.0", "PY3 = 'from the repository'\n"))
+        pyproject = PYPROJECT.replace("dependencies = []", f'dependencies = ["helper @ {url}"]')
+        files = {
+            "pyproject.toml": pyproject,
+            "requirements-test.txt": f"--extra-index-url {index.simple}\nsix\n",
+            "netprobe/__init__.py": "",
+            "tests/test_probe.py": SUITE,
+        }
+        root = tmp_path / "repo"
+        make_repo(root, files)
+        settings = SuiteSettings(
+            cache_dir=shared_cache(), timeout=300, memory_mb=1024, install_dependencies=True
+        )
+        with pytest.raises(SuiteNotRun) as stopped:
+            prepare_environment(root, settings)
+        assert connections(listener) == 0
+    assert index.requests == []  # neither the archive nor the repository's index was asked
+    reason = str(stopped.value)
+    assert reason.startswith(
+        "tests not run: installing the project with extras test; requirements-test.txt failed: "
+        "it needs something that was not fetched before the build"
+    ), reason
+    assert f"not fetched: helper @ {url}, --extra-index-url {index.simple}" in reason, reason
+    assert "Network connectivity is disabled" in reason, reason  # uv's words
+
+
+def test_a_dependency_without_a_wheel_is_not_built_while_the_network_is_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any name may be an attacker's sdist on the index: the fetch takes wheels only, and
+    says so when a dependency has none. Where an older release has a wheel, that one is
+    taken, and the offline build takes it too."""
+    hosts = host_addresses()
+    with socket.create_server(("0.0.0.0", 0)) as listener, local_index(tmp_path / "index") as index:
+        port = listener.getsockname()[1]
+        for name, version in [("aomaas-sdist-only", "1.0"), ("aomaas-mixed", "2.0")]:
+            setup_py = probe_sdist_setup(name, hosts, port)
+            index.publish(make_sdist(tmp_path, name, version, setup_py))
+        index.publish(make_wheel(tmp_path, "aomaas-mixed", "1.0", "VERSION = '1.0'\n"))
+        monkeypatch.setenv("UV_EXTRA_INDEX_URL", index.simple)
+        settings = SuiteSettings(
+            cache_dir=shared_cache(), timeout=300, memory_mb=1024, install_dependencies=True
+        )
+        suite = (
+            "import aomaas_mixed\n\n\ndef test_mixed():\n    assert aomaas_mixed.VERSION == '1.0'\n"
+        )
+        with sandbox_dir() as scratch:  # the sandbox user runs the suite in it
+            mixed = scratch / "mixed"
+            make_repo(mixed, {"requirements.txt": "aomaas-mixed\n", "tests/test_mixed.py": suite})
+            run = run_tests(mixed, prepare_environment(mixed, settings), settings)
+        assert run.passed == 1, run.output_tail
+        root = tmp_path / "repo"
+        make_repo(root, {"requirements.txt": "aomaas-sdist-only\n", "tests/test_x.py": suite})
+        with pytest.raises(SuiteNotRun) as stopped:
+            prepare_environment(root, settings)
+        assert connections(listener) == 0  # neither sdist was built
+    reason = str(stopped.value)
+    assert reason.startswith(
+        "tests not run: aomaas-sdist-only has no usable wheel, and building it would run its "
+        "code with the network on (the fetch takes wheels only): "
+    ), reason
+    assert "Wheels are required for `aomaas-sdist-only`" in reason, reason  # uv's words
+
+
+PRINTING_SETUP_PY = """import json, os, sys
+
+# what a build could do with what its environment holds: say it, and keep it
+with open(os.path.join(os.environ["UV_CACHE_DIR"], "environment.json"), "w") as out:
+    json.dump(dict(os.environ), out)
+print(sorted(os.environ.items()))
+sys.exit("the build prints its environment and stops")
+"""
+
+
+def test_the_build_never_sees_the_index_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine's index needs a user and a token: the fetch uses them, the offline build,
+    which runs the repository's code, gets the index's address without them, and the
+    reason the proof gives does not quote them."""
+    token = "idx-token-2f9c7a51e3"
+    with local_index(tmp_path / "index", "aomaas-reader", token) as index:
+        index.publish(make_wheel(tmp_path, "aomaas-private", "1.0", "VALUE = 1\n"))
+        monkeypatch.setenv("UV_EXTRA_INDEX_URL", index.simple)
+        pyproject = PYPROJECT.replace("dependencies = []", 'dependencies = ["aomaas-private"]')
+        root = tmp_path / "repo"
+        make_repo(root, {"pyproject.toml": pyproject, "setup.py": PRINTING_SETUP_PY})
+        settings = SuiteSettings(
+            cache_dir=shared_cache(), timeout=300, memory_mb=1024, install_dependencies=True
+        )
+        with pytest.raises(SuiteNotRun) as stopped:
+            prepare_environment(root, settings)
+    fetched = [path for path, authorised in index.requests if authorised]
+    assert "/files/aomaas_private-1.0-py3-none-any.whl" in fetched, index.requests
+    reason = str(stopped.value)
+    assert "the build prints its environment and stops" in reason, reason
+    assert token not in reason and "aomaas-reader" not in reason
+    cache = reachable_cache(settings.cache_dir) / "uv" / environment_key(root, settings)
+    seen = json.loads((cache / "environment.json").read_text())
+    assert seen["UV_EXTRA_INDEX_URL"] == f"{index.address}/simple/"  # its cache is found
+    assert token not in json.dumps(seen) and "aomaas-reader" not in json.dumps(seen)

@@ -1,5 +1,6 @@
 """A repository's tests, run as the proof runs them with the service's settings, can neither read
-the service's secret files nor get a secret value quoted in the stored proof."""
+the service's secret files nor get a secret value quoted in the stored proof (the keys, the
+database's password, the package index's credentials)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from aomaas.engine.testenv import prepare_environment, run_tests
 from aomaas.engine.validator import sandbox_dir
 from aomaas.jobs.engine_settings import implement_settings
+from aomaas.jobs.redaction import service_secrets
 from aomaas.settings import Settings
 from tests.fakegithub.auth import Authority
 from tests.integration.conftest import Flow
@@ -20,10 +22,13 @@ from tests.integration.repos import DEMO_FILES
 from tests.support.config import make_settings
 from tests.support.git import git_repo
 from tests.support.live import live_server
+from tests.support.pyindex import local_index
 
 WEBHOOK_SECRET = "whsec-5d1f0c7e9a2b4c6d"
 OPERATOR_SECRET = "OPERATOR-ENV-3c9e1a"
 DATABASE_ROWS = "DB-ROWS-8e2f4b"
+INDEX_USER = "aomaas-reader"
+INDEX_TOKEN = "idx-token-6b0e3d91"
 LEAK_TEST = """import pathlib
 
 PATHS = {paths!r}
@@ -104,16 +109,45 @@ def test_the_proof_cannot_read_the_services_secret_files(service: Service) -> No
         assert text not in run.output_tail
 
 
-CONFTEST_LEAK = f"""# A value of the service's that got into the repository's reach some other way.
-raise RuntimeError("found: {WEBHOOK_SECRET}")
+CONFTEST_LEAK = f"""# Values of the service's that got into the repository's reach some other way.
+raise RuntimeError("found: {WEBHOOK_SECRET} and {INDEX_USER}:{INDEX_TOKEN}")
 """
 
 
-async def test_a_secret_value_in_the_output_is_masked_in_the_stored_proof(
-    tmp_path: Path, database_url: str
+def test_the_service_knows_the_passwords_of_its_urls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The second line of defence: the tests print the webhook secret and stop, the proof
-    quotes their output, and what is stored and answered shows *** instead."""
+    """The database's and Redis's passwords and the index URLs' users and passwords (as
+    written and decoded) are among the values masked."""
+    monkeypatch.setenv("UV_INDEX_URL", "https://__token__:pypi-AgEIcHlwaS5vcmc%2Bx@example.org/s")
+    monkeypatch.setenv("UV_INDEX", "private=https://deploy-user-7:tok-83kd02@index.example.org/")
+    settings = make_settings(
+        tmp_path,
+        "postgresql+asyncpg://aomaas:db-pass%2F5e8c@db.example.org/aomaas",
+        REDIS_URL="redis://:redis-pass-41c7@redis.example.org:6379/0",
+        AOMAAS_SECRET_KEY="s" * 48,
+    )
+    secrets = service_secrets(settings)
+    for value in [
+        "db-pass%2F5e8c",
+        "db-pass/5e8c",
+        "redis-pass-41c7",
+        "pypi-AgEIcHlwaS5vcmc%2Bx",
+        "pypi-AgEIcHlwaS5vcmc+x",
+        "__token__",
+        "deploy-user-7:tok-83kd02",
+        "deploy-user-7",
+    ]:
+        assert value in secrets, value
+    assert "aomaas" not in secrets  # the database's user name is no secret, and too short
+
+
+async def test_a_secret_value_in_the_output_is_masked_in_the_stored_proof(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second line of defence: the tests print the webhook secret and the package index's
+    credentials and stop, the proof quotes their output, and what is stored and answered
+    shows *** instead. The index (which needs those credentials) is asked with them."""
     repos = tmp_path / "repos"
     repo = git_repo(repos, {**DEMO_FILES, "tests/conftest.py": CONFTEST_LEAK}, name="demo")
     settings = make_settings(
@@ -122,16 +156,21 @@ async def test_a_secret_value_in_the_output_is_masked_in_the_stored_proof(
         AOMAAS_LOCAL_REPO_ROOT=repos,
         GITHUB_WEBHOOK_SECRET=WEBHOOK_SECRET,
     )
-    async with live_server(settings) as server:
-        await server.create_user("maintainer", owners=["local"])
-        flow = Flow(server, repo, await server.token("maintainer"), "")
-        repo_id = await flow.index()
-        await flow.mine(repo_id, ["security"])
-        finding = next(o for o in await flow.opportunities(repo_id) if o["rule"] == "ruff:S506")
-        plan = await flow.plan(finding["id"])
-        _, body = await flow.call("POST", "/implementations/create", {"plan_id": plan["id"]})
-        task = await flow.done(body["task_id"])
-        _, impl = await flow.call("GET", f"/implementations/{body['implementation_id']}")
+    with local_index(tmp_path / "index", INDEX_USER, INDEX_TOKEN) as index:
+        monkeypatch.setenv("UV_EXTRA_INDEX_URL", index.simple)  # the engine's own index
+        async with live_server(settings) as server:
+            await server.create_user("maintainer", owners=["local"])
+            flow = Flow(server, repo, await server.token("maintainer"), "")
+            repo_id = await flow.index()
+            await flow.mine(repo_id, ["security"])
+            opportunities = await flow.opportunities(repo_id)
+            finding = next(o for o in opportunities if o["rule"] == "ruff:S506")
+            plan = await flow.plan(finding["id"])
+            _, body = await flow.call("POST", "/implementations/create", {"plan_id": plan["id"]})
+            task = await flow.done(body["task_id"])
+            _, impl = await flow.call("GET", f"/implementations/{body['implementation_id']}")
+    assert index.requests and all(authorised for _, authorised in index.requests)
     detail = impl["validation"]["tests_detail"]
-    assert "found: ***" in detail, impl["validation"]
-    assert WEBHOOK_SECRET not in json.dumps([impl, task])
+    assert "found: *** and ***" in detail, impl["validation"]
+    stored = json.dumps([impl, task])
+    assert WEBHOOK_SECRET not in stored and INDEX_TOKEN not in stored and INDEX_USER not in stored
