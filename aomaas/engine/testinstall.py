@@ -38,9 +38,13 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
 from aomaas.engine.prefetch import Prefetch, prefetch_plan, userinfo, without_userinfo
 from aomaas.engine.sandbox import SandboxResult, output_tail, run_sandboxed
 from aomaas.engine.scmversion import release_version
+from aomaas.engine.sdists import DEFAULT_INDEX, download_sdist, local_requirements, newest_sdist
 from aomaas.engine.testdeps import InstallPlan
 from aomaas.engine.workspace import redact
 
@@ -236,9 +240,76 @@ def _fetch(installer: Installer, wanted: Prefetch, work: Path, window: list[str]
         steps.append((["-r", "requirements.txt", "-c", "constraints.txt"], [work, venv]))
     for args, writable in steps:
         done = installer.run(["--no-build", *args, *window], work, writable, network=True)
+        if done.returncode != 0 and not done.timed_out and args[:2] == ["-r", "requirements.txt"]:
+            done = _with_sdists(installer, wanted, work, window, done) or done
         if done.returncode != 0 or done.timed_out:
             raise _fetch_failed(done)
     shutil.rmtree(work / "build-env", ignore_errors=True)
+
+
+#: Where the sdists of requirements without a wheel wait for the offline build.
+SDIST_DIR = "sdists"
+
+
+def _requirement(line: str) -> Requirement | None:
+    try:
+        return Requirement(line)
+    except InvalidRequirement:
+        return None
+
+
+def _engine_indexes() -> list[tuple[str, tuple[str, str]]]:
+    """The engine's package indexes (without credentials) with their credentials: the
+    default one (or PyPI), then the extra ones."""
+    found = index_environment(credentials=True)
+    default = (found.get("UV_DEFAULT_INDEX") or found.get("UV_INDEX_URL") or DEFAULT_INDEX).split()
+    extra = (found.get("UV_INDEX", "") + " " + found.get("UV_EXTRA_INDEX_URL", "")).split()
+    urls = [u.split("=", 1)[1] if "=" in u.split("://")[0] else u for u in default + extra]
+    return [(without_userinfo(url), userinfo(url)) for url in dict.fromkeys(urls)]
+
+
+def _download_sdist(requirement: Requirement, dest: Path) -> bool:
+    """The newest sdist ``requirement`` allows from the first of the engine's indexes that has
+    one, saved into ``dest``; False when none has one or it cannot be downloaded."""
+    for index, credentials in _engine_indexes():
+        try:
+            found = newest_sdist(requirement.name, requirement.specifier, index, credentials)
+            if found is not None:
+                download_sdist(*found, dest, credentials)
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _with_sdists(
+    installer: Installer, wanted: Prefetch, work: Path, window: list[str], failed: SandboxResult
+) -> SandboxResult | None:
+    """When direct requirements have no wheel: download their sdists (bytes only, hash
+    checked) into ``work/sdists`` for the offline build, fetch setuptools and wheel to
+    build them with, and fetch the rest again without them. None when that cannot be done
+    (a requirement without a wheel that the files do not name directly, no sdist)."""
+    names = {canonicalize_name(a or b) for a, b in _NO_WHEEL.findall(failed.stderr + failed.stdout)}
+    direct = {}
+    for line in wanted.requirements:
+        parsed = _requirement(line)
+        if parsed is not None and canonicalize_name(parsed.name) in names:
+            direct[canonicalize_name(parsed.name)] = (line, parsed)
+    if not names or set(direct) != names:
+        return None
+    for _line, parsed in direct.values():
+        if not _download_sdist(parsed, work / SDIST_DIR):
+            return None
+    kept = [line for line in wanted.requirements if line not in {v[0] for v in direct.values()}]
+    (work / "requirements.txt").write_text("".join(f"{line}\n" for line in kept))
+    (work / "sdist-build.txt").write_text("setuptools>=40.8.0\nwheel\n")
+    tools = ["--target", str(work / "sdist-build-env"), "-r", "sdist-build.txt"]
+    done = installer.run(["--no-build", *tools, *window], work, [work], network=True)
+    if done.returncode != 0 or done.timed_out:
+        return done
+    venv = installer.python.parent.parent
+    again = ["-r", "requirements.txt", "-c", "constraints.txt"]
+    return installer.run(["--no-build", *again, *window], work, [work, venv], network=True)
 
 
 def _build(
@@ -253,7 +324,7 @@ def _build(
     shutil.copytree(root, source, symlinks=True, ignore=shutil.ignore_patterns(".git"))
     venv = installer.python.parent.parent
     done = installer.run(
-        ["--offline", *plan.arguments()],
+        ["--offline", *plan.arguments(), *local_requirements(work / SDIST_DIR)],
         source,
         [venv, work],
         network=False,

@@ -98,14 +98,18 @@ class LocalIndex:
     def page(self, project: str) -> bytes | None:
         """The PEP 503 page of ``project`` (None when no file of it is published)."""
         key = canonicalize_name(project)
-        names = [
-            p.name
+        paths = [
+            p
             for p in sorted((self.root / "files").glob("*"))
             if canonicalize_name(p.name.split("-")[0]) == key
         ]
-        if not names:
+        if not paths:
             return None
-        links = "".join(f'<a href="/files/{html.escape(n)}">{html.escape(n)}</a>\n' for n in names)
+        links = "".join(  # with the sha256 fragment, as PyPI gives it
+            f'<a href="/files/{html.escape(p.name)}#sha256='
+            f'{hashlib.sha256(p.read_bytes()).hexdigest()}">{html.escape(p.name)}</a>\n'
+            for p in paths
+        )
         return f"<!DOCTYPE html><html><body>\n{links}</body></html>\n".encode()
 
     def answer(self, path: str, authorization: str) -> tuple[int, bytes, str]:
