@@ -10,10 +10,13 @@ Only PEP 503 "simple" pages are read; nothing is unpacked or executed here.
 from __future__ import annotations
 
 import base64
+import email.parser
 import hashlib
 import re
+import tarfile
 import urllib.parse
 import urllib.request
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -118,3 +121,45 @@ def local_requirements(folder: Path) -> list[str]:
         if match and path.is_file() and not path.is_symlink():
             found.append(f"{canonicalize_name(match['name'])} @ {path.resolve().as_uri()}")
     return found
+
+
+#: The largest metadata file read from an archive.
+MAX_METADATA_BYTES = 1024 * 1024
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    """``PKG-INFO`` and ``*.egg-info/requires.txt`` of the sdist at ``path`` (read, not run)."""
+    wanted = re.compile(r"^[^/]+/(PKG-INFO|[^/]+\.egg-info/requires\.txt)$")
+    found: dict[str, bytes] = {}
+    if path.name.endswith(".zip"):
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if wanted.match(info.filename) and info.file_size <= MAX_METADATA_BYTES:
+                    found[info.filename.split("/", 1)[1]] = archive.read(info)
+        return found
+    with tarfile.open(path, "r:gz") as archive:
+        for member in archive.getmembers():
+            if wanted.match(member.name) and member.isfile() and member.size <= MAX_METADATA_BYTES:
+                handle = archive.extractfile(member)
+                if handle is not None:
+                    found[member.name.split("/", 1)[1]] = handle.read()
+    return found
+
+
+def declared_requirements(path: Path) -> list[str]:
+    """What the sdist at ``path`` says it needs, read from its ``PKG-INFO`` (``Requires-Dist``)
+    or, for older ones, its ``*.egg-info/requires.txt`` (the unconditional part): fetched as
+    wheels before the offline build makes the sdist. Nothing is unpacked or run."""
+    try:
+        members = _members(path)
+    except (OSError, tarfile.TarError, zipfile.BadZipFile, EOFError):
+        return []
+    info = members.get("PKG-INFO", b"").decode("utf-8", "replace")
+    listed = email.parser.Parser().parsestr(info, headersonly=True).get_all("Requires-Dist") or []
+    if listed:
+        return [str(item).strip() for item in listed]
+    for name, data in members.items():
+        if name.endswith("requires.txt"):
+            text = data.decode("utf-8", "replace").split("\n[", 1)[0]
+            return [line.strip() for line in text.splitlines() if line.strip()]
+    return []

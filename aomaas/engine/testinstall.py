@@ -44,7 +44,13 @@ from packaging.utils import canonicalize_name
 from aomaas.engine.prefetch import Prefetch, prefetch_plan, userinfo, without_userinfo
 from aomaas.engine.sandbox import SandboxResult, output_tail, run_sandboxed
 from aomaas.engine.scmversion import release_version
-from aomaas.engine.sdists import DEFAULT_INDEX, download_sdist, local_requirements, newest_sdist
+from aomaas.engine.sdists import (
+    DEFAULT_INDEX,
+    declared_requirements,
+    download_sdist,
+    local_requirements,
+    newest_sdist,
+)
 from aomaas.engine.testdeps import InstallPlan
 from aomaas.engine.workspace import redact
 
@@ -268,18 +274,17 @@ def _engine_indexes() -> list[tuple[str, tuple[str, str]]]:
     return [(without_userinfo(url), userinfo(url)) for url in dict.fromkeys(urls)]
 
 
-def _download_sdist(requirement: Requirement, dest: Path) -> bool:
+def _download_sdist(requirement: Requirement, dest: Path) -> Path | None:
     """The newest sdist ``requirement`` allows from the first of the engine's indexes that has
-    one, saved into ``dest``; False when none has one or it cannot be downloaded."""
+    one, saved into ``dest``; None when none has one or it cannot be downloaded."""
     for index, credentials in _engine_indexes():
         try:
             found = newest_sdist(requirement.name, requirement.specifier, index, credentials)
             if found is not None:
-                download_sdist(*found, dest, credentials)
-                return True
+                return download_sdist(*found, dest, credentials)
         except OSError:
             continue
-    return False
+    return None
 
 
 def _with_sdists(
@@ -297,10 +302,17 @@ def _with_sdists(
             direct[canonicalize_name(parsed.name)] = (line, parsed)
     if not names or set(direct) != names:
         return None
+    needed: list[str] = []
     for _line, parsed in direct.values():
-        if not _download_sdist(parsed, work / SDIST_DIR):
+        sdist = _download_sdist(parsed, work / SDIST_DIR)
+        if sdist is None:
             return None
+        for line in declared_requirements(sdist):
+            declared = _requirement(line)
+            if declared is not None and canonicalize_name(declared.name) not in names:
+                needed.append(line)  # fetched as wheels: the offline build needs them
     kept = [line for line in wanted.requirements if line not in {v[0] for v in direct.values()}]
+    kept += needed
     (work / "requirements.txt").write_text("".join(f"{line}\n" for line in kept))
     (work / "sdist-build.txt").write_text("setuptools>=40.8.0\nwheel\n")
     tools = ["--target", str(work / "sdist-build-env"), "-r", "sdist-build.txt"]
@@ -323,8 +335,16 @@ def _build(
     source = work / "src"
     shutil.copytree(root, source, symlinks=True, ignore=shutil.ignore_patterns(".git"))
     venv = installer.python.parent.parent
+    local = local_requirements(work / SDIST_DIR)
+    overrides = work / "sdist-overrides.txt"
+    overrides.write_text("".join(f"{line}\n" for line in local))
     done = installer.run(
-        ["--offline", *plan.arguments(), *local_requirements(work / SDIST_DIR)],
+        [
+            "--offline",
+            *plan.arguments(),
+            *local,
+            *(["--override", str(overrides)] if local else []),
+        ],
         source,
         [venv, work],
         network=False,

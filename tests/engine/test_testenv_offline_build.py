@@ -386,7 +386,9 @@ def test_a_dependency_without_a_wheel_is_not_built_while_the_network_is_on(
         )
         with sandbox_dir() as scratch:
             tree = scratch / "only"
-            make_repo(tree, {"requirements.txt": "aomaas-sdist-only\n", "tests/test_x.py": only})
+            make_repo(
+                tree, {"requirements.txt": "aomaas-sdist-only>=1.0\n", "tests/test_x.py": only}
+            )
             run = run_tests(tree, prepare_environment(tree, settings), settings)
         assert run.passed == 1, run.output_tail
         assert connections(listener) == 0  # neither sdist was built where it had network

@@ -1,0 +1,45 @@
+"""What an sdist says it needs, read from its archive without running it."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from pathlib import Path
+
+from aomaas.engine.sdists import declared_requirements, local_requirements
+
+
+def _sdist(dest: Path, files: dict[str, str]) -> Path:
+    path = dest / "requests-wsgi-adapter-0.4.1.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for rel, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"requests-wsgi-adapter-0.4.1/{rel}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_an_old_sdist_names_its_requirements_in_egg_info(tmp_path: Path) -> None:
+    """unearth's requests-wsgi-adapter: Metadata 2.1 without Requires-Dist, requires.txt."""
+    path = _sdist(
+        tmp_path,
+        {
+            "PKG-INFO": "Metadata-Version: 2.1\nName: requests-wsgi-adapter\nVersion: 0.4.1\n",
+            "requests_wsgi_adapter.egg-info/requires.txt": "requests>=1.0\n\n[docs]\nsphinx\n",
+            "setup.py": "raise SystemExit('never run')\n",
+        },
+    )
+    assert declared_requirements(path) == ["requests>=1.0"]  # not the docs extra
+    assert local_requirements(tmp_path) == [f"requests-wsgi-adapter @ {path.resolve().as_uri()}"]
+
+
+def test_a_newer_sdist_names_them_in_pkg_info(tmp_path: Path) -> None:
+    info = (
+        "Metadata-Version: 2.2\nName: requests-wsgi-adapter\nVersion: 0.4.1\n"
+        "Requires-Dist: requests>=2\nRequires-Dist: idna; python_version < '3.8'\n"
+    )
+    path = _sdist(tmp_path, {"PKG-INFO": info})
+    assert declared_requirements(path) == ["requests>=2", "idna; python_version < '3.8'"]
+    (tmp_path / "broken.tar.gz").write_bytes(b"not an archive")
+    assert declared_requirements(tmp_path / "broken.tar.gz") == []
