@@ -9,11 +9,13 @@ Only PEP 503 "simple" pages are read; nothing is unpacked or executed here.
 
 from __future__ import annotations
 
+import ast
 import base64
 import email.parser
 import hashlib
 import re
 import tarfile
+import tomllib
 import urllib.parse
 import urllib.request
 import zipfile
@@ -128,8 +130,11 @@ MAX_METADATA_BYTES = 1024 * 1024
 
 
 def _members(path: Path) -> dict[str, bytes]:
-    """``PKG-INFO`` and ``*.egg-info/requires.txt`` of the sdist at ``path`` (read, not run)."""
-    wanted = re.compile(r"^[^/]+/(PKG-INFO|[^/]+\.egg-info/requires\.txt)$")
+    """``PKG-INFO``, ``pyproject.toml``, ``setup.py`` and ``*.egg-info/requires.txt`` of the
+    sdist at ``path`` (read, not run)."""
+    wanted = re.compile(
+        r"^[^/]+/(PKG-INFO|pyproject\.toml|setup\.py|[^/]+\.egg-info/requires\.txt)$"
+    )
     found: dict[str, bytes] = {}
     if path.name.endswith(".zip"):
         with zipfile.ZipFile(path) as archive:
@@ -163,3 +168,37 @@ def declared_requirements(path: Path) -> list[str]:
             text = data.decode("utf-8", "replace").split("\n[", 1)[0]
             return [line.strip() for line in text.splitlines() if line.strip()]
     return []
+
+
+def build_requirements(path: Path) -> list[str]:
+    """What building the sdist at ``path`` needs: its ``[build-system] requires`` (setuptools
+    and wheel without one) and the literal ``setup_requires`` of its ``setup.py``, read with
+    ``ast`` (flake8-mutable's ``pytest-runner``). Nothing is unpacked or run."""
+    try:
+        members = _members(path)
+    except (OSError, tarfile.TarError, zipfile.BadZipFile, EOFError):
+        return []
+    found: list[str] = []
+    try:
+        system = tomllib.loads(members.get("pyproject.toml", b"").decode("utf-8", "replace"))
+    except tomllib.TOMLDecodeError:
+        system = {}
+    requires = system.get("build-system", {}).get("requires")
+    if isinstance(requires, list):
+        found += [str(item) for item in requires]
+    else:
+        found += ["setuptools>=40.8.0", "wheel"]
+    try:
+        tree = ast.parse(members.get("setup.py", b""))
+    except (SyntaxError, ValueError):
+        return found
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg == "setup_requires":
+            try:
+                value = ast.literal_eval(node.value)
+            except (ValueError, TypeError, SyntaxError):
+                continue
+            values = [value] if isinstance(value, str) else value
+            if isinstance(values, list | tuple):
+                found += [str(v) for v in values if isinstance(v, str)]
+    return found

@@ -46,6 +46,7 @@ from aomaas.engine.sandbox import SandboxResult, output_tail, run_sandboxed
 from aomaas.engine.scmversion import release_version
 from aomaas.engine.sdists import (
     DEFAULT_INDEX,
+    build_requirements,
     declared_requirements,
     download_sdist,
     local_requirements,
@@ -303,10 +304,12 @@ def _with_sdists(
     if not names or set(direct) != names:
         return None
     needed: list[str] = []
+    tooling: list[str] = []
     for _line, parsed in direct.values():
         sdist = _download_sdist(parsed, work / SDIST_DIR)
         if sdist is None:
             return None
+        tooling += build_requirements(sdist)
         for line in declared_requirements(sdist):
             declared = _requirement(line)
             if declared is not None and canonicalize_name(declared.name) not in names:
@@ -314,7 +317,7 @@ def _with_sdists(
     kept = [line for line in wanted.requirements if line not in {v[0] for v in direct.values()}]
     kept += needed
     (work / "requirements.txt").write_text("".join(f"{line}\n" for line in kept))
-    (work / "sdist-build.txt").write_text("setuptools>=40.8.0\nwheel\n")
+    (work / "sdist-build.txt").write_text("".join(f"{r}\n" for r in dict.fromkeys(tooling)))
     tools = ["--target", str(work / "sdist-build-env"), "-r", "sdist-build.txt"]
     done = installer.run(["--no-build", *tools, *window], work, [work], network=True)
     if done.returncode != 0 or done.timed_out:

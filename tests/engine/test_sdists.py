@@ -6,7 +6,7 @@ import io
 import tarfile
 from pathlib import Path
 
-from aomaas.engine.sdists import declared_requirements, local_requirements
+from aomaas.engine.sdists import build_requirements, declared_requirements, local_requirements
 
 
 def _sdist(dest: Path, files: dict[str, str]) -> Path:
@@ -43,3 +43,18 @@ def test_a_newer_sdist_names_them_in_pkg_info(tmp_path: Path) -> None:
     assert declared_requirements(path) == ["requests>=2", "idna; python_version < '3.8'"]
     (tmp_path / "broken.tar.gz").write_bytes(b"not an archive")
     assert declared_requirements(tmp_path / "broken.tar.gz") == []
+
+
+def test_what_building_an_sdist_needs_is_read_without_running_it(tmp_path: Path) -> None:
+    """flake8-mutable's setup.py asks for pytest-runner (setup_requires) to be built."""
+    setup_py = (
+        "from setuptools import setup\nraise SystemExit('never run')\n"
+        "setup(name='x', setup_requires=['pytest-runner'])\n"
+    )
+    path = _sdist(tmp_path, {"PKG-INFO": "Metadata-Version: 2.1\nName: x\n", "setup.py": setup_py})
+    assert build_requirements(path) == ["setuptools>=40.8.0", "wheel", "pytest-runner"]
+    other = tmp_path / "other"
+    other.mkdir()
+    pyproject = '[build-system]\nrequires = ["flit_core>=3.2"]\n'
+    built = _sdist(other, {"pyproject.toml": pyproject, "setup.py": "x = ("})
+    assert build_requirements(built) == ["flit_core>=3.2"]
