@@ -17,7 +17,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -359,12 +359,23 @@ def sync(source: RepoSource, policy: WorkspacePolicy, key: str) -> Checkout:
         except WorkspaceError as exc:
             raise _explain_fetch_error(exc, source, dest, env, config, secrets, policy) from None
         commit = run_git(["rev-parse", "--verify", "FETCH_HEAD^{commit}"], dest).strip()
-        branch = source.branch or _default_branch(remote, dest, env, config, secrets, policy)
+
+        def ls_remote(*options: str, pattern: str = "") -> str:
+            return run_git(
+                ["ls-remote", *options, "--", remote, *([pattern] if pattern else [])],
+                dest,
+                env_extra=env,
+                config=config,
+                timeout=policy.clone_timeout,
+                secrets=secrets,
+            )
+
+        branch = source.branch or _default_branch(ls_remote)
         _enforce_limits(dest, commit, policy)
         run_git(["checkout", "--quiet", "--force", "-B", branch, commit], dest)
         run_git(["clean", "-ffdxq"], dest)
         run_git(["update-ref", f"refs/remotes/origin/{branch}", commit], dest)
-        _record_remote_release(remote, dest, env, config, secrets, policy)
+        _record_remote_release(ls_remote, dest)
         return Checkout(path=dest, commit=commit, branch=branch)
 
 
@@ -399,34 +410,14 @@ def _explain_fetch_error(
     return exc
 
 
-def _default_branch(
-    remote: str,
-    dest: Path,
-    env: dict[str, str],
-    config: list[tuple[str, str]],
-    secrets: list[str],
-    policy: WorkspacePolicy,
-) -> str:
-    out = run_git(
-        ["ls-remote", "--symref", "--", remote, "HEAD"],
-        dest,
-        env_extra=env,
-        config=config,
-        timeout=policy.clone_timeout,
-        secrets=secrets,
-    )
+def _default_branch(ls_remote: Callable[..., str]) -> str:
+    """The remote's default branch (what its HEAD points at), "main" if it does not say."""
+    out = ls_remote("--symref", pattern="HEAD")
     match = re.search(r"^ref: refs/heads/(\S+)\s+HEAD", out, re.MULTILINE)
     return match.group(1) if match else "main"
 
 
-def _record_remote_release(
-    remote: str,
-    dest: Path,
-    env: dict[str, str],
-    config: list[tuple[str, str]],
-    secrets: list[str],
-    policy: WorkspacePolicy,
-) -> None:
+def _record_remote_release(ls_remote: Callable[..., str], dest: Path) -> None:
     """Keep the highest release tag the remote lists (names only: the clone has no tags).
 
     A git-versioned project is built as that version in the test environment
@@ -434,14 +425,7 @@ def _record_remote_release(
     leaves the clone's configuration without it.
     """
     try:
-        out = run_git(
-            ["ls-remote", "--tags", "--refs", "--", remote],
-            dest,
-            env_extra=env,
-            config=config,
-            timeout=policy.clone_timeout,
-            secrets=secrets,
-        )
+        out = ls_remote("--tags", "--refs")
     except WorkspaceError:
         out = ""
     names = [line.rsplit("refs/tags/", 1)[-1] for line in out.splitlines() if "refs/tags/" in line]

@@ -28,6 +28,12 @@ NET = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
 #: ``requests`` is not installed in the sandbox: a stand-in module the code imports.
 REQUESTS = "def get(url, **kwargs):\n    return (url, kwargs)\n"
 FLAT = {**PASSING_SUITE, "calc/net.py": NET, "requests.py": REQUESTS}
+#: A src-layout package with the same network call (and the same stand-in for requests).
+SRC_PACKAGE = {
+    "src/calcpkg/__init__.py": '"""Calculator."""\n\n\ndef add(a, b):\n    return a + b\n',
+    "src/calcpkg/net.py": NET,
+    "src/requests.py": REQUESTS,
+}
 
 
 def fix(root: Path, install: bool = False) -> Implementation:
@@ -216,9 +222,7 @@ def test_a_project_that_must_be_installed_is_installed_with_its_test_dependencie
     root = tmp_path / "repo"
     files = {
         "pyproject.toml": SRC_PYPROJECT,
-        "src/calcpkg/__init__.py": '"""Calculator."""\n\n\ndef add(a, b):\n    return a + b\n',
-        "src/calcpkg/net.py": NET,
-        "src/requests.py": REQUESTS,
+        **SRC_PACKAGE,
         "tests/test_calc.py": SRC_TEST,
     }
     make_repo(root, files)
@@ -267,9 +271,7 @@ def test_a_project_versioned_by_git_tags_installs_from_the_copy_without_git(
     root = tmp_path / "repo"
     files = {
         "pyproject.toml": SCM_PYPROJECT,
-        "src/calcpkg/__init__.py": '"""Calculator."""\n\n\ndef add(a, b):\n    return a + b\n',
-        "src/calcpkg/net.py": NET,
-        "src/requests.py": REQUESTS,
+        **SRC_PACKAGE,
         "tests/test_calc.py": SCM_TEST,
     }
     make_repo(root, files)
@@ -285,9 +287,7 @@ def test_a_post_release_tag_versions_the_build(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     files = {
         "pyproject.toml": SCM_PYPROJECT,
-        "src/calcpkg/__init__.py": '"""Calculator."""\n\n\ndef add(a, b):\n    return a + b\n',
-        "src/calcpkg/net.py": NET,
-        "src/requests.py": REQUESTS,
+        **SRC_PACKAGE,
         "tests/test_calc.py": SCM_TEST.replace('"2.5.1"', '"2.9.0.post0"'),
     }
     make_repo(root, files)
@@ -299,9 +299,7 @@ def test_a_post_release_tag_versions_the_build(tmp_path: Path) -> None:
 #: A suite whose conftest needs the release of six of its time (1.10.0, 2015), not today's.
 OF_ITS_TIME = {
     "pyproject.toml": '[project]\nname = "calcpkg"\nversion = "1.0"\ndependencies = ["six"]\n',
-    "src/calcpkg/__init__.py": '"""Calculator."""\n\n\ndef add(a, b):\n    return a + b\n',
-    "src/calcpkg/net.py": NET,
-    "src/requests.py": REQUESTS,
+    **SRC_PACKAGE,
     "tests/conftest.py": 'import six\n\nassert six.__version__ == "1.10.0", six.__version__\n',
     "tests/test_calc.py": "from calcpkg import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n",
 }
