@@ -107,7 +107,7 @@ def _remote(url: str) -> bool:
     return "://" in url and "file" not in url.split("://")[0]
 
 
-def _parsed(spec: str) -> Requirement | None:
+def parse_requirement(spec: str) -> Requirement | None:
     """``spec`` as a requirement, or None (invalid, or naming an environment variable)."""
     if "${" in spec:
         return None
@@ -174,7 +174,7 @@ class _Collector:
 
     def named(self, spec: str) -> Requirement | None:
         """``spec`` when it is a requirement by name; a remote URL is recorded as left out."""
-        req = _parsed(spec)
+        req = parse_requirement(spec)
         if req is not None and req.url is not None:
             if _remote(req.url):
                 self.found.left_out.append(f"{req.name} @ {without_userinfo(req.url)}")

@@ -51,7 +51,8 @@ from aomaas.engine.sandbox import (
     sandbox_python,
 )
 from aomaas.engine.testdeps import ENVIRONMENT_FILES, InstallPlan, install_plan
-from aomaas.engine.testinstall import Installer, InstallFailed, install
+from aomaas.engine.testinstall import Installer, install
+from aomaas.engine.testinstall import SuiteNotRun as SuiteNotRun  # raised from here too
 from aomaas.engine.workspace import locked, run_git
 
 REQUIREMENTS = (
@@ -115,18 +116,6 @@ class SuiteRun:
     def usable(self) -> bool:
         """pytest ran to the end and wrote its report."""
         return not self.stopped
-
-
-class SuiteNotRun(Exception):
-    """The suite cannot be run here; the message says why (shown in the proof).
-
-    ``lasting``: the package index could not be reached, or the install timed out; an
-    environment with other releases would fail alike.
-    """
-
-    def __init__(self, message: str, *, lasting: bool = False) -> None:
-        super().__init__(message)
-        self.lasting = lasting
 
 
 def declared_dependencies(root: Path, manifests: dict[str, Any] | None = None) -> list[str]:
@@ -388,10 +377,7 @@ def _build_venv(
         installer = Installer(
             _uv(cache), python, cache, settings.timeout, settings.memory_mb, hidden_paths(settings)
         )
-        try:
-            install(installer, plan, root)
-        except InstallFailed as failed:
-            raise SuiteNotRun(str(failed), lasting=failed.lasting) from None
+        install(installer, plan, root)  # SuiteNotRun, with the reason, when it fails
     marker.write_text(f"installed: {plan.describe()}\n")
     return python
 

@@ -38,10 +38,16 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
+from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from aomaas.engine.prefetch import Prefetch, prefetch_plan, userinfo, without_userinfo
+from aomaas.engine.prefetch import (
+    Prefetch,
+    parse_requirement,
+    prefetch_plan,
+    userinfo,
+    without_userinfo,
+)
 from aomaas.engine.sandbox import SandboxResult, output_tail, run_sandboxed
 from aomaas.engine.scmversion import release_version
 from aomaas.engine.sdists import (
@@ -91,8 +97,8 @@ _URL = re.compile(r"[A-Za-z][\w+.-]*://\S+")
 SHORTEST_CREDENTIAL = 8
 
 
-class InstallFailed(Exception):
-    """The environment could not be installed; the message says why, as the proof shows it.
+class SuiteNotRun(Exception):
+    """The suite cannot be run here; the message says why (shown in the proof).
 
     ``lasting``: the package index could not be reached, or a step timed out; an
     attempt with other releases would fail alike.
@@ -203,7 +209,7 @@ def _why(done: SandboxResult) -> str:
     return redact(output_tail(done.stderr or done.stdout, 400), index_credentials())
 
 
-def _fetch_failed(done: SandboxResult) -> InstallFailed:
+def _fetch_failed(done: SandboxResult) -> SuiteNotRun:
     """Why the fetch failed, as the proof says it."""
     output = done.stderr + done.stdout
     unwheeled = list(dict.fromkeys(a or b for a, b in _NO_WHEEL.findall(output)))
@@ -211,18 +217,18 @@ def _fetch_failed(done: SandboxResult) -> InstallFailed:
         has, them, their = (
             ("has", "it", "its") if len(unwheeled) == 1 else ("have", "them", "their")
         )
-        return InstallFailed(
+        return SuiteNotRun(
             f"tests not run: {', '.join(unwheeled)} {has} no usable wheel, and building {them} "
             f"would run {their} code with the network on (the fetch takes wheels only): "
             f"{_why(done)}"
         )
     if _UNREACHABLE.search(output) and not done.timed_out:
-        return InstallFailed(
+        return SuiteNotRun(
             "tests not run: the package index could not be reached or did not answer: "
             + _why(done),
             lasting=True,
         )
-    return InstallFailed(
+    return SuiteNotRun(
         "tests not run: fetching the declared dependencies from the package index "
         f"failed: {_why(done)}",
         lasting=done.timed_out,
@@ -236,33 +242,42 @@ def _fetch(installer: Installer, wanted: Prefetch, work: Path, window: list[str]
     ``window``: the plan's release-date arguments, so that the offline build finds
     in the cache the releases it will choose.
     """
-    venv = installer.python.parent.parent
-    steps: list[tuple[list[str], list[Path]]] = []
     if wanted.build:
         (work / "build.txt").write_text(wanted.build_file())
-        steps.append((["--target", str(work / "build-env"), "-r", "build.txt"], [work]))
+        _checked(_fetch_into_target(installer, work, "build", window))
+        shutil.rmtree(work / "build-env", ignore_errors=True)
     if wanted.requirements:
         (work / "requirements.txt").write_text(wanted.requirements_file())
         (work / "constraints.txt").write_text(wanted.constraints_file())
-        steps.append((["-r", "requirements.txt", "-c", "constraints.txt"], [work, venv]))
-    for args, writable in steps:
-        done = installer.run(["--no-build", *args, *window], work, writable, network=True)
-        if done.returncode != 0 and not done.timed_out and args[:2] == ["-r", "requirements.txt"]:
+        done = _fetch_requirements(installer, work, window)
+        if done.returncode != 0 and not done.timed_out:
             done = _with_sdists(installer, wanted, work, window, done) or done
-        if done.returncode != 0 or done.timed_out:
-            raise _fetch_failed(done)
-    shutil.rmtree(work / "build-env", ignore_errors=True)
+        _checked(done)
+
+
+def _checked(done: SandboxResult) -> None:
+    """SuiteNotRun, with the reason, unless the fetch step ``done`` succeeded."""
+    if done.returncode != 0 or done.timed_out:
+        raise _fetch_failed(done)
+
+
+def _fetch_into_target(
+    installer: Installer, work: Path, name: str, window: list[str]
+) -> SandboxResult:
+    """Fetch ``work/<name>.txt`` into a scratch target (only so that it is in the cache)."""
+    args = ["--target", str(work / f"{name}-env"), "-r", f"{name}.txt"]
+    return installer.run(["--no-build", *args, *window], work, [work], network=True)
+
+
+def _fetch_requirements(installer: Installer, work: Path, window: list[str]) -> SandboxResult:
+    """Fetch ``work/requirements.txt`` (with its constraints) into the venv."""
+    venv = installer.python.parent.parent
+    args = ["--no-build", "-r", "requirements.txt", "-c", "constraints.txt", *window]
+    return installer.run(args, work, [work, venv], network=True)
 
 
 #: Where the sdists of requirements without a wheel wait for the offline build.
 SDIST_DIR = "sdists"
-
-
-def _requirement(line: str) -> Requirement | None:
-    try:
-        return Requirement(line)
-    except InvalidRequirement:
-        return None
 
 
 def _engine_indexes() -> list[tuple[str, tuple[str, str]]]:
@@ -298,7 +313,7 @@ def _with_sdists(
     names = {canonicalize_name(a or b) for a, b in _NO_WHEEL.findall(failed.stderr + failed.stdout)}
     direct = {}
     for line in wanted.requirements:
-        parsed = _requirement(line)
+        parsed = parse_requirement(line)
         if parsed is not None and canonicalize_name(parsed.name) in names:
             direct[canonicalize_name(parsed.name)] = (line, parsed)
     if not names or set(direct) != names:
@@ -311,20 +326,17 @@ def _with_sdists(
             return None
         tooling += build_requirements(sdist)
         for line in declared_requirements(sdist):
-            declared = _requirement(line)
+            declared = parse_requirement(line)
             if declared is not None and canonicalize_name(declared.name) not in names:
                 needed.append(line)  # fetched as wheels: the offline build needs them
     kept = [line for line in wanted.requirements if line not in {v[0] for v in direct.values()}]
     kept += needed
     (work / "requirements.txt").write_text("".join(f"{line}\n" for line in kept))
     (work / "sdist-build.txt").write_text("".join(f"{r}\n" for r in dict.fromkeys(tooling)))
-    tools = ["--target", str(work / "sdist-build-env"), "-r", "sdist-build.txt"]
-    done = installer.run(["--no-build", *tools, *window], work, [work], network=True)
+    done = _fetch_into_target(installer, work, "sdist-build", window)
     if done.returncode != 0 or done.timed_out:
         return done
-    venv = installer.python.parent.parent
-    again = ["-r", "requirements.txt", "-c", "constraints.txt"]
-    return installer.run(["--no-build", *again, *window], work, [work, venv], network=True)
+    return _fetch_requirements(installer, work, window)
 
 
 def _build(
@@ -339,15 +351,12 @@ def _build(
     shutil.copytree(root, source, symlinks=True, ignore=shutil.ignore_patterns(".git"))
     venv = installer.python.parent.parent
     local = local_requirements(work / SDIST_DIR)
-    overrides = work / "sdist-overrides.txt"
-    overrides.write_text("".join(f"{line}\n" for line in local))
+    override: list[str] = []
+    if local:
+        (work / "sdist-overrides.txt").write_text("".join(f"{line}\n" for line in local))
+        override = ["--override", str(work / "sdist-overrides.txt")]
     done = installer.run(
-        [
-            "--offline",
-            *plan.arguments(),
-            *local,
-            *(["--override", str(overrides)] if local else []),
-        ],
+        ["--offline", *plan.arguments(), *local, *override],
         source,
         [venv, work],
         network=False,
@@ -363,13 +372,13 @@ def _build(
             "(only requirements by name that the repository's files declare are fetched, as "
             f"wheels from the engine's package index{skipped}): {why}"
         )
-    raise InstallFailed(
+    raise SuiteNotRun(
         f"tests not run: installing {plan.describe()} failed: {why}", lasting=done.timed_out
     )
 
 
 def _empty(directory: Path) -> None:
-    """Remove ``directory`` whatever modes its folders were left with; InstallFailed if it stays."""
+    """Remove ``directory`` whatever modes its folders were left with; SuiteNotRun if it stays."""
     directory.chmod(0o755)
     for parent, folders, _ in os.walk(directory):
         for name in folders:
@@ -377,7 +386,7 @@ def _empty(directory: Path) -> None:
                 Path(parent, name).chmod(0o755)  # before os.walk lists it
     shutil.rmtree(directory, ignore_errors=True)
     if directory.exists():
-        raise InstallFailed(f"tests not run: could not empty the uv cache {directory}")
+        raise SuiteNotRun(f"tests not run: could not empty the uv cache {directory}")
 
 
 def install(installer: Installer, plan: InstallPlan, root: Path) -> None:
@@ -385,7 +394,7 @@ def install(installer: Installer, plan: InstallPlan, root: Path) -> None:
 
     The repository's uv cache starts empty: the last offline build could write to it,
     and nothing the repository's code wrote may be used where the network is kept.
-    InstallFailed, with the reason, when either phase fails.
+    SuiteNotRun, with the reason, when either phase fails.
     """
     if installer.uv_cache.exists():
         _empty(installer.uv_cache)

@@ -12,12 +12,12 @@ import urllib.parse
 from typing import Any
 
 from aomaas.engine.prefetch import userinfo
-from aomaas.engine.testinstall import index_credentials
+from aomaas.engine.testinstall import SHORTEST_CREDENTIAL, index_credentials
 from aomaas.engine.workspace import redact
 from aomaas.settings import Settings
 
 #: Shorter values are not replaced: they would mangle ordinary text and protect nothing.
-MIN_LENGTH = 8
+MIN_LENGTH = SHORTEST_CREDENTIAL
 
 
 def service_secrets(settings: Settings) -> list[str]:
