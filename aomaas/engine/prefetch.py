@@ -31,7 +31,7 @@ say why.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -192,6 +192,12 @@ class _Collector:
         (self.found.constraints if constraint else self.found.requirements).append(str(req))
 
 
+def _by_name(spec: str) -> Requirement | None:
+    """``spec`` when it is a requirement by name (no direct URL), else None."""
+    req = parse_requirement(spec)
+    return req if req is not None and req.url is None else None
+
+
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
@@ -271,12 +277,16 @@ def _group(groups: dict[str, Any], name: str, seen: set[str]) -> Iterator[str]:
             yield from _group(groups, entry["include-group"], seen)
 
 
-def _build_requirements(pyproject: dict[str, Any], collector: _Collector) -> list[str]:
-    """What building the project needs, from ``[build-system] requires`` (no backend hook)."""
+def build_requirements(
+    pyproject: dict[str, Any], named: Callable[[str], Requirement | None] | None = None
+) -> list[str]:
+    """What building a project needs, from ``[build-system] requires`` (no backend hook):
+    requirements by name only (``named`` decides, by default any without a URL)."""
     system = pyproject.get("build-system")
     requires = system.get("requires") if isinstance(system, dict) else None
     specs = _strings(requires) if isinstance(requires, list) else list(LEGACY_BUILD)
-    found = [str(req) for req in map(collector.named, specs) if req is not None]
+    keep = named or _by_name
+    found = [str(req) for req in map(keep, specs) if req is not None]
     names = {canonicalize_name(Requirement(spec).name) for spec in found}
     if "setuptools" in names and "wheel" not in names:
         found.append("wheel")
@@ -306,5 +316,5 @@ def prefetch_plan(root: Path, plan: InstallPlan) -> Prefetch:
     for spec in [*plan.dev_requirements, *plan.requirements]:
         collector.line(spec)
     if plan.project:
-        collector.found.build = _build_requirements(pyproject, collector)
+        collector.found.build = build_requirements(pyproject, collector.named)
     return collector.found

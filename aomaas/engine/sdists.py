@@ -9,7 +9,6 @@ Only PEP 503 "simple" pages are read; nothing is unpacked or executed here.
 
 from __future__ import annotations
 
-import ast
 import base64
 import email.parser
 import hashlib
@@ -25,6 +24,9 @@ from pathlib import Path
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
+
+from aomaas.engine.index.facts import decode_text, extract_facts
+from aomaas.engine.prefetch import build_requirements as build_requirements_of
 
 #: Where the engine's uv looks when no index is configured.
 DEFAULT_INDEX = "https://pypi.org/simple"
@@ -73,8 +75,6 @@ def newest_sdist(
 ) -> tuple[str, str] | None:
     """The URL (without fragment) and sha256 of the newest non-yanked sdist of ``name`` that
     ``wanted`` allows, from the simple page at ``index``; None when there is none."""
-    if not index.startswith(("https://", "http://")):
-        return None
     page_url = f"{index.rstrip('/')}/{canonicalize_name(name)}/"
     page = _Links()
     page.feed(_open(page_url, credentials, timeout).decode("utf-8", "replace"))
@@ -172,33 +172,17 @@ def declared_requirements(path: Path) -> list[str]:
 
 def build_requirements(path: Path) -> list[str]:
     """What building the sdist at ``path`` needs: its ``[build-system] requires`` (setuptools
-    and wheel without one) and the literal ``setup_requires`` of its ``setup.py``, read with
-    ``ast`` (flake8-mutable's ``pytest-runner``). Nothing is unpacked or run."""
+    and wheel without one; :func:`aomaas.engine.prefetch.build_requirements`) and the literal
+    ``setup_requires`` of its ``setup()`` (flake8-mutable's ``pytest-runner``; read as the
+    index reads setup.py). Nothing is unpacked or run."""
     try:
         members = _members(path)
     except (OSError, tarfile.TarError, zipfile.BadZipFile, EOFError):
         return []
-    found: list[str] = []
     try:
-        system = tomllib.loads(members.get("pyproject.toml", b"").decode("utf-8", "replace"))
+        pyproject = tomllib.loads(members.get("pyproject.toml", b"").decode("utf-8", "replace"))
     except tomllib.TOMLDecodeError:
-        system = {}
-    requires = system.get("build-system", {}).get("requires")
-    if isinstance(requires, list):
-        found += [str(item) for item in requires]
-    else:
-        found += ["setuptools>=40.8.0", "wheel"]
-    try:
-        tree = ast.parse(members.get("setup.py", b""))
-    except (SyntaxError, ValueError):
-        return found
-    for node in ast.walk(tree):
-        if isinstance(node, ast.keyword) and node.arg == "setup_requires":
-            try:
-                value = ast.literal_eval(node.value)
-            except (ValueError, TypeError, SyntaxError):
-                continue
-            values = [value] if isinstance(value, str) else value
-            if isinstance(values, list | tuple):
-                found += [str(v) for v in values if isinstance(v, str)]
-    return found
+        pyproject = {}
+    setup_py = decode_text(members.get("setup.py", b""), python=True) or ""
+    setup = extract_facts("setup.py", "manifest", setup_py) if setup_py else {}
+    return build_requirements_of(pyproject) + list(setup.get("setup_requires", []))

@@ -534,6 +534,10 @@ def _setup_py(text: str) -> dict[str, Any]:
                         ]
             elif keyword.arg == "python_requires" and isinstance(value, str):
                 found["requires_python"] = value
+            elif keyword.arg == "setup_requires":
+                values = [value] if isinstance(value, str) else value
+                if isinstance(values, list | tuple):
+                    found["setup_requires"] = [v for v in values if isinstance(v, str)]
             elif keyword.arg == "name" and isinstance(value, str):
                 found["name"] = value
             elif keyword.arg in ("maintainer_email", "author_email"):
