@@ -20,6 +20,7 @@ from typing import Any
 from aomaas.engine.index.facts import (
     decode_text,
     extract_facts,
+    fact_kind,
     is_guidance,
     names_security_route,
 )
@@ -118,7 +119,7 @@ def _security_route(root: Path) -> str | None:
     )
     for name in candidates:
         path = root / name
-        readme = "/" not in name and name.lower().startswith("readme")
+        readme = fact_kind(name) == "readme"
         if not (readme or is_guidance(name)) or path.is_symlink() or not path.is_file():
             continue
         text = decode_text(path.read_bytes()[:MAX_GUIDANCE_BYTES]) or ""
@@ -177,10 +178,17 @@ def security_contact(root: Path | None) -> tuple[Preflight, str]:
 
 def security_policy(root: Path | None, facts: object) -> Preflight:
     """A SECURITY.md only where nobody has a policy and a private route is known."""
+    return security_policy_and_route(root, facts)[0]
+
+
+def security_policy_and_route(root: Path | None, facts: object) -> tuple[Preflight, str]:
+    """:func:`security_policy`'s verdict and the route a new SECURITY.md names ("" when it
+    is not to be written), read once."""
     if isinstance(facts, CommunityFacts):
         for path in OWNER_FILES:
             if path.rsplit("/", 1)[-1] == "SECURITY.md" and path in facts.owner_files:
-                return _covered(facts.owner_files[path], "security policy for the organisation")
+                where = facts.owner_files[path]
+                return _covered(where, "security policy for the organisation"), ""
     if root is not None:
         found = (
             _existing(root, _variants("SECURITY"))
@@ -190,9 +198,9 @@ def security_policy(root: Path | None, facts: object) -> Preflight:
             or _security_route(root)
         )
         if found:
-            return _covered(found, "security policy")
-    verdict, _ = security_contact(root)
-    return Preflight(verdict.refusal, _unchecked(facts) + verdict.notes)
+            return _covered(found, "security policy"), ""
+    verdict, route = security_contact(root)
+    return Preflight(verdict.refusal, _unchecked(facts) + verdict.notes), route
 
 
 def contributing(root: Path | None, facts: object) -> Preflight:

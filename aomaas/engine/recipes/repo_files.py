@@ -34,8 +34,8 @@ class SecurityPolicy(Recipe):
 
     def apply(self, root: Path, finding: Finding, settings: RecipeSettings) -> list[str]:
         """Write SECURITY.md naming the known private route (no promise on anyone's behalf)."""
-        _go_ahead(community.security_policy(root, None))
-        _, contact = community.security_contact(root)
+        verdict, contact = community.security_policy_and_route(root, None)
+        _go_ahead(verdict)
         reporting = textwrap.fill(
             templates.SECURITY_REPORTING.format(contact=contact),
             width=79,
