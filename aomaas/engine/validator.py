@@ -310,6 +310,20 @@ def _baseline_problem(run: SuiteRun) -> str | None:
     return None
 
 
+@dataclass(slots=True)
+class _Attempt:
+    """One environment and the run before the change in it, or why there is none."""
+
+    python: Path | None = None
+    run: SuiteRun | None = None
+    why: str = ""  # why it is no test run ("" when it is one)
+    lasting: bool = False  # another attempt would fail alike (a timeout, no index)
+
+    def ran(self) -> bool:
+        """Whether the suite ran here."""
+        return self.run is not None and not self.why
+
+
 def _baseline(
     base_tree: Path,
     head_tree: Path,
@@ -327,15 +341,12 @@ def _baseline(
     would only double the wait). Returns the python, the run and a note saying which
     releases were used, or the reason.
     """
-    lasting = False
 
-    def attempt(as_of: str) -> tuple[Path, SuiteRun, str | None] | str:
-        nonlocal lasting
+    def attempt(as_of: str) -> _Attempt:
         try:
             python = prepare_environment(head_tree, settings.tests, index.manifests, as_of)
         except SuiteNotRun as reason:
-            lasting = reason.lasting
-            return str(reason)
+            return _Attempt(why=str(reason), lasting=reason.lasting)
         run = BASE_RUNS.get(
             base_tree,
             (base_commit, str(python)),
@@ -343,27 +354,25 @@ def _baseline(
                 _copy_tree(base_tree, scratch / f"before{as_of[:10]}"), python, settings.tests
             ),
         )
-        lasting = run.timed_out
-        return python, run, _baseline_problem(run)
-
-    def reason(outcome: tuple[Path, SuiteRun, str | None] | str) -> str:
-        return outcome if isinstance(outcome, str) else f"tests could not run: {outcome[2]}"
+        problem = _baseline_problem(run)
+        why = f"tests could not run: {problem}" if problem else ""
+        return _Attempt(python, run, why, run.timed_out)
 
     today = attempt("")
-    if not isinstance(today, str) and today[2] is None:
-        return today[0], today[1], ""
-    if not settings.tests.install_dependencies or install_plan(head_tree).empty():
-        return today if isinstance(today, str) else (today[0], today[1], "")
-    if lasting:
+    if today.ran() or not settings.tests.install_dependencies or install_plan(head_tree).empty():
+        if today.python is None or today.run is None:
+            return today.why
+        return today.python, today.run, ""  # the caller says why a run is no test run
+    if today.lasting:
         return (
-            f"{reason(today)} (not tried again with the releases before the commit's date: "
+            f"{today.why} (not tried again with the releases before the commit's date: "
             "that would fail alike, after as long a wait)"
         )
     moment = run_git(["log", "-1", "--format=%cI", base_commit], base_tree, check=False).strip()
-    then = attempt(moment) if moment else "the base commit has no date"
-    if not isinstance(then, str) and then[2] is None:
-        return then[0], then[1], f" (with today's releases: {_shortened(reason(today))})"
-    return f"{reason(today)}; with the releases before {moment} neither: {reason(then)}"
+    then = attempt(moment) if moment else _Attempt(why="the base commit has no date")
+    if then.ran() and then.python is not None and then.run is not None:  # (for mypy)
+        return then.python, then.run, f" (with today's releases: {_shortened(today.why)})"
+    return f"{today.why}; with the releases before {moment} neither: {then.why}"
 
 
 def _shortened(text: str, limit: int = 300) -> str:
