@@ -76,12 +76,8 @@ class SourceContext:
     def import_in_scope(self, line: int) -> bool:
         """An ``import`` statement on ``line`` inside a function or class (a test importing
         a module, or importing a name twice, checks that the import works)."""
-        if self.tree is None or not self.scope(line):
-            return False
-        return any(
-            isinstance(node, ast.Import | ast.ImportFrom) and node.lineno == line
-            for node in ast.walk(self.tree)
-        )
+        statement = self._innermost(line)
+        return isinstance(statement, ast.Import | ast.ImportFrom) and bool(self.scope(line))
 
     def scope(self, line: int) -> str:
         """The dotted name of the functions and classes enclosing ``line`` ("" at module level)."""
