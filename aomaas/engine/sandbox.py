@@ -337,12 +337,12 @@ def run_sandboxed(
         home = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="aomaas-home-")))
         keep = [home, *(Path(p).resolve() for p in writable)]
         stage = None
-        if hidden and level == "namespaces":
+        if hidden:  # only with namespaces (checked above)
             stage = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="aomaas-stage-")))
-        hide = hiding(hidden, [*keep, *readable], stage) if level == "namespaces" else []
         _hand_over([*keep, *([stage] if stage else [])])
         command = list(argv)
         if level == "namespaces":
+            hide = hiding(hidden, [*keep, *readable], stage)
             command = [*_setup(network, keep, hide, stage), *command]
         started = time.monotonic()
         proc = subprocess.Popen(

@@ -15,20 +15,22 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aomaas.engine.findings import Finding, OpportunityType
 from aomaas.engine.index import RepoIndex, build_index
 from aomaas.engine.miners import mine
 from aomaas.engine.numbering import number_findings
-from aomaas.engine.recipes.community import CommunityFacts
-from aomaas.engine.recipes.covered import LeftOut, leave_out_covered
 from aomaas.engine.workspace import (
     detached_worktree,
     head_commit,
     repo_toplevel,
     uncommitted_changes,
 )
+
+if TYPE_CHECKING:  # the recipes (and libcst) load only when a scan leaves findings out
+    from aomaas.engine.recipes.community import CommunityFacts
+    from aomaas.engine.recipes.covered import LeftOut
 
 
 @dataclass
@@ -104,6 +106,8 @@ def scan(
     numbers = number_findings(root, findings, warn=progress)
     left_out: list[LeftOut] = []
     if community is not None:
+        from aomaas.engine.recipes.covered import leave_out_covered  # see TYPE_CHECKING above
+
         findings, left_out = leave_out_covered(findings, community)
     selected = findings if max_results is None else findings[:max_results]
     return ScanReport(

@@ -182,8 +182,6 @@ def assess(root: Path, finding: Finding) -> Preflight:
             f"supports Python {major}.{minor} ({where}); replacing the algorithm would change "
             "values that stored data or other programs may expect, so a person must decide"
         )
-    path = target(root, finding.location)
-    source = path.read_text(encoding="utf-8") if path.is_file() else ""
     names = _names_around(source, finding.line)
     risky = _words(names, SECURITY_WORDS)
     if risky:
@@ -240,11 +238,14 @@ class WeakHash(CallCodemod):
         """Add the keyword to a weak hashlib constructor call."""
         if has_star_args(call) or keyword(call, "usedforsecurity") is not None:
             return None
-        if any(n.startswith("hashlib.") and n.rsplit(".", 1)[-1] in WEAK for n in names):
-            return with_keyword(call, "usedforsecurity", cst.Name("False"))
-        if "hashlib.new" in names and call.args:
+        if _weak_constructor_named(names) or ("hashlib.new" in names and call.args):
             return with_keyword(call, "usedforsecurity", cst.Name("False"))
         return None
+
+
+def _weak_constructor_named(names: set[str]) -> bool:
+    """Whether a call's qualified names are a weak hashlib constructor (``hashlib.md5``)."""
+    return any(n.startswith("hashlib.") and n.rsplit(".", 1)[-1] in WEAK for n in names)
 
 
 def _sha256(call: cst.Call, names: set[str], context: CodemodContext) -> cst.Call | None:
@@ -252,7 +253,7 @@ def _sha256(call: cst.Call, names: set[str], context: CodemodContext) -> cst.Cal
     func = call.func
     if not isinstance(func, cst.Attribute):
         return None
-    if any(n.startswith("hashlib.") and n.rsplit(".", 1)[-1] in WEAK for n in names):
+    if _weak_constructor_named(names):
         return call.with_changes(func=func.with_changes(attr=cst.Name("sha256")))
     first = call.args[0].value if call.args else None
     if "hashlib.new" not in names or not isinstance(first, cst.SimpleString):
