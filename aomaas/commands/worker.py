@@ -42,7 +42,7 @@ async def _serve_worker(settings: Settings) -> int:
     from aomaas.app import wire_tasks
     from aomaas.bot.redelivery import redeliver_forever
     from aomaas.jobs.context import Services
-    from aomaas.jobs.sweeper import lost_after, sweep_forever, sweep_once
+    from aomaas.jobs.sweeper import sweep_forever, sweep_once
     from aomaas.jobs.worker import WorkerPool
     from aomaas.store.db import make_engine, make_sessionmaker
 
@@ -57,13 +57,7 @@ async def _serve_worker(settings: Settings) -> int:
     pool.start()
     print(f"aomaas worker {pool.runtime.worker_id} running", file=sys.stderr, flush=True)
     services = Services(enqueuer=pool.enqueuer)  # the sweeps' own: they run on this loop
-    await sweep_once(
-        sessions,
-        pool.enqueuer,
-        settings,
-        stale_pending_after=lost_after(settings),
-        services=services,
-    )
+    await sweep_once(sessions, pool.enqueuer, settings, services=services)
     sweeper = asyncio.create_task(sweep_forever(sessions, pool.enqueuer, settings, services))
     redeliverer = asyncio.create_task(redeliver_forever(settings, sessions, {}))
     await stop.wait()

@@ -45,11 +45,13 @@ async def sweep_once(
     enqueuer: Enqueuer,
     settings: Settings,
     *,
-    stale_pending_after: timedelta,
+    stale_pending_after: timedelta | None = None,
     all_running: bool = False,
     services: Services | None = None,
 ) -> int:
     """Re-enqueue what needs it and report what was given up; returns how many messages were sent.
+
+    ``stale_pending_after`` defaults to :func:`lost_after` of the settings.
 
     ``services`` are the GitHub clients' shared state for the follow-ups, kept from
     sweep to sweep by the caller (one set per event loop: not the workers' own).
@@ -57,7 +59,9 @@ async def sweep_once(
     queued = await asyncio.to_thread(enqueuer.queued_task_ids)
     recovery = await task_store.recover(
         sessions,
-        stale_pending_after=stale_pending_after,
+        stale_pending_after=(
+            lost_after(settings) if stale_pending_after is None else stale_pending_after
+        ),
         all_running=all_running,
         still_queued=queued,
     )
@@ -87,21 +91,14 @@ async def sweep_forever(
     sessions: SessionMaker,
     enqueuer: Enqueuer,
     settings: Settings,
-    services: Services | None = None,
+    services: Services,
 ) -> None:
     """Sweep every ``sweep_interval_seconds`` until cancelled."""
     outages = OutageLog()
-    shared = services if services is not None else Services(enqueuer=enqueuer)
     while True:
         await asyncio.sleep(settings.sweep_interval_seconds)
         try:
-            await sweep_once(
-                sessions,
-                enqueuer,
-                settings,
-                stale_pending_after=lost_after(settings),
-                services=shared,
-            )
+            await sweep_once(sessions, enqueuer, settings, services=services)
         except Exception as exc:  # keep sweeping: the next round tries again
             outage = outage_of(exc)
             if outage is None:
