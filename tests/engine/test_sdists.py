@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import io
-import tarfile
 from pathlib import Path
 
 from aomaas.engine.sdists import build_requirements, declared_requirements, local_requirements
+from tests.support.pyindex import make_archive
 
 
 def _sdist(dest: Path, files: dict[str, str]) -> Path:
-    path = dest / "requests-wsgi-adapter-0.4.1.tar.gz"
-    with tarfile.open(path, "w:gz") as archive:
-        for rel, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(f"requests-wsgi-adapter-0.4.1/{rel}")
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return path
+    return make_archive(dest, "requests-wsgi-adapter-0.4.1", files)
 
 
 def test_an_old_sdist_names_its_requirements_in_egg_info(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from packaging.requirements import Requirement
 
 from aomaas.engine.poetryspec import poetry_requirements, poetry_specifier
 from aomaas.engine.prefetch import prefetch_plan
-from aomaas.engine.sandbox import isolation_level, run_sandboxed, sandbox_python
+from aomaas.engine.sandbox import run_sandboxed, sandbox_python
 from aomaas.engine.testdeps import install_plan
 from aomaas.engine.testenv import (
     SuiteNotRun,
@@ -34,7 +34,6 @@ from aomaas.engine.testenv import (
 from aomaas.engine.validator import sandbox_dir
 from tests.engine.hands_util import make_repo, shared_cache
 from tests.support.pyindex import local_index, make_sdist, make_wheel
-from tests.support.services import unavailable
 
 #: Tries every host address; returns what it saw (the interfaces and what it reached).
 PROBE = """import json, socket
@@ -83,11 +82,8 @@ def test_installed():
 """
 
 
-@pytest.fixture(autouse=True)
-def namespaces() -> None:
-    """The install runs only where the repository's code can be isolated."""
-    if isolation_level() != "namespaces":
-        unavailable("user and network namespaces", "unshare is refused on this machine")
+#: The install runs only where the repository's code can be isolated (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("namespaces")
 
 
 def host_addresses() -> list[str]:

@@ -21,6 +21,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from aomaas.engine.sandbox import SANDBOX_UID
 from tests.support.live import free_port
 from tests.support.processes import AOMAAS, clean_env, run_cli, start_server_process
 
@@ -104,7 +105,8 @@ def test_unreadable_private_key_stops_the_start() -> None:
     run as another user (``setpriv``), in a folder that user can reach."""
     as_user: list[str] = []
     if os.geteuid() == 0:
-        as_user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        uid = f"{SANDBOX_UID}"  # nobody: a user that reads only what others may read
+        as_user = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
     folder = Path(tempfile.mkdtemp(prefix="aomaas-key-"))
     try:
         folder.chmod(0o777)

@@ -37,7 +37,7 @@ PATHS = {paths!r}
 def read(path):
     try:
         return pathlib.Path(path).read_text()
-    except OSError as exc:
+    except OSError:
         return ""
 
 

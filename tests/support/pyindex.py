@@ -31,11 +31,15 @@ def _record_hash(data: bytes) -> str:
 
 def make_sdist(dest: Path, name: str, version: str, setup_py: str) -> Path:
     """``name-version.tar.gz`` in ``dest``: a setuptools sdist whose build runs ``setup_py``."""
-    stem = f"{name.replace('-', '_')}-{version}"
     files = {
         "PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
         "setup.py": setup_py,
     }
+    return make_archive(dest, f"{name.replace('-', '_')}-{version}", files)
+
+
+def make_archive(dest: Path, stem: str, files: dict[str, str]) -> Path:
+    """``stem.tar.gz`` in ``dest`` holding ``files`` under the folder ``stem/``, as an sdist."""
     path = dest / f"{stem}.tar.gz"
     with tarfile.open(path, "w:gz") as archive:
         for rel, text in files.items():
